@@ -1,0 +1,69 @@
+"""One typed settings object, read from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+RunMode = Literal["stream", "background"]
+
+DEFAULT_MODEL = "gpt-5-mini"
+DEFAULT_INSTRUCTIONS = (
+    "You are a helpful assistant in a team chat. Answer clearly and concisely. "
+    "When a question needs calculation or data analysis, write and run Python code."
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    openai_api_key: SecretStr
+    openai_base_url: str | None = None
+    assistant_model: str = DEFAULT_MODEL
+    assistant_instructions: str = DEFAULT_INSTRUCTIONS
+    assistant_tools: str = "code_interpreter"
+    assistant_run_mode: RunMode = "stream"
+    database_url: str = "sqlite:///assistant-bot.db"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    openai_max_retries: int = Field(default=3, ge=0, le=10)
+    openai_timeout: float = Field(default=120.0, gt=0)
+    poll_interval: float = Field(default=1.0, gt=0)
+    max_concurrent_runs: int = Field(default=32, ge=1)
+    max_file_mb: float = Field(default=20.0, gt=0)
+    event_retention_days: int = Field(default=7, ge=1)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.assistant_tools.split(",") if t.strip())
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read the settings; any problem becomes one ConfigError line naming the variable."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "?"
+            if err["type"] == "missing":
+                problems.append(f"{name} is not set")
+            else:
+                problems.append(f"{name} is invalid: {err['msg']}")
+        raise ConfigError("; ".join(problems)) from None

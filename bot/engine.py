@@ -1,0 +1,305 @@
+"""The run engine: takes inbox jobs in per-thread order and turns each into one answer."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.budget import BudgetRegistry
+from bot.config import Settings
+from bot.errors import ConversationBusy, RunError
+from bot.events import FileOutput, RunEventHandler, RunResult
+from bot.ingest import code_interpreter_tool, prepare_input
+from bot.openai_backend import OpenAIBackend, TurnRequest
+from bot.profiles import EffectiveProfile, resolve_profile
+from bot.render import AnswerRenderer
+from bot.reply import ReplyEditor
+from bot.types import InboundMessage, Platform, ReplyTarget
+from storage.base import Store
+from storage.records import Job, RunRecord, ThreadRecord, Usage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+BUSY_RETRIES = 5
+EMPTY_MESSAGE = "Send me a question, or attach a file I can read."
+INTERRUPTED = "This answer was interrupted by a restart. Send /retry to ask again."
+
+
+class Engine:
+    def __init__(self, *, settings: Settings, store: Store, backend: OpenAIBackend) -> None:
+        self.settings = settings
+        self.store = store
+        self.backend = backend
+        self.platforms: dict[str, Platform] = {}
+        self.budgets = BudgetRegistry()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def add_platform(self, platform: Platform) -> None:
+        self.platforms[platform.name] = platform
+
+    # Intake.
+
+    async def accept(self, message: InboundMessage) -> bool:
+        """Persist the message in the inbox; ``False`` if this event was accepted before."""
+        job = await self.store.accept(message.to_new_job())
+        if job is None:
+            log.info("duplicate event %s/%s ignored", message.platform, message.event_id)
+            return False
+        self._idle.clear()
+        self._wake.set()
+        return True
+
+    async def retry_last_failed(self, platform: str, workspace: str, user: str) -> bool:
+        key = f"{platform}:{workspace}:{user}"
+        failed = await self.store.jobs(thread_key=key, statuses=["failed"])
+        if not failed:
+            return False
+        await self.store.requeue_job(failed[-1].id)
+        self._idle.clear()
+        self._wake.set()
+        return True
+
+    async def reset(self, platform: str, workspace: str, user: str) -> int:
+        return await self.store.archive_threads(platform, workspace, user)
+
+    # Lifecycle.
+
+    async def start(self) -> None:
+        for job in await self.store.jobs(statuses=["running"]):
+            log.info("job %d was in flight at the last stop; taking it up again", job.id)
+            await self.store.requeue_job(job.id)
+        self._dispatcher = asyncio.create_task(self._dispatch(), name="engine-dispatcher")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop taking jobs; give running answers ``grace`` seconds, then leave them to the
+        next start (they stay ``running`` in the inbox and are resumed)."""
+        self._closing = True
+        self._wake.set()
+        if self._dispatcher is not None:
+            await self._dispatcher
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def wait_idle(self) -> None:
+        """Wait until nothing is queued or running (the console waits here at end of input)."""
+        await self._idle.wait()
+
+    async def _dispatch(self) -> None:
+        while not self._closing:
+            self._wake.clear()
+            jobs: list[Job] = []
+            free = self.settings.max_concurrent_runs - len(self._tasks)
+            if free > 0:
+                jobs = await self.store.claim_runnable(free)
+            for job in jobs:
+                task = asyncio.create_task(self._run_job(job), name=f"job-{job.id}")
+                self._tasks.add(task)
+                task.add_done_callback(self._job_done)
+            if not jobs and not self._tasks and not self._wake.is_set():
+                self._idle.set()
+            await self._wake.wait()
+
+    def _job_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._wake.set()
+
+    # One job.
+
+    async def _run_job(self, job: Job) -> None:
+        platform = self.platforms.get(job.platform)
+        if platform is None:
+            log.error("job %d is for platform %r, which is not running", job.id, job.platform)
+            await self.store.finish_job(job.id, "failed", "platform not configured")
+            return
+        turn = _Turn(self, platform, job)
+        try:
+            await turn.run()
+        except asyncio.CancelledError:
+            await turn.abandon()
+            raise
+        except RunError as exc:
+            await turn.fail(exc)
+        except Exception:
+            log.exception("job %d failed unexpectedly", job.id)
+            await turn.fail(RunError("unexpected error"))
+
+
+class _Turn:
+    """Everything about answering one job: renderer, reply editor, run record."""
+
+    def __init__(self, engine: Engine, platform: Platform, job: Job) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self.platform = platform
+        self.job = job
+        self.message = InboundMessage.from_payload(job.payload)
+        self.target: ReplyTarget = platform.reply_target(job)
+        limits = platform.limits
+        budget = engine.budgets.get(
+            platform.budget_key(job), limits.calls_per_window, limits.window
+        )
+        self.renderer = AnswerRenderer(
+            on_change=self._changed, on_status=self.target.set_status, on_file=self._upload
+        )
+        self.editor = ReplyEditor(
+            self.target,
+            limits,
+            budget,
+            source=self.renderer.text,
+            refs=list(job.reply_state.get("refs", [])),
+            save_refs=self._save_refs,
+        )
+        self.run_record: RunRecord | None = None
+
+    def _changed(self) -> None:
+        self.editor.mark_dirty()
+
+    async def _save_refs(self, refs: list[str]) -> None:
+        await self.store.save_reply_state(self.job.id, {"refs": refs})
+
+    async def _upload(self, file: FileOutput) -> None:
+        limit = self.platform.limits.max_upload_bytes
+        if limit is not None and len(file.data) > limit:
+            self.renderer.notices_at_end(f"{file.filename} is too large to upload here.")
+            return
+        try:
+            await self.target.upload(file.filename, file.data)
+        except Exception:
+            log.warning("upload of %s failed", file.filename, exc_info=True)
+            self.renderer.notices_at_end(f"I couldn't upload {file.filename}.")
+
+    async def run(self) -> None:
+        engine, job = self.engine, self.job
+        await self.editor.start()
+        await self.target.set_status("Thinking…")
+        profile = await resolve_profile(
+            self.store, engine.settings, job.platform, job.workspace, job.channel
+        )
+        thread = await self._thread(profile)
+        previous = await self.store.latest_run(job.id)
+        if previous is not None and previous.status == "in_progress":
+            if previous.response_id:
+                self.run_record = previous
+                log.info("job %d: following response %s again", job.id, previous.response_id)
+                result = await engine.backend.follow(previous.response_id, self.renderer)
+                await self._finish(result)
+                return
+            await self.store.finish_run(previous.id, "interrupted")
+        if job.attempts > MAX_ATTEMPTS:
+            raise RunError("too many attempts", user_message=INTERRUPTED)
+        prepared = await prepare_input(
+            self.message,
+            thread,
+            platform=self.platform,
+            uploader=engine.backend,
+            store=self.store,
+            max_file_bytes=int(engine.settings.max_file_mb * 1_000_000),
+        )
+        self.renderer.notices.extend(prepared.notices)
+        if not prepared.items:
+            if not prepared.notices:
+                self.renderer.notices.append(EMPTY_MESSAGE)
+            await self.target.set_status(None)
+            await self.editor.finish(self.renderer.final_text())
+            await self.target.close()
+            await self.store.finish_job(job.id, "answered")
+            return
+        request = TurnRequest(
+            conversation_id=thread.conversation_id,
+            model=profile.model,
+            instructions=profile.instructions,
+            input=prepared.items,
+            tools=await self._tools(profile, thread),
+            metadata={
+                "platform": job.platform,
+                "workspace": job.workspace[:64],
+                "channel": job.channel[:64],
+                "job": str(job.id),
+            },
+            safety_identifier=_safety_id(job),
+        )
+        self.run_record = await self.store.start_run(job.id, thread.id, profile.run_mode)
+        result = await self._with_busy_retry(lambda: self._start(request, profile))
+        await self._finish(result)
+
+    async def _start(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
+        backend = self.engine.backend
+        handler: RunEventHandler = self.renderer
+        if profile.run_mode == "background":
+            return await backend.background_turn(request, handler, self._checkpoint)
+        return await backend.stream_turn(request, handler, self._checkpoint)
+
+    async def _with_busy_retry(self, start: Callable[[], Awaitable[RunResult]]) -> RunResult:
+        for attempt in range(BUSY_RETRIES):
+            try:
+                return await start()
+            except ConversationBusy:
+                if attempt == BUSY_RETRIES - 1:
+                    raise
+                log.info("job %d: conversation busy, waiting", self.job.id)
+                await asyncio.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    async def _checkpoint(self, response_id: str, sequence: int | None) -> None:
+        assert self.run_record is not None
+        await self.store.update_run(
+            self.run_record.id, response_id=response_id, last_sequence=sequence
+        )
+
+    async def _finish(self, result: RunResult) -> None:
+        assert self.run_record is not None
+        await self.editor.finish(self.renderer.final_text())
+        await self.target.close()
+        await self.store.finish_run(
+            self.run_record.id, result.status, Usage(result.input_tokens, result.output_tokens)
+        )
+        await self.store.finish_job(self.job.id, "answered")
+
+    async def fail(self, error: RunError) -> None:
+        log.warning("job %d failed: %s", self.job.id, error)
+        await self.renderer.on_failed(error)
+        try:
+            await self.editor.finish(self.renderer.final_text())
+            await self.target.close()
+        except Exception:
+            log.exception("job %d: could not show the failure notice", self.job.id)
+        if self.run_record is not None:
+            await self.store.finish_run(self.run_record.id, "failed", error=str(error)[:500])
+        await self.store.finish_job(self.job.id, "failed", str(error)[:500])
+
+    async def abandon(self) -> None:
+        await self.editor.abandon()
+
+    async def _thread(self, profile: EffectiveProfile) -> ThreadRecord:
+        job = self.job
+        thread = await self.store.get_thread(job.platform, job.workspace, job.user, profile.key)
+        if thread is not None:
+            await self.store.touch_thread(thread.id)
+            return thread
+        conversation_id = await self.engine.backend.create_conversation(
+            {"platform": job.platform, "workspace": job.workspace[:64], "user": job.user[:64]}
+        )
+        return await self.store.create_thread(
+            job.platform, job.workspace, job.user, profile.key, conversation_id
+        )
+
+    async def _tools(self, profile: EffectiveProfile, thread: ThreadRecord) -> list[dict[str, Any]]:
+        tools: list[dict[str, Any]] = []
+        if "code_interpreter" in profile.tools:
+            tools.append(await code_interpreter_tool(self.store, thread))
+        return tools
+
+
+def _safety_id(job: Job) -> str:
+    return hashlib.sha256(f"{job.platform}:{job.workspace}:{job.user}".encode()).hexdigest()

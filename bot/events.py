@@ -1,0 +1,59 @@
+"""The run event interface: the seed's ``AssistantEventHandler`` hooks.
+
+Fed from a live stream or from polling alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.errors import RunError
+
+ToolType = Literal["code_interpreter", "file_search", "function", "other"]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    type: ToolType
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class FileOutput:
+    """A file the model's code wrote, already downloaded (auto containers expire)."""
+
+    filename: str
+    data: bytes
+    file_id: str = ""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    response_id: str
+    status: Literal["completed", "incomplete", "cancelled"]
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    incomplete_reason: str | None = None
+
+
+class RunEventHandler(Protocol):
+    async def on_status(self, status: str) -> None:
+        """``queued``, ``in_progress``, ``searching``, ``running_code``…"""
+
+    async def on_text_created(self) -> None: ...
+
+    async def on_text_delta(self, delta: str) -> None: ...
+
+    async def on_tool_call_created(self, call: ToolCall) -> None: ...
+
+    async def on_tool_call_delta(
+        self, call: ToolCall, *, code: str = "", logs: str = ""
+    ) -> None: ...
+
+    async def on_file_output(self, file: FileOutput) -> None: ...
+
+    async def on_done(self, result: RunResult) -> None: ...
+
+    async def on_failed(self, error: RunError) -> None: ...

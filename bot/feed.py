@@ -1,0 +1,179 @@
+"""Feed run events from the Responses API into a ``RunEventHandler``: from a live SSE stream
+(``StreamFeeder``) or from successive polled snapshots (``SnapshotFeeder``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.errors import ModelFailed
+from bot.events import FileOutput, RunEventHandler, RunResult, ToolCall, ToolType
+
+log = logging.getLogger(__name__)
+
+FileFetcher = Callable[[str, str], Awaitable[bytes]]
+"""(container_id, file_id) → bytes."""
+
+_TOOL_TYPES: dict[str, ToolType] = {
+    "code_interpreter_call": "code_interpreter",
+    "file_search_call": "file_search",
+    "function_call": "function",
+}
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _logs(item: Any) -> str:
+    outputs = _get(item, "outputs") or []
+    return "".join(_get(o, "logs") or "" for o in outputs if _get(o, "type") == "logs")
+
+
+def result_from(response: Any) -> RunResult:
+    status = _get(response, "status")
+    if status == "failed":
+        error = _get(response, "error")
+        raise ModelFailed(f"response failed: {_get(error, 'code')}: {_get(error, 'message')}")
+    text = "".join(
+        _get(part, "text") or ""
+        for item in (_get(response, "output") or [])
+        if _get(item, "type") == "message"
+        for part in (_get(item, "content") or [])
+    )
+    usage = _get(response, "usage")
+    details = _get(response, "incomplete_details")
+    return RunResult(
+        response_id=_get(response, "id"),
+        status=status if status in ("completed", "incomplete", "cancelled") else "completed",
+        text=text,
+        input_tokens=int(_get(usage, "input_tokens", 0) or 0),
+        output_tokens=int(_get(usage, "output_tokens", 0) or 0),
+        incomplete_reason=_get(details, "reason"),
+    )
+
+
+class _Files:
+    """Container files cited in the answer, fetched once each, as soon as they are cited."""
+
+    def __init__(self, fetch: FileFetcher, handler: RunEventHandler) -> None:
+        self._fetch = fetch
+        self._handler = handler
+        self._seen: set[str] = set()
+
+    async def cite(self, annotation: Any) -> None:
+        if _get(annotation, "type") != "container_file_citation":
+            return
+        file_id = _get(annotation, "file_id")
+        if not file_id or file_id in self._seen:
+            return
+        self._seen.add(file_id)
+        name = _get(annotation, "filename") or file_id
+        try:
+            data = await self._fetch(_get(annotation, "container_id"), file_id)
+        except Exception:
+            log.warning("could not download generated file %s", name, exc_info=True)
+            return
+        await self._handler.on_file_output(FileOutput(name, data, file_id))
+
+
+class StreamFeeder:
+    """Dispatches SSE events on ``event.type`` (never ``isinstance``)."""
+
+    def __init__(self, handler: RunEventHandler, fetch: FileFetcher) -> None:
+        self._handler = handler
+        self._files = _Files(fetch, handler)
+        self._calls: dict[str, ToolCall] = {}
+        self.response_id: str | None = None
+        self.last_sequence: int | None = None
+        self.final: Any = None
+
+    async def feed(self, event: Any) -> None:
+        kind = event.type
+        self.last_sequence = _get(event, "sequence_number", self.last_sequence)
+        handler = self._handler
+        if kind == "response.output_text.delta":
+            await handler.on_text_delta(event.delta)
+        elif kind == "response.code_interpreter_call_code.delta":
+            call = self._calls.get(event.item_id)
+            if call is not None:
+                await handler.on_tool_call_delta(call, code=event.delta)
+        elif kind in ("response.created", "response.queued", "response.in_progress"):
+            self.response_id = event.response.id
+            await handler.on_status(event.response.status or "in_progress")
+        elif kind == "response.output_item.added":
+            await self._item_added(event.item)
+        elif kind == "response.output_item.done":
+            item = event.item
+            call = self._calls.get(item.id)
+            if call is not None and call.type == "code_interpreter":
+                logs = _logs(item)
+                if logs:
+                    await handler.on_tool_call_delta(call, logs=logs)
+        elif kind == "response.output_text.annotation.added":
+            await self._files.cite(event.annotation)
+        elif kind in ("response.completed", "response.incomplete", "response.failed"):
+            self.final = event.response
+        elif kind == "error":
+            raise ModelFailed(f"error event: {_get(event, 'code')}: {_get(event, 'message')}")
+        elif kind == "response.file_search_call.searching":
+            await handler.on_status("file_search")
+
+    async def _item_added(self, item: Any) -> None:
+        if item.type == "message":
+            await self._handler.on_text_created()
+            return
+        call = ToolCall(item.id, _TOOL_TYPES.get(item.type, "other"), _get(item, "name") or "")
+        self._calls[item.id] = call
+        await self._handler.on_tool_call_created(call)
+
+
+class SnapshotFeeder:
+    """Turns successive snapshots of one response (polling) into the same events."""
+
+    def __init__(self, handler: RunEventHandler, fetch: FileFetcher) -> None:
+        self._handler = handler
+        self._files = _Files(fetch, handler)
+        self._text_len: dict[str, int] = {}
+        self._code_len: dict[str, int] = {}
+        self._logs_done: set[str] = set()
+        self._status: str | None = None
+
+    async def feed(self, response: Any) -> None:
+        status = _get(response, "status")
+        if status != self._status and status in ("queued", "in_progress"):
+            self._status = status
+            await self._handler.on_status(status)
+        for item in _get(response, "output") or []:
+            await self._item(item)
+
+    async def _item(self, item: Any) -> None:
+        item_id, kind = _get(item, "id"), _get(item, "type")
+        if kind == "message":
+            text = "".join(_get(p, "text") or "" for p in _get(item, "content") or [])
+            if item_id not in self._text_len:
+                self._text_len[item_id] = 0
+                await self._handler.on_text_created()
+            if len(text) > self._text_len[item_id]:
+                await self._handler.on_text_delta(text[self._text_len[item_id] :])
+                self._text_len[item_id] = len(text)
+            if _get(item, "status") == "completed":
+                for part in _get(item, "content") or []:
+                    for annotation in _get(part, "annotations") or []:
+                        await self._files.cite(annotation)
+            return
+        call = ToolCall(item_id, _TOOL_TYPES.get(kind, "other"), _get(item, "name") or "")
+        if item_id not in self._code_len:
+            self._code_len[item_id] = 0
+            await self._handler.on_tool_call_created(call)
+        code = _get(item, "code") or ""
+        if len(code) > self._code_len[item_id]:
+            await self._handler.on_tool_call_delta(call, code=code[self._code_len[item_id] :])
+            self._code_len[item_id] = len(code)
+        logs = _logs(item)
+        if logs and item_id not in self._logs_done:
+            self._logs_done.add(item_id)
+            await self._handler.on_tool_call_delta(call, logs=logs)

@@ -1,0 +1,43 @@
+"""Logging set-up, with a filter that keeps secrets out of every log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+_TOKEN_SHAPES = re.compile(
+    r"\b(sk-[A-Za-z0-9_\-]{8,}|xox[abposr]-[A-Za-z0-9\-]{8,}|xapp-[A-Za-z0-9\-]{8,})"
+)
+
+
+class RedactSecrets(logging.Filter):
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return _TOKEN_SHAPES.sub("[redacted]", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self._clean(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self._clean(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpx2", "httpcore", "openai", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

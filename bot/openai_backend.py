@@ -1,0 +1,161 @@
+"""The one port to OpenAI: conversations, files, and turns streamed or polled."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+from bot.config import Settings
+from bot.errors import StreamInterrupted
+from bot.events import RunEventHandler, RunResult
+from bot.feed import SnapshotFeeder, StreamFeeder, result_from
+from bot.openai_errors import translate
+
+log = logging.getLogger(__name__)
+
+INCLUDE = ["code_interpreter_call.outputs", "file_search_call.results"]
+TERMINAL = ("completed", "failed", "incomplete", "cancelled")
+
+Checkpoint = Callable[[str, int | None], Awaitable[None]]
+"""Called with (response_id, last sequence number) so a restart can find the run again."""
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    conversation_id: str
+    model: str
+    instructions: str
+    input: list[dict[str, Any]]
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    safety_identifier: str | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "conversation": self.conversation_id,
+            "model": self.model,
+            "instructions": self.instructions,
+            "input": self.input,
+            "include": INCLUDE,
+            "truncation": "auto",
+            "metadata": self.metadata,
+        }
+        if self.tools:
+            args["tools"] = self.tools
+        if self.safety_identifier:
+            args["safety_identifier"] = self.safety_identifier
+        return args
+
+
+class OpenAIBackend:
+    def __init__(self, client: openai.AsyncOpenAI, *, poll_interval: float = 1.0) -> None:
+        self.client = client
+        self.poll_interval = poll_interval
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAIBackend:
+        client = openai.AsyncOpenAI(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=settings.openai_base_url,
+            max_retries=settings.openai_max_retries,
+            timeout=settings.openai_timeout,
+        )
+        return cls(client, poll_interval=settings.poll_interval)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def create_conversation(self, metadata: dict[str, str]) -> str:
+        try:
+            conversation = await self.client.conversations.create(metadata=metadata)
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+        return conversation.id
+
+    async def upload_file(self, filename: str, data: bytes, purpose: str = "user_data") -> str:
+        try:
+            uploaded = await self.client.files.create(
+                file=(filename, data),
+                purpose=purpose,  # type: ignore[arg-type]
+            )
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+        return uploaded.id
+
+    async def fetch_container_file(self, container_id: str, file_id: str) -> bytes:
+        content = await self.client.containers.files.content.retrieve(
+            file_id, container_id=container_id
+        )
+        return content.content
+
+    async def stream_turn(
+        self, request: TurnRequest, handler: RunEventHandler, checkpoint: Checkpoint
+    ) -> RunResult:
+        feeder = StreamFeeder(handler, self.fetch_container_file)
+        started = False
+        try:
+            stream = await self.client.responses.create(**request.arguments(), stream=True)
+            started = True
+            async with stream:
+                async for event in stream:
+                    await feeder.feed(event)
+                    if event.type == "response.created":
+                        await checkpoint(event.response.id, event.sequence_number)
+        except openai.OpenAIError as exc:
+            raise translate(exc, streaming=started) from exc
+        if feeder.final is None:
+            raise StreamInterrupted("the stream ended before the response finished")
+        result = result_from(feeder.final)
+        await handler.on_done(result)
+        return result
+
+    async def background_turn(
+        self, request: TurnRequest, handler: RunEventHandler, checkpoint: Checkpoint
+    ) -> RunResult:
+        """The seed's ``create_and_poll``: start in the background, then poll to the end."""
+        try:
+            response = await self.client.responses.create(**request.arguments(), background=True)
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+        await checkpoint(response.id, None)
+        return await self.follow(response.id, handler, first=response)
+
+    async def follow(
+        self, response_id: str, handler: RunEventHandler, *, first: Any = None
+    ) -> RunResult:
+        """Poll a response (ours, possibly from before a restart) until it ends."""
+        feeder = SnapshotFeeder(handler, self.fetch_container_file)
+        response = first
+        failures = 0
+        while True:
+            if response is not None:
+                await feeder.feed(response)
+                if response.status in TERMINAL:
+                    break
+                await asyncio.sleep(self.poll_interval)
+            try:
+                response = await self.client.responses.retrieve(response_id, include=INCLUDE)  # type: ignore[arg-type]
+                failures = 0
+            except (openai.APIConnectionError, openai.InternalServerError) as exc:
+                failures += 1
+                if failures >= 5:
+                    raise translate(exc) from exc
+                log.warning("polling %s failed (%s); trying again", response_id, type(exc).__name__)
+                response = None
+                await asyncio.sleep(self.poll_interval * failures)
+            except openai.OpenAIError as exc:
+                raise translate(exc) from exc
+        result = result_from(response)
+        await handler.on_done(result)
+        return result
+
+    async def cancel(self, response_id: str) -> None:
+        try:
+            await self.client.responses.cancel(response_id)
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc

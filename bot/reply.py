@@ -1,0 +1,129 @@
+"""The reply editor: posts at once, coalesces updates, edits within the platform's budget,
+continues in new messages past the length limit, and always ends with the complete text."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.budget import CallBudget
+from bot.errors import RateLimited
+from bot.split import close_open_fence, split_message
+from bot.types import ReplyLimits, ReplyTarget
+
+log = logging.getLogger(__name__)
+
+RefsSaver = Callable[[list[str]], Awaitable[None]]
+_FINAL_ATTEMPTS = 5
+
+
+class ReplyEditor:
+    def __init__(
+        self,
+        target: ReplyTarget,
+        limits: ReplyLimits,
+        budget: CallBudget,
+        *,
+        source: Callable[[], str],
+        refs: list[str] | None = None,
+        save_refs: RefsSaver | None = None,
+    ) -> None:
+        self._target = target
+        self._limits = limits
+        self._budget = budget
+        self._source = source
+        self._refs: list[str] = list(refs or [])
+        self._shown: list[str] = [""] * len(self._refs)
+        self._save_refs = save_refs
+        self._dirty = asyncio.Event()
+        self._flusher: asyncio.Task[None] | None = None
+        self._last_push = 0.0
+        self.pushes = 0
+
+    @property
+    def refs(self) -> list[str]:
+        return list(self._refs)
+
+    async def start(self) -> None:
+        """Show the person at once that an answer is coming."""
+        if not self._refs and self._limits.placeholder:
+            await self._call(self._post_page, 0, self._limits.placeholder, final=True)
+        self._flusher = asyncio.create_task(self._flush_loop(), name="reply-flusher")
+
+    def mark_dirty(self) -> None:
+        """The source text changed; an edit will follow when the budget allows."""
+        self._dirty.set()
+
+    async def finish(self, text: str | None = None) -> None:
+        """Stop streaming and show the complete final text (waiting out budgets and 429s)."""
+        await self.abandon()
+        await self._push(self._source() if text is None else text, final=True)
+
+    async def abandon(self) -> None:
+        """Stop editing without a final update (shutdown: the next start finishes the reply)."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            await asyncio.gather(self._flusher, return_exceptions=True)
+            self._flusher = None
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await self._dirty.wait()
+            wait = self._last_push + self._limits.edit_interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._dirty.clear()
+            try:
+                await self._push(self._source(), final=False)
+            except Exception:
+                log.warning(
+                    "intermediate reply update failed; the final text will follow", exc_info=True
+                )
+
+    def _pages(self, text: str, final: bool) -> list[str]:
+        limited = self._limits.max_length is not None
+        if not final and limited:
+            text = close_open_fence(text)
+        pages = split_message(text, self._limits.max_length)
+        return [
+            page if page.strip() or not limited else self._limits.placeholder or "…"
+            for page in pages
+        ]
+
+    async def _push(self, text: str, *, final: bool) -> None:
+        self._last_push = time.monotonic()
+        for index, page in enumerate(self._pages(text, final)):
+            if index < len(self._refs):
+                if page != self._shown[index]:
+                    await self._call(self._edit_page, index, page, final=final)
+            else:
+                await self._call(self._post_page, index, page, final=final)
+
+    async def _post_page(self, index: int, page: str) -> None:
+        ref = await self._target.post(page)
+        self._refs.append(ref)
+        self._shown.append(page)
+        if self._save_refs is not None:
+            await self._save_refs(list(self._refs))
+
+    async def _edit_page(self, index: int, page: str) -> None:
+        await self._target.edit(self._refs[index], page)
+        self._shown[index] = page
+
+    async def _call(
+        self, op: Callable[[int, str], Awaitable[None]], index: int, page: str, *, final: bool
+    ) -> None:
+        attempts = _FINAL_ATTEMPTS if final else 1
+        for attempt in range(1, attempts + 1):
+            await self._budget.acquire()
+            try:
+                await op(index, page)
+                self.pushes += 1
+                return
+            except RateLimited as exc:
+                self._budget.pause(exc.retry_after or 1.0)
+                if attempt == attempts:
+                    raise
+                log.info("platform rate limit; waiting %.2fs", exc.retry_after or 1.0)

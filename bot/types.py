@@ -1,0 +1,89 @@
+"""Platform-neutral value types and the Protocols every adapter implements."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from storage.records import Job, NewJob
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file on the platform, fetched lazily through ``Platform.download``."""
+
+    name: str
+    mimetype: str = "application/octet-stream"
+    size: int = 0
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """Who said what, where to answer, and the platform's id for the event."""
+
+    platform: str
+    workspace: str
+    channel: str
+    user: str
+    text: str
+    event_id: str
+    attachments: tuple[Attachment, ...] = ()
+    reply_to: dict[str, Any] = field(default_factory=dict)
+    user_name: str = ""
+
+    def to_new_job(self) -> NewJob:
+        payload = asdict(self)
+        return NewJob(
+            platform=self.platform,
+            workspace=self.workspace,
+            channel=self.channel,
+            user=self.user,
+            event_id=self.event_id,
+            payload=payload,
+        )
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> InboundMessage:
+        data = dict(payload)
+        data["attachments"] = tuple(Attachment(**a) for a in data.get("attachments", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ReplyLimits:
+    """What a platform allows a reply: length per message and how fast it may be edited."""
+
+    max_length: int | None = None
+    edit_interval: float = 0.0
+    calls_per_window: int | None = None
+    window: float = 1.0
+    placeholder: str = "…"
+    max_upload_bytes: int | None = None
+
+
+class ReplyTarget(Protocol):
+    """Where one answer goes. Message refs are platform ids, kept for edits after a restart."""
+
+    async def post(self, text: str) -> str: ...
+
+    async def edit(self, ref: str, text: str) -> None: ...
+
+    async def upload(self, filename: str, data: bytes) -> None: ...
+
+    async def set_status(self, status: str | None) -> None: ...
+
+    async def close(self) -> None:
+        """The answer is complete (its final text is shown)."""
+
+
+class Platform(Protocol):
+    name: str
+    limits: ReplyLimits
+
+    def reply_target(self, job: Job) -> ReplyTarget: ...
+
+    def budget_key(self, job: Job) -> str:
+        """Replies with the same key share one edit budget (a channel, a workspace)."""
+
+    async def download(self, attachment: Attachment) -> bytes: ...

@@ -1,0 +1,92 @@
+"""The Store interface: everything the bot persists, behind one Protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from storage.records import (
+    FileKind,
+    Job,
+    JobStatus,
+    NewJob,
+    Profile,
+    RunRecord,
+    RunStatus,
+    ThreadFile,
+    ThreadRecord,
+    Usage,
+)
+
+
+class Store(Protocol):
+    async def open(self) -> None:
+        """Connect and apply pending schema migrations."""
+
+    async def close(self) -> None: ...
+
+    async def schema_version(self) -> int: ...
+
+    # The inbox: accepted means persisted.
+    async def accept(self, job: NewJob) -> Job | None:
+        """Persist an inbound message; ``None`` if its event id was already accepted."""
+
+    async def remember_event(self, platform: str, event_id: str) -> bool:
+        """Record an event id; ``False`` if it was seen before (de-duplication)."""
+
+    async def purge_events(self, older_than: float) -> int: ...
+
+    async def claim_runnable(self, limit: int) -> list[Job]:
+        """Mark up to ``limit`` queued jobs running: the oldest of each thread with none running."""
+
+    async def get_job(self, job_id: int) -> Job | None: ...
+
+    async def jobs(
+        self, *, thread_key: str | None = None, statuses: Sequence[JobStatus] = ()
+    ) -> list[Job]: ...
+
+    async def finish_job(
+        self, job_id: int, status: JobStatus, error: str | None = None
+    ) -> None: ...
+
+    async def requeue_job(self, job_id: int) -> None: ...
+
+    async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None: ...
+
+    # Profiles.
+    async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None: ...
+
+    async def save_profile(self, profile: Profile) -> None: ...
+
+    # Threads and their files.
+    async def get_thread(
+        self, platform: str, workspace: str, user: str, profile_key: str
+    ) -> ThreadRecord | None: ...
+
+    async def create_thread(
+        self, platform: str, workspace: str, user: str, profile_key: str, conversation_id: str
+    ) -> ThreadRecord: ...
+
+    async def touch_thread(self, thread_id: int) -> None: ...
+
+    async def archive_threads(self, platform: str, workspace: str, user: str) -> int:
+        """Retire the user's active threads (``reset``); returns how many."""
+
+    async def add_thread_file(self, file: ThreadFile) -> None: ...
+
+    async def thread_files(
+        self, thread_id: int, kind: FileKind | None = None
+    ) -> list[ThreadFile]: ...
+
+    # Runs.
+    async def start_run(self, job_id: int, thread_id: int, mode: str) -> RunRecord: ...
+
+    async def update_run(
+        self, run_id: int, *, response_id: str | None = None, last_sequence: int | None = None
+    ) -> None: ...
+
+    async def finish_run(
+        self, run_id: int, status: RunStatus, usage: Usage | None = None, error: str | None = None
+    ) -> None: ...
+
+    async def latest_run(self, job_id: int) -> RunRecord | None: ...

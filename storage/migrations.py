@@ -1,0 +1,35 @@
+"""Numbered schema migrations: ``schema/NNNN_name.sql``, applied in order, once each."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    def statements(self) -> list[str]:
+        body = "\n".join(
+            line for line in self.sql.splitlines() if not line.lstrip().startswith("--")
+        )
+        return [s.strip() for s in body.split(";") if s.strip()]
+
+
+def load_migrations() -> list[Migration]:
+    found = []
+    for entry in resources.files("storage").joinpath("schema").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..n: {versions}")
+    return found

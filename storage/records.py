@@ -1,0 +1,107 @@
+"""The records the Store keeps: plain frozen dataclasses, no behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+JobStatus = Literal["queued", "running", "answered", "failed"]
+RunStatus = Literal["in_progress", "completed", "failed", "incomplete", "cancelled", "interrupted"]
+FileKind = Literal["container", "vector", "input"]
+
+WORKSPACE_DEFAULT = ""
+"""The ``channel`` of a profile that applies to the whole workspace/guild."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Assistant settings for a workspace/guild, or an override for one channel.
+
+    A ``None`` value means "inherit" (from the workspace profile, then the bot's settings).
+    """
+
+    platform: str
+    workspace: str
+    channel: str = WORKSPACE_DEFAULT
+    model: str | None = None
+    instructions: str | None = None
+    tools: tuple[str, ...] | None = None
+    run_mode: str | None = None
+    updated_by: str = ""
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class ThreadRecord:
+    """One person's assistant thread: an OpenAI conversation."""
+
+    id: int
+    platform: str
+    workspace: str
+    user: str
+    profile_key: str
+    conversation_id: str
+    created_at: float
+    last_used_at: float
+
+
+@dataclass(frozen=True)
+class ThreadFile:
+    thread_id: int
+    file_id: str
+    filename: str
+    kind: FileKind
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """An inbound message as an adapter hands it to the inbox."""
+
+    platform: str
+    workspace: str
+    channel: str
+    user: str
+    event_id: str
+    payload: dict[str, Any]
+    thread_key: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    platform: str
+    workspace: str
+    channel: str
+    user: str
+    event_id: str
+    thread_key: str
+    payload: dict[str, Any]
+    status: JobStatus
+    attempts: int
+    reply_state: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    job_id: int
+    thread_id: int
+    mode: str
+    status: RunStatus
+    response_id: str | None = None
+    last_sequence: int | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    error: str | None = None
+    started_at: float = 0.0
+    finished_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0

@@ -1,0 +1,409 @@
+"""The Store on SQLite (aiosqlite), WAL mode. SQLite specifics stay in this module."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+
+from storage.migrations import load_migrations
+from storage.records import (
+    FileKind,
+    Job,
+    JobStatus,
+    NewJob,
+    Profile,
+    RunRecord,
+    RunStatus,
+    ThreadFile,
+    ThreadRecord,
+    Usage,
+)
+
+log = logging.getLogger(__name__)
+
+_JOB_COLUMNS = (
+    "id, platform, workspace, channel, user_id, event_id, thread_key, payload, status, "
+    "attempts, reply_state, error, created_at, updated_at"
+)
+_RUN_COLUMNS = (
+    "id, job_id, thread_id, mode, status, response_id, last_sequence, input_tokens, "
+    "output_tokens, error, started_at, finished_at"
+)
+_THREAD_COLUMNS = (
+    "id, platform, workspace, user_id, profile_key, conversation_id, created_at, last_used_at"
+)
+
+
+def sqlite_path(database_url: str) -> str:
+    """``sqlite:///relative.db`` → ``relative.db``; ``sqlite:////abs.db`` → ``/abs.db``."""
+    path = database_url.removeprefix("sqlite://").removeprefix("/")
+    return os.path.expanduser(path) if path else ":memory:"
+
+
+class SQLiteStore:
+    def __init__(self, path: str, *, target_version: int | None = None) -> None:
+        self._path = path
+        self._target_version = target_version
+        self._db: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    def from_url(cls, database_url: str) -> SQLiteStore:
+        return cls(sqlite_path(database_url))
+
+    # Connection and migrations.
+
+    async def open(self) -> None:
+        self._db = await aiosqlite.connect(self._path, isolation_level=None)
+        self._db.row_factory = aiosqlite.Row
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=NORMAL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        await self._db.execute("PRAGMA busy_timeout=5000")
+        await self._migrate()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("SQLiteStore is not open")
+        return self._db
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
+        for migration in load_migrations():
+            if migration.version <= current:
+                continue
+            if self._target_version is not None and migration.version > self._target_version:
+                break
+            async with self._transaction() as db:
+                for statement in migration.statements():
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {migration.version:d}")
+            log.info(
+                "database upgraded to schema version %d (%s)", migration.version, migration.name
+            )
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async with self._write_lock:
+            cursor = await self.db.execute(sql, params)
+            return cursor.rowcount
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self.db.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.db.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    # The inbox.
+
+    async def accept(self, job: NewJob) -> Job | None:
+        now = time.time()
+        async with self._transaction() as db:
+            try:
+                await db.execute(
+                    "INSERT INTO inbound_events (platform, event_id, seen_at) VALUES (?, ?, ?)",
+                    (job.platform, job.event_id, now),
+                )
+            except sqlite3.IntegrityError:
+                return None
+            cursor = await db.execute(
+                "INSERT INTO jobs (platform, workspace, channel, user_id, event_id, thread_key,"
+                " payload, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+                (
+                    job.platform,
+                    job.workspace,
+                    job.channel,
+                    job.user,
+                    job.event_id,
+                    job.thread_key or default_thread_key(job),
+                    json.dumps(job.payload),
+                    now,
+                    now,
+                ),
+            )
+            job_id = cursor.lastrowid
+        created = await self.get_job(int(job_id or 0))
+        assert created is not None
+        return created
+
+    async def remember_event(self, platform: str, event_id: str) -> bool:
+        inserted = await self._write(
+            "INSERT INTO inbound_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (platform, event_id, time.time()),
+        )
+        return inserted == 1
+
+    async def purge_events(self, older_than: float) -> int:
+        return await self._write("DELETE FROM inbound_events WHERE seen_at < ?", (older_than,))
+
+    async def claim_runnable(self, limit: int) -> list[Job]:
+        now = time.time()
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT j.id FROM jobs j WHERE j.status = 'queued'"
+                " AND j.id = (SELECT MIN(q.id) FROM jobs q"
+                "   WHERE q.thread_key = j.thread_key AND q.status = 'queued')"
+                " AND NOT EXISTS (SELECT 1 FROM jobs r"
+                "   WHERE r.thread_key = j.thread_key AND r.status = 'running')"
+                " ORDER BY j.id LIMIT ?",
+                (limit,),
+            ) as cur:
+                ids = [int(row[0]) for row in await cur.fetchall()]
+            for job_id in ids:
+                await db.execute(
+                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?"
+                    " WHERE id = ?",
+                    (now, job_id),
+                )
+        claimed = [await self.get_job(job_id) for job_id in ids]
+        return [job for job in claimed if job is not None]
+
+    async def get_job(self, job_id: int) -> Job | None:
+        row = await self._one(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
+        return _job(row) if row else None
+
+    async def jobs(
+        self, *, thread_key: str | None = None, statuses: Sequence[JobStatus] = ()
+    ) -> list[Job]:
+        where, params = [], []
+        if thread_key is not None:
+            where.append("thread_key = ?")
+            params.append(thread_key)
+        if statuses:
+            where.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params.extend(statuses)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = await self._all(f"SELECT {_JOB_COLUMNS} FROM jobs{clause} ORDER BY id", params)
+        return [_job(row) for row in rows]
+
+    async def finish_job(self, job_id: int, status: JobStatus, error: str | None = None) -> None:
+        await self._write(
+            "UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?",
+            (status, error, time.time(), job_id),
+        )
+
+    async def requeue_job(self, job_id: int) -> None:
+        await self._write(
+            "UPDATE jobs SET status = 'queued', error = NULL, updated_at = ? WHERE id = ?",
+            (time.time(), job_id),
+        )
+
+    async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None:
+        await self._write(
+            "UPDATE jobs SET reply_state = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(state), time.time(), job_id),
+        )
+
+    # Profiles.
+
+    async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
+        row = await self._one(
+            "SELECT platform, workspace, channel, model, instructions, tools, run_mode,"
+            " updated_by, updated_at FROM profiles"
+            " WHERE platform = ? AND workspace = ? AND channel = ?",
+            (platform, workspace, channel),
+        )
+        if row is None:
+            return None
+        tools = tuple(json.loads(row["tools"])) if row["tools"] is not None else None
+        return Profile(
+            platform=row["platform"],
+            workspace=row["workspace"],
+            channel=row["channel"],
+            model=row["model"],
+            instructions=row["instructions"],
+            tools=tools,
+            run_mode=row["run_mode"],
+            updated_by=row["updated_by"],
+            updated_at=row["updated_at"],
+        )
+
+    async def save_profile(self, profile: Profile) -> None:
+        tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
+        await self._write(
+            "INSERT INTO profiles (platform, workspace, channel, model, instructions, tools,"
+            " run_mode, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, workspace, channel) DO UPDATE SET model = excluded.model,"
+            " instructions = excluded.instructions, tools = excluded.tools,"
+            " run_mode = excluded.run_mode, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            (
+                profile.platform,
+                profile.workspace,
+                profile.channel,
+                profile.model,
+                profile.instructions,
+                tools,
+                profile.run_mode,
+                profile.updated_by,
+                profile.updated_at or time.time(),
+            ),
+        )
+
+    # Threads and files.
+
+    async def get_thread(
+        self, platform: str, workspace: str, user: str, profile_key: str
+    ) -> ThreadRecord | None:
+        row = await self._one(
+            f"SELECT {_THREAD_COLUMNS} FROM threads WHERE platform = ? AND workspace = ?"
+            " AND user_id = ? AND profile_key = ? AND archived_at IS NULL"
+            " ORDER BY id DESC LIMIT 1",
+            (platform, workspace, user, profile_key),
+        )
+        return _thread(row) if row else None
+
+    async def create_thread(
+        self, platform: str, workspace: str, user: str, profile_key: str, conversation_id: str
+    ) -> ThreadRecord:
+        now = time.time()
+        async with self._write_lock:
+            cursor = await self.db.execute(
+                "INSERT INTO threads (platform, workspace, user_id, profile_key, conversation_id,"
+                " created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (platform, workspace, user, profile_key, conversation_id, now, now),
+            )
+        return ThreadRecord(
+            int(cursor.lastrowid or 0),
+            platform,
+            workspace,
+            user,
+            profile_key,
+            conversation_id,
+            now,
+            now,
+        )
+
+    async def touch_thread(self, thread_id: int) -> None:
+        await self._write(
+            "UPDATE threads SET last_used_at = ? WHERE id = ?", (time.time(), thread_id)
+        )
+
+    async def archive_threads(self, platform: str, workspace: str, user: str) -> int:
+        return await self._write(
+            "UPDATE threads SET archived_at = ? WHERE platform = ? AND workspace = ?"
+            " AND user_id = ? AND archived_at IS NULL",
+            (time.time(), platform, workspace, user),
+        )
+
+    async def add_thread_file(self, file: ThreadFile) -> None:
+        await self._write(
+            "INSERT INTO thread_files (thread_id, file_id, filename, kind, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                file.thread_id,
+                file.file_id,
+                file.filename,
+                file.kind,
+                file.created_at or time.time(),
+            ),
+        )
+
+    async def thread_files(self, thread_id: int, kind: FileKind | None = None) -> list[ThreadFile]:
+        sql = "SELECT thread_id, file_id, filename, kind, created_at FROM thread_files"
+        sql += " WHERE thread_id = ?" + (" AND kind = ?" if kind else "") + " ORDER BY created_at"
+        rows = await self._all(sql, (thread_id, kind) if kind else (thread_id,))
+        return [ThreadFile(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    # Runs.
+
+    async def start_run(self, job_id: int, thread_id: int, mode: str) -> RunRecord:
+        now = time.time()
+        async with self._write_lock:
+            cursor = await self.db.execute(
+                "INSERT INTO runs (job_id, thread_id, mode, status, started_at)"
+                " VALUES (?, ?, ?, 'in_progress', ?)",
+                (job_id, thread_id, mode, now),
+            )
+        return RunRecord(
+            int(cursor.lastrowid or 0), job_id, thread_id, mode, "in_progress", started_at=now
+        )
+
+    async def update_run(
+        self, run_id: int, *, response_id: str | None = None, last_sequence: int | None = None
+    ) -> None:
+        await self._write(
+            "UPDATE runs SET response_id = COALESCE(?, response_id),"
+            " last_sequence = COALESCE(?, last_sequence) WHERE id = ?",
+            (response_id, last_sequence, run_id),
+        )
+
+    async def finish_run(
+        self, run_id: int, status: RunStatus, usage: Usage | None = None, error: str | None = None
+    ) -> None:
+        usage = usage or Usage()
+        await self._write(
+            "UPDATE runs SET status = ?, input_tokens = ?, output_tokens = ?, error = ?,"
+            " finished_at = ? WHERE id = ?",
+            (status, usage.input_tokens, usage.output_tokens, error, time.time(), run_id),
+        )
+
+    async def latest_run(self, job_id: int) -> RunRecord | None:
+        row = await self._one(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE job_id = ? ORDER BY id DESC LIMIT 1",
+            (job_id,),
+        )
+        if row is None:
+            return None
+        return RunRecord(*row)
+
+
+def default_thread_key(job: NewJob) -> str:
+    return f"{job.platform}:{job.workspace}:{job.user}"
+
+
+def _job(row: aiosqlite.Row) -> Job:
+    return Job(
+        id=row["id"],
+        platform=row["platform"],
+        workspace=row["workspace"],
+        channel=row["channel"],
+        user=row["user_id"],
+        event_id=row["event_id"],
+        thread_key=row["thread_key"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        reply_state=json.loads(row["reply_state"]),
+        error=row["error"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _thread(row: aiosqlite.Row) -> ThreadRecord:
+    return ThreadRecord(*row)
