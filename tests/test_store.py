@@ -1,0 +1,167 @@
+"""One test class for every Store implementation (parametrised by the ``store`` fixture)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from storage.base import Store
+from storage.migrations import load_migrations
+from storage.records import NewJob, Profile, ThreadFile, Usage
+from storage.sqlite import SQLiteStore, sqlite_path
+
+
+@pytest.fixture(params=["sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    instance: Store = SQLiteStore(str(tmp_path / "store.db"))
+    await instance.open()
+    yield instance
+    await instance.close()
+
+
+def job(event_id: str, user: str = "u1", text: str = "hi") -> NewJob:
+    return NewJob("slack", "T1", "C1", user, event_id, {"text": text})
+
+
+class TestStore:
+    async def test_schema_is_at_latest_version(self, store: Store) -> None:
+        assert await store.schema_version() == len(load_migrations())
+
+    async def test_accept_is_idempotent_on_event_id(self, store: Store) -> None:
+        first = await store.accept(job("E1"))
+        assert first is not None and first.status == "queued"
+        assert first.payload == {"text": "hi"}
+        assert await store.accept(job("E1", text="retried delivery")) is None
+        assert len(await store.jobs()) == 1
+        other_platform = NewJob("discord", "T1", "C1", "u1", "E1", {})
+        assert await store.accept(other_platform) is not None
+
+    async def test_remember_event_and_purge(self, store: Store) -> None:
+        assert await store.remember_event("slack", "Ev9")
+        assert not await store.remember_event("slack", "Ev9")
+        assert await store.purge_events(older_than=float("inf")) == 1
+        assert await store.remember_event("slack", "Ev9")
+
+    async def test_claim_runs_one_job_per_thread_in_order(self, store: Store) -> None:
+        a1 = await store.accept(job("A1", user="alice"))
+        a2 = await store.accept(job("A2", user="alice"))
+        b1 = await store.accept(job("B1", user="bob"))
+        assert a1 and a2 and b1
+        claimed = await store.claim_runnable(10)
+        assert [j.id for j in claimed] == [a1.id, b1.id]
+        assert all(j.status == "running" and j.attempts == 1 for j in claimed)
+        assert await store.claim_runnable(10) == []
+        await store.finish_job(a1.id, "answered")
+        assert [j.id for j in await store.claim_runnable(10)] == [a2.id]
+
+    async def test_claim_respects_limit(self, store: Store) -> None:
+        for n in range(5):
+            await store.accept(job(f"E{n}", user=f"user{n}"))
+        assert len(await store.claim_runnable(2)) == 2
+        assert len(await store.claim_runnable(10)) == 3
+
+    async def test_requeued_job_waits_for_running_one(self, store: Store) -> None:
+        first = await store.accept(job("E1"))
+        second = await store.accept(job("E2"))
+        assert first and second
+        await store.claim_runnable(1)
+        await store.finish_job(first.id, "failed", "model error")
+        [running] = await store.claim_runnable(5)
+        assert running.id == second.id
+        await store.requeue_job(first.id)
+        assert await store.claim_runnable(5) == []
+        await store.finish_job(second.id, "answered")
+        [again] = await store.claim_runnable(5)
+        assert again.id == first.id and again.attempts == 2 and again.error is None
+
+    async def test_reply_state_round_trip(self, store: Store) -> None:
+        accepted = await store.accept(job("E1"))
+        assert accepted
+        await store.save_reply_state(accepted.id, {"refs": ["1700.01", "1700.02"]})
+        loaded = await store.get_job(accepted.id)
+        assert loaded and loaded.reply_state == {"refs": ["1700.01", "1700.02"]}
+
+    async def test_profiles_workspace_and_channel(self, store: Store) -> None:
+        assert await store.get_profile("slack", "T1", "") is None
+        await store.save_profile(Profile("slack", "T1", "", model="m1", tools=("code_interpreter",)))
+        await store.save_profile(Profile("slack", "T1", "C9", instructions="Be a math tutor."))
+        workspace = await store.get_profile("slack", "T1", "")
+        channel = await store.get_profile("slack", "T1", "C9")
+        assert workspace and workspace.model == "m1" and workspace.tools == ("code_interpreter",)
+        assert channel and channel.instructions == "Be a math tutor." and channel.model is None
+        await store.save_profile(Profile("slack", "T1", "", model="m2", tools=()))
+        updated = await store.get_profile("slack", "T1", "")
+        assert updated and updated.model == "m2" and updated.tools == ()
+
+    async def test_threads_reset_and_files(self, store: Store) -> None:
+        assert await store.get_thread("slack", "T1", "u1", "") is None
+        thread = await store.create_thread("slack", "T1", "u1", "", "conv_1")
+        found = await store.get_thread("slack", "T1", "u1", "")
+        assert found == thread
+        await store.add_thread_file(ThreadFile(thread.id, "file-1", "mydata.csv", "container"))
+        await store.add_thread_file(ThreadFile(thread.id, "file-1", "mydata.csv", "container"))
+        await store.add_thread_file(ThreadFile(thread.id, "file-2", "notes.pdf", "vector"))
+        assert [f.file_id for f in await store.thread_files(thread.id, "container")] == ["file-1"]
+        assert len(await store.thread_files(thread.id)) == 2
+        assert await store.archive_threads("slack", "T1", "u1") == 1
+        assert await store.get_thread("slack", "T1", "u1", "") is None
+        newer = await store.create_thread("slack", "T1", "u1", "", "conv_2")
+        assert (await store.get_thread("slack", "T1", "u1", "")) == newer
+
+    async def test_runs(self, store: Store) -> None:
+        accepted = await store.accept(job("E1"))
+        assert accepted
+        thread = await store.create_thread("slack", "T1", "u1", "", "conv_1")
+        run = await store.start_run(accepted.id, thread.id, "background")
+        assert run.status == "in_progress" and run.response_id is None
+        await store.update_run(run.id, response_id="resp_1")
+        await store.update_run(run.id, last_sequence=7)
+        latest = await store.latest_run(accepted.id)
+        assert latest and latest.response_id == "resp_1" and latest.last_sequence == 7
+        await store.finish_run(run.id, "completed", Usage(10, 20))
+        done = await store.latest_run(accepted.id)
+        assert done and done.status == "completed" and done.output_tokens == 20
+        assert done.finished_at is not None
+
+
+async def test_old_database_opens_and_upgrades(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.db")
+    old = SQLiteStore(path, target_version=1)
+    await old.open()
+    assert await old.schema_version() == 1
+    accepted = await old.accept(job("E1"))
+    assert accepted
+    await old.close()
+    columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(jobs)")}
+    assert "lease_until" not in columns
+
+    upgraded = SQLiteStore(path)
+    await upgraded.open()
+    try:
+        assert await upgraded.schema_version() == len(load_migrations()) >= 2
+        kept = await upgraded.get_job(accepted.id)
+        assert kept and kept.payload == {"text": "hi"}
+        assert await upgraded.accept(job("E1")) is None
+    finally:
+        await upgraded.close()
+    columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(jobs)")}
+    assert {"claimed_by", "lease_until"} <= columns
+
+
+async def test_wal_mode(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "wal.db"))
+    await store.open()
+    try:
+        async with store.db.execute("PRAGMA journal_mode") as cursor:
+            row = await cursor.fetchone()
+        assert row and row[0] == "wal"
+    finally:
+        await store.close()
+
+
+def test_sqlite_url_paths() -> None:
+    assert sqlite_path("sqlite:///assistant-bot.db") == "assistant-bot.db"
+    assert sqlite_path("sqlite:////var/lib/bot.db") == "/var/lib/bot.db"
