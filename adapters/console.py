@@ -71,7 +71,7 @@ class ConsoleReply:
 
 class ConsolePlatform:
     name = PLATFORM
-    limits = ReplyLimits(placeholder="")
+    limits = ReplyLimits(placeholder="", file_link_note=None)
 
     def __init__(self, out: TextIO = sys.stdout, files_dir: Path = Path("assistant-files")) -> None:
         self._out = out

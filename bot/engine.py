@@ -162,6 +162,9 @@ class _Turn:
         )
         self.run_record: RunRecord | None = None
 
+    def _final_text(self) -> str:
+        return self.renderer.final_text(self.platform.limits.file_link_note)
+
     def _changed(self) -> None:
         self.editor.mark_dirty()
 
@@ -211,7 +214,7 @@ class _Turn:
             if not prepared.notices:
                 self.renderer.notices.append(EMPTY_MESSAGE)
             await self.target.set_status(None)
-            await self.editor.finish(self.renderer.final_text())
+            await self.editor.finish(self._final_text())
             await self.target.close()
             await self.store.finish_job(job.id, "answered")
             return
@@ -259,7 +262,7 @@ class _Turn:
 
     async def _finish(self, result: RunResult) -> None:
         assert self.run_record is not None
-        await self.editor.finish(self.renderer.final_text())
+        await self.editor.finish(self._final_text())
         await self.target.close()
         await self.store.finish_run(
             self.run_record.id, result.status, Usage(result.input_tokens, result.output_tokens)
@@ -270,7 +273,7 @@ class _Turn:
         log.warning("job %d failed: %s", self.job.id, error)
         await self.renderer.on_failed(error)
         try:
-            await self.editor.finish(self.renderer.final_text())
+            await self.editor.finish(self._final_text())
             await self.target.close()
         except Exception:
             log.exception("job %d: could not show the failure notice", self.job.id)

@@ -118,8 +118,8 @@ class AnswerRenderer:
         self._separate()
         self._append(f"⚠️ {sentence}")
 
-    def final_text(self) -> str:
+    def final_text(self, link_note: str | None = "attached") -> str:
         text = self.text()
-        if self.files:
-            text = replace_sandbox_links(text)
+        if self.files and link_note:
+            text = replace_sandbox_links(text, link_note)
         return text

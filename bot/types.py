@@ -60,6 +60,8 @@ class ReplyLimits:
     window: float = 1.0
     placeholder: str = "…"
     max_upload_bytes: int | None = None
+    file_link_note: str | None = "attached"
+    """Rewrite ``sandbox:`` links to generated files as "name (attached)"; None keeps them."""
 
 
 class ReplyTarget(Protocol):

@@ -1,0 +1,116 @@
+"""Fixtures: an OpenAI emulator on loopback and a console bot wired to it, so a test reads
+like a conversation: the user says something, the emulated model answers, the test checks
+what the terminal shows."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+
+from adapters.console import ConsolePlatform, parse_line
+from bot.config import Settings
+from bot.engine import Engine
+from bot.openai_backend import OpenAIBackend
+from storage.sqlite import SQLiteStore
+from tests.openai_emulator import OpenAIEmulator
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[OpenAIEmulator]:
+    async with OpenAIEmulator() as emu:
+        yield emu
+
+
+def test_settings(emulator: OpenAIEmulator, db_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "openai_api_key": "sk-test-emulator-key",
+        "openai_base_url": emulator.base_url,
+        "database_url": f"sqlite:///{db_path}",
+        "poll_interval": 0.01,
+        "openai_max_retries": 2,
+        "assistant_model": "gpt-test-mini",
+        "assistant_instructions": "You are a math tutor.",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+@dataclass
+class ConsoleBot:
+    """A running bot with the console platform; ``out`` is what the terminal shows."""
+
+    engine: Engine
+    store: SQLiteStore
+    backend: OpenAIBackend
+    out: io.StringIO
+
+    async def say(self, line: str, *, user: str = "local", event_id: str | None = None) -> bool:
+        message = parse_line(line, user=user)
+        if event_id is not None:
+            message = type(message)(**{**message.__dict__, "event_id": event_id})
+        return await self.engine.accept(message)
+
+    async def answers(self) -> str:
+        await self.engine.wait_idle()
+        return self.out.getvalue()
+
+    async def stop(self) -> None:
+        await self.engine.stop(grace=5)
+        await self.backend.close()
+        await self.store.close()
+
+
+@pytest.fixture
+async def make_bot(
+    emulator: OpenAIEmulator, tmp_path: Path
+) -> AsyncIterator[Callable[..., Any]]:
+    """Start a bot (several may start in turn on one database, as after a restart)."""
+    bots: list[ConsoleBot] = []
+
+    async def start(*, start_engine: bool = True, **overrides: Any) -> ConsoleBot:
+        settings = test_settings(emulator, tmp_path / "bot.db", **overrides)
+        store = SQLiteStore(str(tmp_path / "bot.db"))
+        await store.open()
+        client = openai.AsyncOpenAI(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=emulator.base_url,
+            max_retries=settings.openai_max_retries,
+            _strict_response_validation=True,
+        )
+        backend = OpenAIBackend(client, poll_interval=settings.poll_interval)
+        engine = Engine(settings=settings, store=store, backend=backend)
+        out = io.StringIO()
+        engine.add_platform(ConsolePlatform(out=out, files_dir=tmp_path / "files"))
+        bot = ConsoleBot(engine, store, backend, out)
+        bots.append(bot)
+        if start_engine:
+            await engine.start()
+        return bot
+
+    yield start
+    for bot in bots:
+        if bot.store._db is not None:
+            await bot.stop()
+
+
+@pytest.fixture
+async def bot(make_bot: Callable[..., Any]) -> ConsoleBot:
+    started: ConsoleBot = await make_bot()
+    return started
+
