@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -40,6 +41,7 @@ class Engine:
         self._idle = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._dispatcher: asyncio.Task[None] | None = None
+        self._janitor: asyncio.Task[None] | None = None
         self._closing = False
 
     def add_platform(self, platform: Platform) -> None:
@@ -77,12 +79,25 @@ class Engine:
             log.info("job %d was in flight at the last stop; taking it up again", job.id)
             await self.store.requeue_job(job.id)
         self._dispatcher = asyncio.create_task(self._dispatch(), name="engine-dispatcher")
+        self._janitor = asyncio.create_task(self._purge_old_events(), name="engine-janitor")
+
+    async def _purge_old_events(self) -> None:
+        """Forget inbound event ids past the retention (platforms retry within minutes)."""
+        retention = self.settings.event_retention_days * 86_400
+        while True:
+            purged = await self.store.purge_events(time.time() - retention)
+            if purged:
+                log.info("forgot %d inbound event ids older than the retention", purged)
+            await asyncio.sleep(3600)
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop taking jobs; give running answers ``grace`` seconds, then leave them to the
         next start (they stay ``running`` in the inbox and are resumed)."""
         self._closing = True
         self._wake.set()
+        if self._janitor is not None:
+            self._janitor.cancel()
+            await asyncio.gather(self._janitor, return_exceptions=True)
         if self._dispatcher is not None:
             await self._dispatcher
         if self._tasks:

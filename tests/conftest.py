@@ -23,7 +23,14 @@ from tests.openai_emulator import OpenAIEmulator
 
 @pytest.fixture(autouse=True)
 def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield
 
@@ -77,9 +84,7 @@ class ConsoleBot:
 
 
 @pytest.fixture
-async def make_bot(
-    emulator: OpenAIEmulator, tmp_path: Path
-) -> AsyncIterator[Callable[..., Any]]:
+async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
     """Start a bot (several may start in turn on one database, as after a restart)."""
     bots: list[ConsoleBot] = []
 
@@ -113,4 +118,3 @@ async def make_bot(
 async def bot(make_bot: Callable[..., Any]) -> ConsoleBot:
     started: ConsoleBot = await make_bot()
     return started
-

@@ -22,7 +22,7 @@ import mimetypes
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -31,14 +31,21 @@ from tests.openai_emulator_events import (
     JSON,
     TERMINAL_EVENTS,
     ContainerFile,
+    Conversation,
     Plan,
     PlanContext,
+    RecordedRequest,
+    StoredFile,
+    StoredResponse,
     Turn,
     apply_event,
     build_plan,
     conversation_id_of,
     default_reply,
+    error_body,
     new_id,
+    normalize_items,
+    page_of,
 )
 
 __all__ = [
@@ -52,65 +59,15 @@ __all__ = [
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled", "incomplete"})
 
 
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, Any]  # "include[]=a&include[]=b" -> {"include": ["a", "b"]}
-    json: Any  # parsed JSON body, or None
-    headers: dict[str, str]  # lower-cased names
-    form: dict[str, Any] | None = None  # multipart fields; a file is {"filename", "size"}
+BODY_KEY = web.RequestKey("body", dict)
+QUERY_KEY = web.RequestKey("query", dict)
+RECORD_KEY = web.RequestKey("record", RecordedRequest)
 
 
-@dataclass
-class Conversation:
-    id: str
-    created_at: int
-    metadata: dict[str, str]
-    items: list[JSON] = field(default_factory=list)
-    active_response: str | None = None
-
-    def to_json(self) -> JSON:
-        return {"id": self.id, "object": "conversation", "created_at": self.created_at,
-                "metadata": self.metadata}
-
-
-@dataclass
-class StoredFile:
-    id: str
-    filename: str
-    purpose: str
-    bytes: bytes  # the content; the API's `bytes` field is len(this)
-    created_at: int = field(default_factory=lambda: int(time.time()))
-
-    def to_json(self) -> JSON:
-        return {"id": self.id, "object": "file", "bytes": len(self.bytes),
-                "created_at": self.created_at, "filename": self.filename,
-                "purpose": self.purpose, "status": "processed", "expires_at": None,
-                "status_details": None}
-
-
-@dataclass
-class StoredResponse:
-    id: str
-    request: JSON
-    snapshot: JSON  # the response object as GET /responses/{id} returns it
-    events: list[JSON] = field(default_factory=list)
-    frames: list[bytes] = field(default_factory=list)
-    done: bool = False
-    task: asyncio.Task[None] | None = None
-
-    @property
-    def status(self) -> str:
-        return str(self.snapshot.get("status"))
-
-
-def error_body(message: str, type_: str = "invalid_request_error", param: str | None = None,
-               code: str | None = None) -> JSON:
-    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+def _has_more(stored: StoredResponse, idx: int) -> bool:
+    return len(stored.frames) > idx or stored.done
 
 
 class ApiError(Exception):
@@ -126,47 +83,9 @@ class ApiError(Exception):
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    headers = {"x-request-id": new_id("req_"), **(headers or {})}
     return web.Response(body=json.dumps(data).encode(), status=status,
                         content_type="application/json", headers=headers)
-
-
-def _page(items: list[JSON], query: dict[str, Any], default_order: str) -> JSON:
-    seq = items if query.get("order", default_order) == "asc" else items[::-1]
-    after = query.get("after")
-    if after:
-        ids = [i.get("id") for i in seq]
-        seq = seq[ids.index(after) + 1:] if after in ids else []
-    limit = int(query.get("limit", 20))
-    data = seq[:limit]
-    return {"object": "list", "data": data, "has_more": len(seq) > limit,
-            "first_id": data[0]["id"] if data else None,
-            "last_id": data[-1]["id"] if data else None}
-
-
-def normalize_items(input_: Any) -> list[JSON]:
-    """Request input (string or items) as stored conversation items with ids and status."""
-    raw = [{"role": "user", "content": input_}] if isinstance(input_, str) else input_ or []
-    items: list[JSON] = []
-    for src in raw:
-        item = dict(src)
-        if item.get("type") == "item_reference":
-            continue
-        if "role" in item and "type" not in item:
-            item["type"] = "message"
-        if item.get("type") == "message":
-            kind = "output_text" if item.get("role") == "assistant" else "input_text"
-            content = item.get("content")
-            if isinstance(content, str):
-                content = [{"type": kind, "text": content}]
-            item["content"] = [
-                {"annotations": [], "logprobs": [], **p} if p.get("type") == "output_text" else p
-                for p in content or []
-            ]
-        prefix = {"message": "msg_", "function_call_output": "fco_", "function_call": "fc_"}
-        item.setdefault("id", new_id(prefix.get(item.get("type", ""), "item_"), 24))
-        item.setdefault("status", "completed")
-        items.append(item)
-    return items
 
 
 class OpenAIEmulator:
@@ -184,6 +103,7 @@ class OpenAIEmulator:
         self.default_reply: Callable[[JSON], Turn] = default_reply
         self.vector_store_file_polls: int = 1  # GETs still answering in_progress
         self.poll_after_ms: int = 5  # openai-poll-after-ms header
+        self.wait_timeout: float = 5.0  # seconds before a wait_* helper raises TimeoutError
         self._script: deque[Turn] = deque()
         self._changed = asyncio.Condition()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -227,54 +147,55 @@ class OpenAIEmulator:
     def response_requests(self) -> list[JSON]:
         return [r.json for r in self.requests if r.method == "POST" and r.path == "/v1/responses"]
 
-    async def wait_requests(self, predicate: Callable[[RecordedRequest], bool], count: int = 1,
-                            *, timeout: float = 5.0) -> list[RecordedRequest]:
+    async def wait_requests(
+        self, predicate: Callable[[RecordedRequest], bool], count: int = 1
+    ) -> list[RecordedRequest]:
         """Wait until `count` recorded requests satisfy `predicate`; return them."""
 
         def matches() -> list[RecordedRequest]:
             return [r for r in self.requests if predicate(r)]
 
-        await self._wait(lambda: len(matches()) >= count, timeout)
+        await self._wait(lambda: len(matches()) >= count)
         return matches()
 
-    async def wait_for_response_count(self, n: int, *, finished: bool = True,
-                                      timeout: float = 5.0) -> list[StoredResponse]:
+    async def wait_for_response_count(self, n: int, *,
+                                      finished: bool = True) -> list[StoredResponse]:
         """Wait until `n` responses exist (and, with finished=True, reached a terminal status)."""
 
         def ready() -> list[StoredResponse]:
             return [r for r in self.responses.values() if r.done or not finished]
 
-        await self._wait(lambda: len(ready()) >= n, timeout)
+        await self._wait(lambda: len(ready()) >= n)
         return ready()
 
-    async def response_started(self, index: int = 0, *, timeout: float = 5.0) -> StoredResponse:
+    async def response_started(self, index: int = 0) -> StoredResponse:
         """Wait until the index-th response (creation order) has emitted its first event."""
 
         def started() -> bool:
             resps = list(self.responses.values())
             return len(resps) > index and bool(resps[index].events)
 
-        await self._wait(started, timeout)
+        await self._wait(started)
         return list(self.responses.values())[index]
 
-    async def wait_events(self, response_id: str, count: int, *,
-                          timeout: float = 5.0) -> StoredResponse:
+    async def wait_events(self, response_id: str, count: int) -> StoredResponse:
         """Wait until that response has emitted `count` events (or finished)."""
 
         def ready() -> bool:
             r = self.responses.get(response_id)
             return r is not None and (len(r.events) >= count or r.done)
 
-        await self._wait(ready, timeout)
+        await self._wait(ready)
         return self.responses[response_id]
 
-    async def wait_done(self, response_id: str, *, timeout: float = 5.0) -> StoredResponse:
+    async def wait_done(self, response_id: str) -> StoredResponse:
         await self._wait(lambda: response_id in self.responses
-                         and self.responses[response_id].done, timeout)
+                         and self.responses[response_id].done)
         return self.responses[response_id]
 
-    async def _wait(self, ready: Callable[[], bool], timeout: float) -> None:
-        async with asyncio.timeout(timeout), self._changed:
+    async def _wait(self, ready: Callable[[], bool], seconds: float | None = None) -> None:
+        """Wait on the condition until `ready()`; TimeoutError after `wait_timeout` seconds."""
+        async with asyncio.timeout(seconds or self.wait_timeout), self._changed:
             await self._changed.wait_for(lambda: ready() or self._closing)
 
     async def _notify(self) -> None:
@@ -331,14 +252,19 @@ class OpenAIEmulator:
                 await self._read_body(request, rec)
             finally:
                 await self._notify()
-            request["body"] = rec.json if isinstance(rec.json, dict) else {}
-            request["query"] = query
-            return await handler(request)
+            request[BODY_KEY] = rec.json if isinstance(rec.json, dict) else {}
+            request[QUERY_KEY] = query
+            request[RECORD_KEY] = rec
+            response = await handler(request)
         except ApiError as exc:
-            return _json(exc.body, exc.status, exc.headers)
+            response = _json(exc.body, exc.status, exc.headers)
         except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
             msg = f"Invalid URL ({request.method} {request.path})"
-            return _json(error_body(msg), 404)
+            response = _json(error_body(msg), 404)
+        if rec.status is None:
+            rec.status = response.status
+            await self._notify()
+        return response
 
     async def _read_body(self, request: web.Request, rec: RecordedRequest) -> None:
         if request.content_type == "application/json" and request.can_read_body:
@@ -367,7 +293,7 @@ class OpenAIEmulator:
         return conv
 
     async def _conv_create(self, request: web.Request) -> web.Response:
-        body = request["body"]
+        body = request[BODY_KEY]
         items = normalize_items(body.get("items") or [])
         if len(items) > 20:
             raise ApiError(400, "Too many items: at most 20 are allowed.", param="items")
@@ -381,7 +307,7 @@ class OpenAIEmulator:
 
     async def _conv_update(self, request: web.Request) -> web.Response:
         conv = self._conv(request)
-        conv.metadata = request["body"].get("metadata") or {}
+        conv.metadata = request[BODY_KEY].get("metadata") or {}
         return _json(conv.to_json())
 
     async def _conv_delete(self, request: web.Request) -> web.Response:
@@ -391,7 +317,7 @@ class OpenAIEmulator:
 
     async def _items_create(self, request: web.Request) -> web.Response:
         conv = self._conv(request)
-        items = normalize_items(request["body"].get("items") or [])
+        items = normalize_items(request[BODY_KEY].get("items") or [])
         if not items or len(items) > 20:
             raise ApiError(400, "Expected between 1 and 20 items.", param="items")
         conv.items.extend(items)
@@ -399,7 +325,7 @@ class OpenAIEmulator:
                       "last_id": items[-1]["id"], "has_more": False})
 
     async def _items_list(self, request: web.Request) -> web.Response:
-        return _json(_page(self._conv(request).items, request["query"], "desc"))
+        return _json(page_of(self._conv(request).items, request[QUERY_KEY], "desc"))
 
     def _item(self, request: web.Request) -> tuple[Conversation, JSON]:
         conv = self._conv(request)
@@ -427,7 +353,8 @@ class OpenAIEmulator:
             known += prev.snapshot.get("output") or []
         if conv is None and prev is None:
             return
-        input_ = body.get("input") if isinstance(body.get("input"), list) else []
+        raw_input = body.get("input")
+        input_: list[JSON] = raw_input if isinstance(raw_input, list) else []
         calls = {i.get("call_id") for i in known + input_ if i.get("type") == "function_call"}
         answered = {i.get("call_id") for i in known if i.get("type") == "function_call_output"}
         given = {i.get("call_id") for i in input_ if i.get("type") == "function_call_output"}
@@ -468,7 +395,7 @@ class OpenAIEmulator:
         return PlanContext(known_files=known, search_results=results)
 
     async def _resp_create(self, request: web.Request) -> web.StreamResponse:
-        body: JSON = request["body"]
+        body: JSON = request[BODY_KEY]
         if not body.get("model"):
             raise ApiError(400, "Missing required parameter: 'model'.", param="model")
         conv: Conversation | None = None
@@ -497,7 +424,7 @@ class OpenAIEmulator:
         if body.get("stream"):
             return await self._sse(request, stored, -1, turn.drop_after_events)
         if not background:
-            await self._wait(lambda: stored.done, timeout=3600)
+            await self._wait(lambda: stored.done, 3600)
         return _json(stored.snapshot)
 
     async def _play(self, stored: StoredResponse, plan: Plan, turn: Turn,
@@ -543,10 +470,12 @@ class OpenAIEmulator:
                                            "Cache-Control": "no-cache",
                                            "x-request-id": new_id("req_")})
         await resp.prepare(request)
+        request[RECORD_KEY].status = resp.status
+        await self._notify()
         idx = sent = 0
         try:
             while True:
-                await self._wait(lambda n=idx: len(stored.frames) > n or stored.done, 3600)
+                await self._wait(partial(_has_more, stored, idx), 3600)
                 while idx < len(stored.frames):
                     idx += 1
                     if stored.events[idx - 1].get("sequence_number", idx - 1) <= starting_after:
@@ -573,7 +502,7 @@ class OpenAIEmulator:
 
     async def _resp_get(self, request: web.Request) -> web.StreamResponse:
         stored = self._resp(request)
-        query = request["query"]
+        query = request[QUERY_KEY]
         if query.get("stream") == "true":
             return await self._sse(request, stored, int(query.get("starting_after", -1)), None)
         return _json(stored.snapshot)
@@ -619,7 +548,7 @@ class OpenAIEmulator:
 
     async def _file_list(self, request: web.Request) -> web.Response:
         data = [f.to_json() for f in self.files.values()]
-        return _json(_page(data, request["query"], "desc"))
+        return _json(page_of(data, request[QUERY_KEY], "desc"))
 
     async def _file_get(self, request: web.Request) -> web.Response:
         return _json(self._file(request).to_json())
@@ -666,7 +595,7 @@ class OpenAIEmulator:
         return vsf
 
     async def _vs_create(self, request: web.Request) -> web.Response:
-        body = request["body"]
+        body = request[BODY_KEY]
         vid = new_id("vs_", 16)
         now = int(time.time())
         expires = body.get("expires_after")
@@ -683,14 +612,14 @@ class OpenAIEmulator:
 
     async def _vs_list(self, request: web.Request) -> web.Response:
         data = [self._vs_json(v) for v in self.vector_stores]
-        return _json(_page(data, request["query"], "desc"))
+        return _json(page_of(data, request[QUERY_KEY], "desc"))
 
     async def _vs_get(self, request: web.Request) -> web.Response:
         return _json(self._vs(request), headers=self._poll_headers())
 
     async def _vs_update(self, request: web.Request) -> web.Response:
         store = self._vs(request)
-        body = request["body"]
+        body = request[BODY_KEY]
         for key in ("name", "metadata", "expires_after"):
             if key in body:
                 store[key] = body[key]
@@ -703,14 +632,14 @@ class OpenAIEmulator:
 
     async def _vsf_create(self, request: web.Request) -> web.Response:
         vid = self._vs(request)["id"]
-        body = request["body"]
+        body = request[BODY_KEY]
         vsf = self._add_vs_file(vid, str(body.get("file_id")), body)
         return _json(vsf, headers=self._poll_headers())
 
     async def _vsf_list(self, request: web.Request) -> web.Response:
         vid = self._vs(request)["id"]
         data = list(self.vector_store_files[vid].values())
-        return _json(_page(data, request["query"], "desc"))
+        return _json(page_of(data, request[QUERY_KEY], "desc"))
 
     def _vsf(self, request: web.Request) -> JSON:
         vid = self._vs(request)["id"]
@@ -746,7 +675,7 @@ class OpenAIEmulator:
     async def _cfile_list(self, request: web.Request) -> web.Response:
         cid = request.match_info["cid"]
         data = [f.to_json() for f in self.container_files.values() if f.container_id == cid]
-        return _json(_page(data, request["query"], "desc"))
+        return _json(page_of(data, request[QUERY_KEY], "desc"))
 
     async def _cfile_get(self, request: web.Request) -> web.Response:
         return _json(self._cfile(request).to_json())

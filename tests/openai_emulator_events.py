@@ -1,4 +1,5 @@
-"""Pure builders for the OpenAI emulator: the `Turn` script, response objects, event plans.
+"""The OpenAI emulator's data model and pure builders: the `Turn` script, the recorded state
+(requests, conversations, files, responses), response objects and event plans.
 
 Nothing here does I/O except `Turn.raw`, which reads a transcript file. `build_plan` turns a
 `Turn` plus the request body into the exact list of Responses API stream events (with the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import os
 import re
 import secrets
 import string
@@ -21,7 +23,9 @@ from typing import Any, Literal, get_args
 
 from openai.types.responses.response_error import ResponseError
 
-PROTOCOLS_DIR = Path("/work/shared/protocols")
+PROTOCOLS_DIR = Path(
+    os.environ.get("PROTOCOLS_DIR", Path(__file__).resolve().parents[2] / "shared" / "protocols")
+)
 JSON = dict[str, Any]
 CitationSpan = Literal["url", "link"]
 
@@ -260,7 +264,7 @@ class Turn:
 
     @staticmethod
     def raw(path: str) -> Turn:
-        """Replay a transcript (relative paths are under /work/shared/protocols)."""
+        """Replay a transcript (relative paths are under shared/protocols beside the repo)."""
         file = Path(path) if Path(path).is_absolute() else PROTOCOLS_DIR / path
         text = file.read_text(encoding="utf-8")
         frames: list[RawFrame] = []
@@ -278,6 +282,107 @@ class Turn:
         turn = Turn()
         turn.raw_frames = frames
         return turn
+
+
+# ---- emulator state
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, Any]  # "include[]=a&include[]=b" -> {"include": ["a", "b"]}
+    json: Any  # parsed JSON body, or None
+    headers: dict[str, str]  # lower-cased names
+    form: dict[str, Any] | None = None  # multipart fields; a file is {"filename", "size"}
+    status: int | None = None  # the HTTP status answered (set when known; 200 once SSE starts)
+
+
+@dataclass
+class Conversation:
+    id: str
+    created_at: int
+    metadata: dict[str, str]
+    items: list[JSON] = field(default_factory=list)
+    active_response: str | None = None
+
+    def to_json(self) -> JSON:
+        return {"id": self.id, "object": "conversation", "created_at": self.created_at,
+                "metadata": self.metadata}
+
+
+@dataclass
+class StoredFile:
+    id: str
+    filename: str
+    purpose: str
+    bytes: bytes  # the content; the API's `bytes` field is len(this)
+    created_at: int = field(default_factory=lambda: int(time.time()))
+
+    def to_json(self) -> JSON:
+        return {"id": self.id, "object": "file", "bytes": len(self.bytes),
+                "created_at": self.created_at, "filename": self.filename,
+                "purpose": self.purpose, "status": "processed", "expires_at": None,
+                "status_details": None}
+
+
+@dataclass
+class StoredResponse:
+    id: str
+    request: JSON
+    snapshot: JSON  # the response object as GET /responses/{id} returns it
+    events: list[JSON] = field(default_factory=list)
+    frames: list[bytes] = field(default_factory=list)
+    done: bool = False
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def status(self) -> str:
+        return str(self.snapshot.get("status"))
+
+
+def error_body(message: str, type_: str = "invalid_request_error", param: str | None = None,
+               code: str | None = None) -> JSON:
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def page_of(items: list[JSON], query: dict[str, Any], default_order: str) -> JSON:
+    seq = items if query.get("order", default_order) == "asc" else items[::-1]
+    after = query.get("after")
+    if after:
+        ids = [i.get("id") for i in seq]
+        seq = seq[ids.index(after) + 1:] if after in ids else []
+    limit = int(query.get("limit", 20))
+    data = seq[:limit]
+    return {"object": "list", "data": data, "has_more": len(seq) > limit,
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None}
+
+
+def normalize_items(input_: Any) -> list[JSON]:
+    """Request input (string or items) as stored conversation items with ids and status."""
+    raw = [{"role": "user", "content": input_}] if isinstance(input_, str) else input_ or []
+    items: list[JSON] = []
+    for src in raw:
+        item = copy.deepcopy(dict(src))
+        if item.get("type") == "item_reference":
+            continue
+        if "role" in item and "type" not in item:
+            item["type"] = "message"
+        if item.get("type") == "message":
+            kind = "output_text" if item.get("role") == "assistant" else "input_text"
+            content = item.get("content")
+            if isinstance(content, str):
+                content = [{"type": kind, "text": content}]
+            item["content"] = [
+                {"annotations": [], "logprobs": [], **p} if p.get("type") == "output_text" else p
+                for p in content or []
+            ]
+        prefix = {"message": "msg_", "function_call_output": "fco_", "function_call": "fc_"}
+        item.setdefault("id", new_id(prefix.get(item.get("type", ""), "item_"), 24))
+        item.setdefault("status", "completed")
+        items.append(item)
+    return items
 
 
 # ---- response objects ---------------------------------------------------------------------
@@ -453,7 +558,7 @@ class _Builder:
 
     def message(self, index: int, step: _Text, last: bool) -> None:
         item_id = new_id("msg_", 24)
-        item = {"id": item_id, "type": "message", "status": "in_progress", "content": [],
+        item: JSON = {"id": item_id, "type": "message", "status": "in_progress", "content": [],
                 "role": "assistant"}
         self.added(index, item)
         ids = {"item_id": item_id, "output_index": index, "content_index": 0}
@@ -501,7 +606,7 @@ class _Builder:
             self.container_id = new_id("cntr_", 24)
         item_id = new_id("ci_", 24)
         with_outputs = "code_interpreter_call.outputs" in self.include
-        item = {"id": item_id, "type": "code_interpreter_call", "status": "in_progress",
+        item: JSON = {"id": item_id, "type": "code_interpreter_call", "status": "in_progress",
                 "code": "", "container_id": self.container_id,
                 "outputs": [] if with_outputs else None}
         self.added(index, item)
@@ -524,7 +629,7 @@ class _Builder:
 
     def call(self, index: int, step: _Call) -> None:
         item_id = new_id("fc_", 24)
-        item = {"id": item_id, "type": "function_call", "status": "in_progress",
+        item: JSON = {"id": item_id, "type": "function_call", "status": "in_progress",
                 "arguments": "", "call_id": step.call_id, "name": step.name}
         self.added(index, item)
         ids = {"item_id": item_id, "output_index": index}
@@ -537,7 +642,7 @@ class _Builder:
 
     def search(self, index: int, step: _Search) -> None:
         item_id = new_id("fs_", 24)
-        item = {"id": item_id, "type": "file_search_call", "status": "in_progress",
+        item: JSON = {"id": item_id, "type": "file_search_call", "status": "in_progress",
                 "queries": [], "results": None}
         self.added(index, item)
         ids = {"output_index": index, "item_id": item_id}

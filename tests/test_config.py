@@ -41,7 +41,9 @@ def test_missing_key_names_the_variable(clean_env: Path) -> None:
         load_settings()
 
 
-def test_malformed_value_names_the_variable(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_malformed_value_names_the_variable(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-123456")
     monkeypatch.setenv("DATABASE_URL", "mysql://nope")
     monkeypatch.setenv("ASSISTANT_RUN_MODE", "sometimes")
@@ -55,10 +57,13 @@ def test_cli_reports_config_error_in_one_line(clean_env: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "console"],
-        input="hi\n", capture_output=True, text=True, env=env, cwd=clean_env, timeout=60,
+        input="hi\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=clean_env,
+        timeout=60,
     )
     assert done.returncode == 2
-    assert done.stderr.strip() == (
-        "assistant-bot: configuration error: OPENAI_API_KEY is not set"
-    )
+    assert done.stderr.strip() == ("assistant-bot: configuration error: OPENAI_API_KEY is not set")
     assert "Traceback" not in done.stderr

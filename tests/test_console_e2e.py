@@ -60,8 +60,11 @@ async def test_code_and_logs_are_shown_and_files_saved(
 ) -> None:
     emulator.script(
         Turn()
-        .code("import matplotlib\nprint((14 - 11) / 3)", logs="1.0\n",
-              files=[("plot.png", b"\x89PNG fake")])
+        .code(
+            "import matplotlib\nprint((14 - 11) / 3)",
+            logs="1.0\n",
+            files=[("plot.png", b"\x89PNG fake")],
+        )
         .text("x = 1. See [plot.png](sandbox:/mnt/data/plot.png)")
     )
     await bot.say("Solve 3x + 11 = 14 and plot it")
@@ -77,8 +80,9 @@ async def test_overlapping_messages_are_answered_in_order(
     bot: ConsoleBot, emulator: OpenAIEmulator
 ) -> None:
     release = asyncio.Event()
-    emulator.script(Turn().text("first answer").gate(release, after_events=3),
-                    Turn().text("second answer"))
+    emulator.script(
+        Turn().text("first answer").gate(release, after_events=3), Turn().text("second answer")
+    )
     await bot.say("question one")
     await emulator.response_started(0)
     await bot.say("question two")
@@ -127,7 +131,8 @@ async def test_dropped_stream_keeps_partial_text_and_can_be_retried(
     bot: ConsoleBot, emulator: OpenAIEmulator
 ) -> None:
     emulator.script(
-        Turn().text("The answer starts here and", deltas=["The answer ", "starts here", " and"])
+        Turn()
+        .text("The answer starts here and", deltas=["The answer ", "starts here", " and"])
         .drop_after(6),
         Turn().text("Complete answer."),
         Turn().text("Still talking to you."),
@@ -250,7 +255,9 @@ async def test_polling_mode_shows_progress_and_answer(
     assert "print(1 + 1)" in out and "```text\n2\n```" in out and out.endswith("It is 2.\n")
     [request] = emulator.response_requests()
     assert request["background"] is True and not request.get("stream")
-    polls = [r for r in emulator.requests if r.method == "GET" and r.path.startswith("/v1/responses/")]
+    polls = [
+        r for r in emulator.requests if r.method == "GET" and r.path.startswith("/v1/responses/")
+    ]
     assert polls
 
 

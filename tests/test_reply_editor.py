@@ -60,8 +60,13 @@ class Source:
         return self.text
 
 
-def editor_for(target: RecordingTarget, source: Source, limits: ReplyLimits,
-               budget: CallBudget | None = None, **kwargs: object) -> ReplyEditor:
+def editor_for(
+    target: RecordingTarget,
+    source: Source,
+    limits: ReplyLimits,
+    budget: CallBudget | None = None,
+    **kwargs: object,
+) -> ReplyEditor:
     budget = budget or CallBudget(limits.calls_per_window, limits.window)
     return ReplyEditor(target, limits, budget, source=source, **kwargs)  # type: ignore[arg-type]
 

@@ -86,7 +86,9 @@ class TestStore:
 
     async def test_profiles_workspace_and_channel(self, store: Store) -> None:
         assert await store.get_profile("slack", "T1", "") is None
-        await store.save_profile(Profile("slack", "T1", "", model="m1", tools=("code_interpreter",)))
+        await store.save_profile(
+            Profile("slack", "T1", "", model="m1", tools=("code_interpreter",))
+        )
         await store.save_profile(Profile("slack", "T1", "C9", instructions="Be a math tutor."))
         workspace = await store.get_profile("slack", "T1", "")
         channel = await store.get_profile("slack", "T1", "C9")
@@ -135,8 +137,8 @@ async def test_old_database_opens_and_upgrades(tmp_path: Path) -> None:
     accepted = await old.accept(job("E1"))
     assert accepted
     await old.close()
-    columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(jobs)")}
-    assert "lease_until" not in columns
+    indexes = {row[1] for row in sqlite3.connect(path).execute("PRAGMA index_list(inbound_events)")}
+    assert "inbound_events_seen_at" not in indexes
 
     upgraded = SQLiteStore(path)
     await upgraded.open()
@@ -147,8 +149,8 @@ async def test_old_database_opens_and_upgrades(tmp_path: Path) -> None:
         assert await upgraded.accept(job("E1")) is None
     finally:
         await upgraded.close()
-    columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(jobs)")}
-    assert {"claimed_by", "lease_until"} <= columns
+    indexes = {row[1] for row in sqlite3.connect(path).execute("PRAGMA index_list(inbound_events)")}
+    assert "inbound_events_seen_at" in indexes
 
 
 async def test_wal_mode(tmp_path: Path) -> None:
