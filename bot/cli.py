@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 
 from bot.config import Settings, load_settings
@@ -12,6 +13,7 @@ from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.logs import setup_logging
 from bot.openai_backend import OpenAIBackend
+from bot.service import PlatformService
 from storage import store_from_url
 
 log = logging.getLogger("assistant-bot")
@@ -20,9 +22,24 @@ log = logging.getLogger("assistant-bot")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant-bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start every configured platform (the console until others are set)")
+    sub.add_parser("run", help="start every configured platform (the console if none is)")
     sub.add_parser("console", help="talk to the assistant in this terminal")
     return parser
+
+
+def configured_services(settings: Settings) -> list[PlatformService]:
+    """The platforms whose credentials are set. Adapters are imported only when used."""
+    services: list[PlatformService] = []
+    return services
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
 
 
 async def _serve(settings: Settings, command: str) -> None:
@@ -30,14 +47,26 @@ async def _serve(settings: Settings, command: str) -> None:
     await store.open()
     backend = OpenAIBackend.from_settings(settings)
     engine = Engine(settings=settings, store=store, backend=backend)
+    services = configured_services(settings) if command == "run" else []
     try:
-        from adapters.console import ConsolePlatform, run_console
+        if services:
+            for service in services:
+                engine.add_platform(service.platform)
+            await engine.start()
+            for service in services:
+                await service.start(engine)
+            log.info("running: %s", ", ".join(s.platform.name for s in services))
+            await _wait_for_signal()
+            for service in services:
+                await service.stop()
+        else:
+            from adapters.console import ConsolePlatform, run_console
 
-        engine.add_platform(ConsolePlatform())
-        await engine.start()
-        await run_console(engine)
+            engine.add_platform(ConsolePlatform())
+            await engine.start()
+            await run_console(engine)
     finally:
-        await engine.stop()
+        await engine.stop(grace=settings.shutdown_grace)
         await backend.close()
         await store.close()
 
@@ -49,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"assistant-bot: configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, [settings.openai_api_key.get_secret_value()])
+    setup_logging(settings.log_level, settings.secrets())
     try:
         asyncio.run(_serve(settings, args.command))
     except KeyboardInterrupt:

@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     max_concurrent_runs: int = Field(default=32, ge=1)
     max_file_mb: float = Field(default=20.0, gt=0)
     event_retention_days: int = Field(default=7, ge=1)
+    shutdown_grace: float = Field(default=20.0, ge=0)
+
+    # Slack (adapters/slack): configured when SLACK_BOT_TOKEN is set.
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = Field(default=3000, ge=0, le=65535)
+
+    # Discord (adapters/discord): configured when DISCORD_BOT_TOKEN is set.
+    discord_bot_token: SecretStr | None = None
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -48,6 +61,17 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite://", "postgresql://", "postgres://")):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so logging can redact them."""
+        values = [
+            self.openai_api_key,
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.discord_bot_token,
+        ]
+        return [v.get_secret_value() for v in values if v is not None]
 
     @property
     def tools(self) -> tuple[str, ...]:

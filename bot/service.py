@@ -1,0 +1,20 @@
+"""What an adapter offers the CLI: a platform for the engine, and a service to run."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.engine import Engine
+from bot.types import Platform
+
+
+class PlatformService(Protocol):
+    """A connected platform (Slack, Discord): receives events, hands them to the engine."""
+
+    platform: Platform
+
+    async def start(self, engine: Engine) -> None:
+        """Connect and start receiving; return once running."""
+
+    async def stop(self) -> None:
+        """Stop receiving (acknowledged messages are already in the inbox)."""
