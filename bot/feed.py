@@ -81,53 +81,50 @@ class _Files:
 
 
 class StreamFeeder:
-    """Dispatches SSE events on ``event.type`` (never ``isinstance``)."""
+    """Dispatches SSE events, as plain dicts, on their ``type`` (never ``isinstance``)."""
 
     def __init__(self, handler: RunEventHandler, fetch: FileFetcher) -> None:
         self._handler = handler
         self._files = _Files(fetch, handler)
         self._calls: dict[str, ToolCall] = {}
-        self.response_id: str | None = None
-        self.last_sequence: int | None = None
-        self.final: Any = None
+        self.final: dict[str, Any] | None = None
 
-    async def feed(self, event: Any) -> None:
-        kind = event.type
-        self.last_sequence = _get(event, "sequence_number", self.last_sequence)
+    async def feed(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
         handler = self._handler
         if kind == "response.output_text.delta":
-            await handler.on_text_delta(event.delta)
+            await handler.on_text_delta(event["delta"])
         elif kind == "response.code_interpreter_call_code.delta":
-            call = self._calls.get(event.item_id)
+            call = self._calls.get(event["item_id"])
             if call is not None:
-                await handler.on_tool_call_delta(call, code=event.delta)
+                await handler.on_tool_call_delta(call, code=event["delta"])
         elif kind in ("response.created", "response.queued", "response.in_progress"):
-            self.response_id = event.response.id
-            await handler.on_status(event.response.status or "in_progress")
+            await handler.on_status(event["response"].get("status") or "in_progress")
         elif kind == "response.output_item.added":
-            await self._item_added(event.item)
+            await self._item_added(event["item"])
         elif kind == "response.output_item.done":
-            item = event.item
-            call = self._calls.get(item.id)
+            item = event["item"]
+            call = self._calls.get(item["id"])
             if call is not None and call.type == "code_interpreter":
                 logs = _logs(item)
                 if logs:
                     await handler.on_tool_call_delta(call, logs=logs)
         elif kind == "response.output_text.annotation.added":
-            await self._files.cite(event.annotation)
+            await self._files.cite(event["annotation"])
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
-            self.final = event.response
+            self.final = event["response"]
         elif kind == "error":
-            raise ModelFailed(f"error event: {_get(event, 'code')}: {_get(event, 'message')}")
+            error = event.get("error") or event
+            raise ModelFailed(f"error event: {_get(error, 'code')}: {_get(error, 'message')}")
         elif kind == "response.file_search_call.searching":
             await handler.on_status("file_search")
 
-    async def _item_added(self, item: Any) -> None:
-        if item.type == "message":
+    async def _item_added(self, item: dict[str, Any]) -> None:
+        if item["type"] == "message":
             await self._handler.on_text_created()
             return
-        call = ToolCall(item.id, _TOOL_TYPES.get(item.type, "other"), _get(item, "name") or "")
-        self._calls[item.id] = call
+        call = ToolCall(item["id"], _TOOL_TYPES.get(item["type"], "other"), item.get("name") or "")
+        self._calls[item["id"]] = call
         await self._handler.on_tool_call_created(call)
 
 
