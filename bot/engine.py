@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,6 +46,7 @@ class Engine:
         self._dispatcher: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
         self._closing = False
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def add_platform(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -75,20 +79,34 @@ class Engine:
     # Lifecycle.
 
     async def start(self) -> None:
-        for job in await self.store.jobs(statuses=["running"]):
-            log.info("job %d was in flight at the last stop; taking it up again", job.id)
-            await self.store.requeue_job(job.id)
+        # Alone on the database, every running job was left by a process that is gone; shared,
+        # only those whose lease ran out (the heartbeat keeps live workers' leases fresh).
+        before = float("inf") if not self.store.shared else time.time()
+        for job_id in await self.store.release_expired(before=before):
+            log.info("job %d was in flight at the last stop; taking it up again", job_id)
         self._dispatcher = asyncio.create_task(self._dispatch(), name="engine-dispatcher")
-        self._janitor = asyncio.create_task(self._purge_old_events(), name="engine-janitor")
+        self._janitor = asyncio.create_task(self._heartbeat(), name="engine-heartbeat")
 
-    async def _purge_old_events(self) -> None:
-        """Forget inbound event ids past the retention (platforms retry within minutes)."""
+    async def _heartbeat(self) -> None:
+        """Keep our leases, take over jobs of dead workers, forget old event ids."""
+        lease = self.settings.job_lease_seconds
         retention = self.settings.event_retention_days * 86_400
+        last_purge = 0.0
         while True:
-            purged = await self.store.purge_events(time.time() - retention)
-            if purged:
-                log.info("forgot %d inbound event ids older than the retention", purged)
-            await asyncio.sleep(3600)
+            try:
+                await self.store.renew_leases(self.worker_id, lease)
+                released = await self.store.release_expired(before=time.time())
+                if released:
+                    log.warning("took over jobs %s whose worker stopped answering", released)
+                    self._wake.set()
+                if time.time() - last_purge > 3600:
+                    last_purge = time.time()
+                    purged = await self.store.purge_events(time.time() - retention)
+                    if purged:
+                        log.info("forgot %d inbound event ids past the retention", purged)
+            except Exception:
+                log.exception("heartbeat failed; trying again")
+            await asyncio.sleep(lease / 3)
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop taking jobs; give running answers ``grace`` seconds, then leave them to the
@@ -116,7 +134,9 @@ class Engine:
             jobs: list[Job] = []
             free = self.settings.max_concurrent_runs - len(self._tasks)
             if free > 0:
-                jobs = await self.store.claim_runnable(free)
+                jobs = await self.store.claim_runnable(
+                    free, worker=self.worker_id, lease=self.settings.job_lease_seconds
+                )
             for job in jobs:
                 task = asyncio.create_task(self._run_job(job), name=f"job-{job.id}")
                 self._tasks.add(task)

@@ -20,6 +20,10 @@ from storage.records import (
 
 
 class Store(Protocol):
+    shared: bool
+    """True when several bot processes may use the database at once (PostgreSQL). With
+    False (SQLite), a job still ``running`` at start belonged to a process that is gone."""
+
     async def open(self) -> None:
         """Connect and apply pending schema migrations."""
 
@@ -36,8 +40,15 @@ class Store(Protocol):
 
     async def purge_events(self, older_than: float) -> int: ...
 
-    async def claim_runnable(self, limit: int) -> list[Job]:
-        """Mark up to ``limit`` queued jobs running: the oldest of each thread with none running."""
+    async def claim_runnable(self, limit: int, *, worker: str, lease: float) -> list[Job]:
+        """Mark up to ``limit`` queued jobs running for ``worker`` for ``lease`` seconds: the
+        oldest queued job of each thread that has none running."""
+
+    async def renew_leases(self, worker: str, lease: float) -> int:
+        """Heartbeat: extend the leases of the worker's running jobs."""
+
+    async def release_expired(self, *, before: float) -> list[int]:
+        """Put running jobs whose lease ends before ``before`` back in the queue."""
 
     async def get_job(self, job_id: int) -> Job | None: ...
 

@@ -50,6 +50,8 @@ def sqlite_path(database_url: str) -> str:
 
 
 class SQLiteStore:
+    shared = False
+
     def __init__(self, path: str, *, target_version: int | None = None) -> None:
         self._path = path
         self._target_version = target_version
@@ -170,7 +172,7 @@ class SQLiteStore:
     async def purge_events(self, older_than: float) -> int:
         return await self._write("DELETE FROM inbound_events WHERE seen_at < ?", (older_than,))
 
-    async def claim_runnable(self, limit: int) -> list[Job]:
+    async def claim_runnable(self, limit: int, *, worker: str, lease: float) -> list[Job]:
         now = time.time()
         async with self._transaction() as db:
             async with db.execute(
@@ -185,12 +187,28 @@ class SQLiteStore:
                 ids = [int(row[0]) for row in await cur.fetchall()]
             for job_id in ids:
                 await db.execute(
-                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?"
-                    " WHERE id = ?",
-                    (now, job_id),
+                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?,"
+                    " claimed_by = ?, lease_until = ? WHERE id = ?",
+                    (now, worker, now + lease, job_id),
                 )
         claimed = [await self.get_job(job_id) for job_id in ids]
         return [job for job in claimed if job is not None]
+
+    async def renew_leases(self, worker: str, lease: float) -> int:
+        return await self._write(
+            "UPDATE jobs SET lease_until = ? WHERE claimed_by = ? AND status = 'running'",
+            (time.time() + lease, worker),
+        )
+
+    async def release_expired(self, *, before: float) -> list[int]:
+        async with self._transaction() as db:
+            async with db.execute(
+                "UPDATE jobs SET status = 'queued', claimed_by = NULL, lease_until = NULL"
+                " WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ?)"
+                " RETURNING id",
+                (before,),
+            ) as cursor:
+                return sorted(int(row[0]) for row in await cursor.fetchall())
 
     async def get_job(self, job_id: int) -> Job | None:
         row = await self._one(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +21,9 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     await instance.open()
     yield instance
     await instance.close()
+
+
+W = "worker-a"
 
 
 def job(event_id: str, user: str = "u1", text: str = "hi") -> NewJob:
@@ -50,31 +54,31 @@ class TestStore:
         a2 = await store.accept(job("A2", user="alice"))
         b1 = await store.accept(job("B1", user="bob"))
         assert a1 and a2 and b1
-        claimed = await store.claim_runnable(10)
+        claimed = await store.claim_runnable(10, worker=W, lease=60)
         assert [j.id for j in claimed] == [a1.id, b1.id]
         assert all(j.status == "running" and j.attempts == 1 for j in claimed)
-        assert await store.claim_runnable(10) == []
+        assert await store.claim_runnable(10, worker=W, lease=60) == []
         await store.finish_job(a1.id, "answered")
-        assert [j.id for j in await store.claim_runnable(10)] == [a2.id]
+        assert [j.id for j in await store.claim_runnable(10, worker=W, lease=60)] == [a2.id]
 
     async def test_claim_respects_limit(self, store: Store) -> None:
         for n in range(5):
             await store.accept(job(f"E{n}", user=f"user{n}"))
-        assert len(await store.claim_runnable(2)) == 2
-        assert len(await store.claim_runnable(10)) == 3
+        assert len(await store.claim_runnable(2, worker=W, lease=60)) == 2
+        assert len(await store.claim_runnable(10, worker=W, lease=60)) == 3
 
     async def test_requeued_job_waits_for_running_one(self, store: Store) -> None:
         first = await store.accept(job("E1"))
         second = await store.accept(job("E2"))
         assert first and second
-        await store.claim_runnable(1)
+        await store.claim_runnable(1, worker=W, lease=60)
         await store.finish_job(first.id, "failed", "model error")
-        [running] = await store.claim_runnable(5)
+        [running] = await store.claim_runnable(5, worker=W, lease=60)
         assert running.id == second.id
         await store.requeue_job(first.id)
-        assert await store.claim_runnable(5) == []
+        assert await store.claim_runnable(5, worker=W, lease=60) == []
         await store.finish_job(second.id, "answered")
-        [again] = await store.claim_runnable(5)
+        [again] = await store.claim_runnable(5, worker=W, lease=60)
         assert again.id == first.id and again.attempts == 2 and again.error is None
 
     async def test_reply_state_round_trip(self, store: Store) -> None:
@@ -167,3 +171,21 @@ async def test_wal_mode(tmp_path: Path) -> None:
 def test_sqlite_url_paths() -> None:
     assert sqlite_path("sqlite:///assistant-bot.db") == "assistant-bot.db"
     assert sqlite_path("sqlite:////var/lib/bot.db") == "/var/lib/bot.db"
+
+
+class TestLeases:
+    async def test_expired_lease_returns_job_to_queue(self, store: Store) -> None:
+        accepted = await store.accept(job("E1"))
+        assert accepted
+        [claimed] = await store.claim_runnable(1, worker="dead-worker", lease=0.0)
+        assert await store.release_expired(before=time.time() + 1) == [claimed.id]
+        [again] = await store.claim_runnable(1, worker="live-worker", lease=60)
+        assert again.id == claimed.id and again.attempts == 2
+
+    async def test_heartbeat_keeps_lease(self, store: Store) -> None:
+        await store.accept(job("E1"))
+        await store.claim_runnable(1, worker="me", lease=0.0)
+        assert await store.renew_leases("me", 60) == 1
+        assert await store.renew_leases("someone-else", 60) == 0
+        assert await store.release_expired(before=time.time()) == []
+        assert await store.release_expired(before=float("inf")) != []
