@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=20.0, gt=0)
     event_retention_days: int = Field(default=7, ge=1)
     shutdown_grace: float = Field(default=20.0, ge=0)
+    job_lease_seconds: float = Field(default=60.0, gt=0)
 
     # Slack (adapters/slack): configured when SLACK_BOT_TOKEN is set.
     slack_bot_token: SecretStr | None = None
@@ -49,6 +50,11 @@ class Settings(BaseSettings):
     discord_bot_token: SecretStr | None = None
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
+    discord_cdn_hosts: str = "cdn.discordapp.com,media.discordapp.net"
+    discord_guild_ids: str = ""
+    discord_assistant_channels: str = ""
+    discord_allow_dms: bool = True
+    discord_guild_ready_timeout: float = Field(default=2.0, ge=0)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -60,6 +66,13 @@ class Settings(BaseSettings):
     def _known_scheme(cls, value: str) -> str:
         if not value.startswith(("sqlite://", "postgresql://", "postgres://")):
             raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("discord_guild_ids", "discord_assistant_channels")
+    @classmethod
+    def _discord_ids(cls, value: str) -> str:
+        if not all(part.strip().isdigit() for part in value.split(",") if part.strip()):
+            raise ValueError("must be Discord ids (numbers) separated by commas")
         return value
 
     def secrets(self) -> list[str]:
