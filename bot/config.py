@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     assistant_model: str = DEFAULT_MODEL
     assistant_instructions: str = DEFAULT_INSTRUCTIONS
-    assistant_tools: str = "code_interpreter"
+    assistant_tools: str = "code_interpreter,file_search,functions"
     assistant_run_mode: RunMode = "stream"
     database_url: str = "sqlite:///assistant-bot.db"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=20.0, gt=0)
     event_retention_days: int = Field(default=7, ge=1)
     shutdown_grace: float = Field(default=20.0, ge=0)
+    max_tool_rounds: int = Field(default=5, ge=1, le=50)
     job_lease_seconds: float = Field(default=60.0, gt=0)
 
     # Slack (adapters/slack): configured when SLACK_BOT_TOKEN is set.

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.budget import BudgetRegistry
+from bot.builtin_functions import standard_registry
 from bot.config import Settings
 from bot.errors import ConversationBusy, RunError
 from bot.events import FileOutput, RunEventHandler, RunResult
+from bot.functions import FunctionRegistry, ToolContext
 from bot.ingest import code_interpreter_tool, prepare_input
 from bot.openai_backend import OpenAIBackend, TurnRequest
 from bot.profiles import EffectiveProfile, resolve_profile
@@ -34,10 +37,18 @@ INTERRUPTED = "This answer was interrupted by a restart. Send /retry to ask agai
 
 
 class Engine:
-    def __init__(self, *, settings: Settings, store: Store, backend: OpenAIBackend) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        backend: OpenAIBackend,
+        functions: FunctionRegistry | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.backend = backend
+        self.functions = functions if functions is not None else standard_registry()
         self.platforms: dict[str, Platform] = {}
         self.budgets = BudgetRegistry()
         self._wake = asyncio.Event()
@@ -196,6 +207,7 @@ class _Turn:
             save_refs=self._save_refs,
         )
         self.run_record: RunRecord | None = None
+        self.usage = Usage()
 
     def _final_text(self) -> str:
         return self.renderer.final_text(self.platform.limits.file_link_note)
@@ -225,13 +237,27 @@ class _Turn:
             self.store, engine.settings, job.platform, job.workspace, job.channel
         )
         thread = await self._thread(profile)
+        base = TurnRequest(
+            conversation_id=thread.conversation_id,
+            model=profile.model,
+            instructions=profile.instructions,
+            input=[],
+            metadata={
+                "platform": job.platform,
+                "workspace": job.workspace[:64],
+                "channel": job.channel[:64],
+                "job": str(job.id),
+            },
+            safety_identifier=_safety_id(job),
+        )
         previous = await self.store.latest_run(job.id)
         if previous is not None and previous.status == "in_progress":
             if previous.response_id:
                 self.run_record = previous
                 log.info("job %d: following response %s again", job.id, previous.response_id)
                 result = await engine.backend.follow(previous.response_id, self.renderer)
-                await self._finish(result)
+                base = replace(base, tools=await self._tools(profile, thread))
+                await self._finish(await self._tool_rounds(result, base, profile))
                 return
             await self.store.finish_run(previous.id, "interrupted")
         if job.attempts > MAX_ATTEMPTS:
@@ -253,23 +279,53 @@ class _Turn:
             await self.target.close()
             await self.store.finish_job(job.id, "answered")
             return
-        request = TurnRequest(
-            conversation_id=thread.conversation_id,
-            model=profile.model,
-            instructions=profile.instructions,
-            input=prepared.items,
-            tools=await self._tools(profile, thread),
-            metadata={
-                "platform": job.platform,
-                "workspace": job.workspace[:64],
-                "channel": job.channel[:64],
-                "job": str(job.id),
-            },
-            safety_identifier=_safety_id(job),
-        )
+        # Tools after the input: a file attached now is in the container from this turn on.
+        base = replace(base, tools=await self._tools(profile, thread))
+        request = replace(base, input=prepared.items)
         self.run_record = await self.store.start_run(job.id, thread.id, profile.run_mode)
-        result = await self._with_busy_retry(lambda: self._start(request, profile))
-        await self._finish(result)
+        result = await self._with_busy_retry(request, profile)
+        await self._finish(await self._tool_rounds(result, base, profile))
+
+    async def _tool_rounds(
+        self, result: RunResult, base: TurnRequest, profile: EffectiveProfile
+    ) -> RunResult:
+        """The function-calling loop: run what the model asked for, send the outputs back,
+        until it answers without calls. Past the cap, calls get an error output instead."""
+        functions = self.engine.functions
+        limit = self.engine.settings.max_tool_rounds
+        context = ToolContext(
+            self.job.platform,
+            self.job.workspace,
+            self.job.channel,
+            self.job.user,
+            self.message.user_name,
+        )
+        rounds = 0
+        while result.function_calls:
+            rounds += 1
+            self._count(result)
+            outputs = []
+            for call in result.function_calls:
+                if rounds > limit:
+                    output = json.dumps(
+                        {
+                            "error": "too many function calls in one answer; "
+                            "answer with what you have"
+                        }
+                    )
+                else:
+                    output = await functions.call(call, context)
+                outputs.append(
+                    {"type": "function_call_output", "call_id": call.call_id, "output": output}
+                )
+            tools = (
+                base.tools
+                if rounds <= limit
+                else [t for t in base.tools if t.get("type") != "function"]
+            )
+            request = replace(base, input=outputs, tools=tools)
+            result = await self._with_busy_retry(request, profile)
+        return result
 
     async def _start(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
         backend = self.engine.backend
@@ -278,10 +334,16 @@ class _Turn:
             return await backend.background_turn(request, handler, self._checkpoint)
         return await backend.stream_turn(request, handler, self._checkpoint)
 
-    async def _with_busy_retry(self, start: Callable[[], Awaitable[RunResult]]) -> RunResult:
+    def _count(self, result: RunResult) -> None:
+        self.usage = Usage(
+            self.usage.input_tokens + result.input_tokens,
+            self.usage.output_tokens + result.output_tokens,
+        )
+
+    async def _with_busy_retry(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
         for attempt in range(BUSY_RETRIES):
             try:
-                return await start()
+                return await self._start(request, profile)
             except ConversationBusy:
                 if attempt == BUSY_RETRIES - 1:
                     raise
@@ -299,9 +361,8 @@ class _Turn:
         assert self.run_record is not None
         await self.editor.finish(self._final_text())
         await self.target.close()
-        await self.store.finish_run(
-            self.run_record.id, result.status, Usage(result.input_tokens, result.output_tokens)
-        )
+        self._count(result)
+        await self.store.finish_run(self.run_record.id, result.status, self.usage)
         await self.store.finish_job(self.job.id, "answered")
 
     async def fail(self, error: RunError) -> None:
@@ -336,6 +397,7 @@ class _Turn:
         tools: list[dict[str, Any]] = []
         if "code_interpreter" in profile.tools:
             tools.append(await code_interpreter_tool(self.store, thread))
+        tools.extend(self.engine.functions.tools(profile.tools))
         return tools
 
 

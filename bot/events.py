@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.errors import RunError
+from bot.functions import FunctionCall
 
 ToolType = Literal["code_interpreter", "file_search", "function", "other"]
 
@@ -36,6 +37,7 @@ class RunResult:
     input_tokens: int = 0
     output_tokens: int = 0
     incomplete_reason: str | None = None
+    function_calls: tuple[FunctionCall, ...] = ()
 
 
 class RunEventHandler(Protocol):

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.errors import ModelFailed
 from bot.events import FileOutput, RunEventHandler, RunResult, ToolCall, ToolType
+from bot.functions import FunctionCall
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,11 @@ def result_from(response: Any) -> RunResult:
         input_tokens=int(_get(usage, "input_tokens", 0) or 0),
         output_tokens=int(_get(usage, "output_tokens", 0) or 0),
         incomplete_reason=_get(details, "reason"),
+        function_calls=tuple(
+            FunctionCall(_get(item, "call_id"), _get(item, "name"), _get(item, "arguments") or "")
+            for item in (_get(response, "output") or [])
+            if _get(item, "type") == "function_call"
+        ),
     )
 
 

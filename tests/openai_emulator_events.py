@@ -483,6 +483,7 @@ class _Builder:
         self.turn = turn
         self.ctx = ctx
         self.include = set(body.get("include") or [])
+        self.searched: list[JSON] = []
         self.base = base_response(body, new_id("resp_", 24), background=background)
         self.events: list[JSON] = []
         self.output: list[JSON] = []
@@ -589,6 +590,12 @@ class _Builder:
 
     def citations(self, step: _Text) -> list[JSON]:
         found: list[JSON] = []
+        cited: set[str] = set()
+        for result in self.searched:  # a message after a file search cites what it found
+            if result.get("file_id") and result["file_id"] not in cited:
+                cited.add(result["file_id"])
+                found.append({"type": "file_citation", "file_id": result["file_id"],
+                              "filename": result.get("filename", ""), "index": len(step.text)})
         for m in _SANDBOX.finditer(step.text):
             group = 1 if m.group(1) else 2
             name = m.group(group).rsplit("/", 1)[-1]
@@ -648,9 +655,9 @@ class _Builder:
         ids = {"output_index": index, "item_id": item_id}
         for phase in ("in_progress", "searching", "completed"):
             self.emit(f"response.file_search_call.{phase}", **ids)
-        results = None
-        if "file_search_call.results" in self.include:
-            results = step.results if step.results is not None else self.ctx.search_results
+        found = step.results if step.results is not None else self.ctx.search_results
+        self.searched.extend(found)
+        results = found if "file_search_call.results" in self.include else None
         self.done(index, {**item, "status": "completed", "queries": step.queries,
                           "results": copy.deepcopy(results)})
 

@@ -25,9 +25,12 @@ async def test_streamed_answer_with_profile_and_conversation(
     assert request["instructions"] == "You are a math tutor."
     assert request["truncation"] == "auto"
     assert "code_interpreter_call.outputs" in request["include"]
-    assert request["tools"] == [
-        {"type": "code_interpreter", "container": {"type": "auto", "file_ids": []}}
-    ]
+    assert request["tools"][0] == {
+        "type": "code_interpreter",
+        "container": {"type": "auto", "file_ids": []},
+    }
+    functions = {t["name"] for t in request["tools"] if t["type"] == "function"}
+    assert functions == {"calculate", "conversation_info", "current_datetime"}
     assert request["input"] == [
         {"role": "user", "content": [{"type": "input_text", "text": "Solve 3x + 11 = 14"}]}
     ]
