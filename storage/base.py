@@ -9,6 +9,7 @@ from storage.records import (
     FileKind,
     Job,
     JobStatus,
+    KnowledgeFile,
     NewJob,
     Profile,
     RunRecord,
@@ -83,11 +84,31 @@ class Store(Protocol):
     async def archive_threads(self, platform: str, workspace: str, user: str) -> int:
         """Retire the user's active threads (``reset``); returns how many."""
 
+    async def set_thread_vector_store(self, thread_id: int, vector_store_id: str) -> None: ...
+
     async def add_thread_file(self, file: ThreadFile) -> None: ...
 
     async def thread_files(
         self, thread_id: int, kind: FileKind | None = None
     ) -> list[ThreadFile]: ...
+
+    # Knowledge bases.
+    async def get_knowledge_base(self, platform: str, workspace: str, channel: str) -> str | None:
+        """The vector store id of that knowledge base, if one was created."""
+
+    async def set_knowledge_base(
+        self, platform: str, workspace: str, channel: str, vector_store_id: str
+    ) -> None: ...
+
+    async def add_knowledge_file(self, file: KnowledgeFile) -> None: ...
+
+    async def knowledge_files(
+        self, platform: str, workspace: str, channel: str
+    ) -> list[KnowledgeFile]: ...
+
+    async def remove_knowledge_file(
+        self, platform: str, workspace: str, channel: str, file_id: str
+    ) -> bool: ...
 
     # Runs.
     async def start_run(self, job_id: int, thread_id: int, mode: str) -> RunRecord: ...

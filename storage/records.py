@@ -43,6 +43,20 @@ class ThreadRecord:
     conversation_id: str
     created_at: float
     last_used_at: float
+    vector_store_id: str | None = None
+
+
+@dataclass(frozen=True)
+class KnowledgeFile:
+    """A document an admin added to a knowledge base (``channel`` '' = the whole workspace)."""
+
+    platform: str
+    workspace: str
+    channel: str
+    file_id: str
+    filename: str
+    added_by: str = ""
+    added_at: float = 0.0
 
 
 @dataclass(frozen=True)

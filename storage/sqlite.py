@@ -19,6 +19,7 @@ from storage.records import (
     FileKind,
     Job,
     JobStatus,
+    KnowledgeFile,
     NewJob,
     Profile,
     RunRecord,
@@ -39,7 +40,8 @@ _RUN_COLUMNS = (
     "output_tokens, error, started_at, finished_at"
 )
 _THREAD_COLUMNS = (
-    "id, platform, workspace, user_id, profile_key, conversation_id, created_at, last_used_at"
+    "id, platform, workspace, user_id, profile_key, conversation_id, created_at, last_used_at,"
+    " vector_store_id"
 )
 
 
@@ -338,6 +340,11 @@ class SQLiteStore:
             (time.time(), platform, workspace, user),
         )
 
+    async def set_thread_vector_store(self, thread_id: int, vector_store_id: str) -> None:
+        await self._write(
+            "UPDATE threads SET vector_store_id = ? WHERE id = ?", (vector_store_id, thread_id)
+        )
+
     async def add_thread_file(self, file: ThreadFile) -> None:
         await self._write(
             "INSERT INTO thread_files (thread_id, file_id, filename, kind, created_at)"
@@ -356,6 +363,63 @@ class SQLiteStore:
         sql += " WHERE thread_id = ?" + (" AND kind = ?" if kind else "") + " ORDER BY created_at"
         rows = await self._all(sql, (thread_id, kind) if kind else (thread_id,))
         return [ThreadFile(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    # Knowledge bases.
+
+    async def get_knowledge_base(self, platform: str, workspace: str, channel: str) -> str | None:
+        row = await self._one(
+            "SELECT vector_store_id FROM knowledge_bases"
+            " WHERE platform = ? AND workspace = ? AND channel = ?",
+            (platform, workspace, channel),
+        )
+        return str(row[0]) if row else None
+
+    async def set_knowledge_base(
+        self, platform: str, workspace: str, channel: str, vector_store_id: str
+    ) -> None:
+        await self._write(
+            "INSERT INTO knowledge_bases"
+            " (platform, workspace, channel, vector_store_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, channel)"
+            " DO UPDATE SET vector_store_id = excluded.vector_store_id",
+            (platform, workspace, channel, vector_store_id, time.time()),
+        )
+
+    async def add_knowledge_file(self, file: KnowledgeFile) -> None:
+        await self._write(
+            "INSERT INTO knowledge_files (platform, workspace, channel, file_id, filename,"
+            " added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                file.platform,
+                file.workspace,
+                file.channel,
+                file.file_id,
+                file.filename,
+                file.added_by,
+                file.added_at or time.time(),
+            ),
+        )
+
+    async def knowledge_files(
+        self, platform: str, workspace: str, channel: str
+    ) -> list[KnowledgeFile]:
+        rows = await self._all(
+            "SELECT platform, workspace, channel, file_id, filename, added_by, added_at"
+            " FROM knowledge_files WHERE platform = ? AND workspace = ? AND channel = ?"
+            " ORDER BY added_at, filename",
+            (platform, workspace, channel),
+        )
+        return [KnowledgeFile(*row) for row in rows]
+
+    async def remove_knowledge_file(
+        self, platform: str, workspace: str, channel: str, file_id: str
+    ) -> bool:
+        removed = await self._write(
+            "DELETE FROM knowledge_files WHERE platform = ? AND workspace = ? AND channel = ?"
+            " AND file_id = ?",
+            (platform, workspace, channel, file_id),
+        )
+        return removed == 1
 
     # Runs.
 

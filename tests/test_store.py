@@ -11,7 +11,7 @@ import pytest
 
 from storage.base import Store
 from storage.migrations import load_migrations
-from storage.records import NewJob, Profile, ThreadFile, Usage
+from storage.records import KnowledgeFile, NewJob, Profile, ThreadFile, Usage
 from storage.sqlite import SQLiteStore, sqlite_path
 
 
@@ -116,6 +116,28 @@ class TestStore:
         assert await store.get_thread("slack", "T1", "u1", "") is None
         newer = await store.create_thread("slack", "T1", "u1", "", "conv_2")
         assert (await store.get_thread("slack", "T1", "u1", "")) == newer
+
+    async def test_thread_vector_store(self, store: Store) -> None:
+        thread = await store.create_thread("slack", "T1", "u1", "", "conv_1")
+        assert thread.vector_store_id is None
+        await store.set_thread_vector_store(thread.id, "vs_1")
+        found = await store.get_thread("slack", "T1", "u1", "")
+        assert found and found.vector_store_id == "vs_1"
+
+    async def test_knowledge_bases(self, store: Store) -> None:
+        assert await store.get_knowledge_base("discord", "G1", "C1") is None
+        await store.set_knowledge_base("discord", "G1", "C1", "vs_course")
+        await store.set_knowledge_base("discord", "G1", "", "vs_guild")
+        assert await store.get_knowledge_base("discord", "G1", "C1") == "vs_course"
+        assert await store.get_knowledge_base("discord", "G2", "C1") is None
+        syllabus = KnowledgeFile("discord", "G1", "C1", "file-1", "syllabus.pdf", "teacher")
+        await store.add_knowledge_file(syllabus)
+        await store.add_knowledge_file(syllabus)
+        files = await store.knowledge_files("discord", "G1", "C1")
+        assert [(f.filename, f.added_by) for f in files] == [("syllabus.pdf", "teacher")]
+        assert await store.knowledge_files("discord", "G1", "") == []
+        assert await store.remove_knowledge_file("discord", "G1", "C1", "file-1")
+        assert not await store.remove_knowledge_file("discord", "G1", "C1", "file-1")
 
     async def test_runs(self, store: Store) -> None:
         accepted = await store.accept(job("E1"))
