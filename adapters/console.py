@@ -123,10 +123,12 @@ async def run_console(engine: Engine, source: TextIO = sys.stdin, out: TextIO = 
         if not line.strip():
             continue
         message = parse_line(line)
-        if line.startswith("/") and " " not in line.strip():
-            if line.strip() in ("/quit", "/exit"):
+        if message.text.startswith("/"):
+            if message.text in ("/quit", "/exit"):
                 break
-            out.write(await run_command(engine, message, line.strip()[1:]) + "\n")
+            # The person at the terminal runs the bot: they are its admin.
+            reply = await run_command(engine, message, message.text[1:], is_admin=True)
+            out.write(reply + "\n")
             out.flush()
             continue
         await engine.accept(message)

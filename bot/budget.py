@@ -9,32 +9,71 @@ from collections import deque
 
 class CallBudget:
     """At most ``calls`` calls in any ``window`` seconds; waiters are served first come, first
-    served (``asyncio.Lock`` is FIFO), so concurrent replies share the budget fairly."""
+    served (``asyncio.Lock`` is FIFO), so concurrent replies share the budget fairly.
+
+    A final update (``acquire(final=True)``) goes before any waiting progress edit, and a
+    progress edit leaves one call free for each reply still open (``hold``/``release``): a
+    finished answer is shown at once instead of queueing behind other replies' progress."""
 
     def __init__(self, calls: int | None, window: float) -> None:
         self.calls = calls
         self.window = window
         self._stamps: deque[float] = deque()
         self._lock = asyncio.Lock()
+        self._final_lock = asyncio.Lock()
+        self._finals_waiting = 0
+        self._held = 0
+        self._changed = asyncio.Event()
         self._paused_until = 0.0
 
-    async def acquire(self) -> None:
+    def hold(self) -> None:
+        """A reply opened: keep a call in reserve for its final update."""
+        self._held += 1
+
+    def release(self) -> None:
+        self._held = max(0, self._held - 1)
+        self._notify()
+
+    def _notify(self) -> None:
+        # A fresh event per change, so no waiter can miss a wake-up between clear and wait.
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def acquire(self, *, final: bool = False) -> None:
         if self.calls is None and self._paused_until == 0.0:
             return
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                if self._paused_until > now:
-                    await asyncio.sleep(self._paused_until - now)
-                    continue
-                if self.calls is None:
-                    return
-                while self._stamps and self._stamps[0] <= now - self.window:
-                    self._stamps.popleft()
-                if len(self._stamps) < self.calls:
-                    self._stamps.append(now)
-                    return
-                await asyncio.sleep(self._stamps[0] + self.window - now)
+        if not final:
+            async with self._lock:
+                await self._take(final=False)
+            return
+        self._finals_waiting += 1
+        try:
+            async with self._final_lock:
+                await self._take(final=True)
+        finally:
+            self._finals_waiting -= 1
+            self._notify()
+
+    async def _take(self, *, final: bool) -> None:
+        while True:
+            now = time.monotonic()
+            if self._paused_until > now:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            if self.calls is None:
+                return
+            while self._stamps and self._stamps[0] <= now - self.window:
+                self._stamps.popleft()
+            free = self.calls - len(self._stamps)
+            if free > 0 and (final or (self._finals_waiting == 0 and free > self._held)):
+                self._stamps.append(now)
+                return
+            changed = self._changed
+            expiry = self._stamps[0] + self.window - now if self._stamps else None
+            try:
+                await asyncio.wait_for(changed.wait(), expiry)
+            except TimeoutError:
+                pass
 
     def pause(self, seconds: float) -> None:
         """The platform said 429: nobody sharing this budget calls for ``seconds``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -34,7 +34,12 @@ class Settings(BaseSettings):
     openai_timeout: float = Field(default=120.0, gt=0)
     poll_interval: float = Field(default=1.0, gt=0)
     max_concurrent_runs: int = Field(default=32, ge=1)
-    max_file_mb: float = Field(default=20.0, gt=0)
+    max_file_mb: float = Field(default=50.0, gt=0)
+    max_image_mb: float = Field(default=20.0, gt=0)
+    max_data_mb: float = Field(default=10.0, gt=0)
+    max_document_mb: float = Field(default=20.0, gt=0)
+    extra_data_types: str = ""
+    thread_documents_expire_days: int = Field(default=30, ge=0)
     event_retention_days: int = Field(default=7, ge=1)
     shutdown_grace: float = Field(default=20.0, ge=0)
     max_tool_rounds: int = Field(default=5, ge=1, le=50)
@@ -43,8 +48,10 @@ class Settings(BaseSettings):
     # Slack (adapters/slack): configured when SLACK_BOT_TOKEN is set.
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = Field(default=None, validate_default=True)
     slack_api_url: str = "https://slack.com/api/"
+    slack_file_hosts: str = ""
+    slack_native_streaming: bool = True
     port: int = Field(default=3000, ge=0, le=65535)
 
     # Discord (adapters/discord): configured when DISCORD_BOT_TOKEN is set.
@@ -74,6 +81,17 @@ class Settings(BaseSettings):
     def _discord_ids(cls, value: str) -> str:
         if not all(part.strip().isdigit() for part in value.split(",") if part.strip()):
             raise ValueError("must be Discord ids (numbers) separated by commas")
+        return value
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _slack_http_mode(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if (
+            value is None
+            and info.data.get("slack_bot_token")
+            and not info.data.get("slack_app_token")
+        ):
+            raise ValueError("must be set for Slack's HTTP mode (SLACK_APP_TOKEN is not set)")
         return value
 
     def secrets(self) -> list[str]:

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.errors import ConversationBusy, RunError
 from bot.events import FileOutput, RunEventHandler, RunResult
 from bot.functions import FunctionRegistry, ToolContext
-from bot.ingest import code_interpreter_tool, prepare_input
+from bot.ingest import code_interpreter_tool, file_search_tool, prepare_input
 from bot.openai_backend import OpenAIBackend, TurnRequest
 from bot.profiles import EffectiveProfile, resolve_profile
 from bot.render import AnswerRenderer
@@ -266,10 +266,11 @@ class _Turn:
             self.message,
             thread,
             platform=self.platform,
-            uploader=engine.backend,
+            backend=engine.backend,
             store=self.store,
-            max_file_bytes=int(engine.settings.max_file_mb * 1_000_000),
+            settings=engine.settings,
         )
+        thread = await self._thread(profile)  # a first document gave it a vector store
         self.renderer.notices.extend(prepared.notices)
         if not prepared.items:
             if not prepared.notices:
@@ -397,6 +398,10 @@ class _Turn:
         tools: list[dict[str, Any]] = []
         if "code_interpreter" in profile.tools:
             tools.append(await code_interpreter_tool(self.store, thread))
+        if "file_search" in profile.tools:
+            search = await file_search_tool(self.store, thread, self.job.channel)
+            if search is not None:
+                tools.append(search)
         tools.extend(self.engine.functions.tools(profile.tools))
         return tools
 

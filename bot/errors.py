@@ -3,6 +3,8 @@
     BotError
     ├── ConfigError            a missing or malformed setting (one line naming it)
     ├── StorageError           the database could not be opened or migrated
+    ├── AttachmentRefused      an attachment the bot will not fetch (e.g. not on the platform's
+    │                          file host); its message is shown to the person as a notice
     └── RunError               a turn could not be completed; ``user_message`` is shown
         ├── ModelUnavailable   OpenAI kept failing (5xx, timeouts) after the SDK's retries
         ├── RateLimited        OpenAI or a platform said 429; carries ``retry_after`` seconds
@@ -27,6 +29,10 @@ class ConfigError(BotError):
 
 class StorageError(BotError):
     """The Store could not be opened or its schema upgraded."""
+
+
+class AttachmentRefused(BotError):
+    """An adapter will not download this attachment; ``str(exc)`` is a sentence for the person."""
 
 
 class RunError(BotError):

@@ -56,6 +56,9 @@ class RunEventHandler(Protocol):
 
     async def on_file_output(self, file: FileOutput) -> None: ...
 
+    async def on_citation(self, filename: str) -> None:
+        """The answer cites a document found by file search."""
+
     async def on_done(self, result: RunResult) -> None: ...
 
     async def on_failed(self, error: RunError) -> None: ...

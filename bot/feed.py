@@ -71,6 +71,11 @@ class _Files:
         self._seen: set[str] = set()
 
     async def cite(self, annotation: Any) -> None:
+        if _get(annotation, "type") == "file_citation":
+            await self._handler.on_citation(
+                _get(annotation, "filename") or _get(annotation, "file_id")
+            )
+            return
         if _get(annotation, "type") != "container_file_citation":
             return
         file_id = _get(annotation, "file_id")

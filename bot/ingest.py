@@ -1,27 +1,44 @@
-"""Attachments → input items and thread files: images and PDFs go into the message,
-data files into the thread's code-interpreter container."""
+"""Attachments: the one place that decides, by type and size, where each file goes (image →
+vision input, data → the thread's code-interpreter container, document → the thread's
+vector store for file search), and tells the person what happened to each file."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from bot.errors import RunError
+from bot.config import Settings
+from bot.errors import AttachmentRefused
 from bot.types import Attachment, InboundMessage, Platform
 from storage.base import Store
 from storage.records import ThreadFile, ThreadRecord
 
 log = logging.getLogger(__name__)
 
+FileRoute = Literal["image", "data", "document"]
+
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif", "webp"})
-DOCUMENT_TYPES = frozenset({"pdf"})
 DATA_TYPES = frozenset({"csv", "tsv", "xlsx", "xls", "json", "txt"})
+DOCUMENT_TYPES = frozenset({"pdf", "docx", "pptx", "md", "html", "htm"})
 
 
-class FileUploader(Protocol):
+class FileBackend(Protocol):
     async def upload_file(self, filename: str, data: bytes, purpose: str = "user_data") -> str: ...
+
+    async def create_vector_store(self, name: str, *, expire_days: int | None = None) -> str: ...
+
+    async def add_document(
+        self, vector_store_id: str, filename: str, data: bytes
+    ) -> tuple[str, str | None]: ...
+
+
+@dataclass(frozen=True)
+class Routing:
+    route: FileRoute | None
+    limit_bytes: int
+    refusal: str | None = None
 
 
 @dataclass
@@ -34,8 +51,41 @@ def extension(name: str) -> str:
     return PurePosixPath(name).suffix.lower().lstrip(".")
 
 
-def _limit_text(max_bytes: int) -> str:
-    return f"{max_bytes / 1_000_000:g} MB"
+def megabytes(size: float) -> str:
+    return f"{size / 1_000_000:.3g} MB"
+
+
+def route(attachment: Attachment, settings: Settings) -> Routing:
+    kind = extension(attachment.name)
+    extra = {t.strip().lower().lstrip(".") for t in settings.extra_data_types.split(",")}
+    chosen: FileRoute | None
+    if kind in IMAGE_TYPES:
+        chosen, limit_mb = "image", settings.max_image_mb
+    elif kind in DATA_TYPES or (kind and kind in extra):
+        chosen, limit_mb = "data", settings.max_data_mb
+    elif kind in DOCUMENT_TYPES:
+        chosen, limit_mb = "document", settings.max_document_mb
+    else:
+        return Routing(
+            None,
+            0,
+            f"I can't read {attachment.name}: files of type .{kind or '?'} are not supported.",
+        )
+    limit = int(min(limit_mb, settings.max_file_mb) * 1_000_000)
+    if attachment.size > limit:
+        return Routing(
+            chosen,
+            limit,
+            f"{attachment.name} is too large ({megabytes(attachment.size)}); the limit for "
+            f"{chosen} files is {megabytes(limit)}.",
+        )
+    return Routing(chosen, limit)
+
+
+_ACCEPTED = {
+    "data": "{name}: ready for analysis with Python.",
+    "document": "{name}: added to your documents; I'll search it when it helps.",
+}
 
 
 async def prepare_input(
@@ -43,62 +93,81 @@ async def prepare_input(
     thread: ThreadRecord,
     *,
     platform: Platform,
-    uploader: FileUploader,
+    backend: FileBackend,
     store: Store,
-    max_file_bytes: int,
+    settings: Settings,
 ) -> PreparedInput:
     content: list[dict[str, Any]] = []
     notices: list[str] = []
     data_files: list[str] = []
     for attachment in message.attachments:
-        kind = extension(attachment.name)
-        if kind not in IMAGE_TYPES | DOCUMENT_TYPES | DATA_TYPES:
-            notices.append(
-                f"I can't read {attachment.name}: files of type .{kind or '?'} are not supported."
-            )
-            log.info("unsupported attachment %r skipped", attachment.name)
-            continue
-        if attachment.size > max_file_bytes:
-            notices.append(
-                f"{attachment.name} is too large ({_limit_text(attachment.size)}); "
-                f"the limit is {_limit_text(max_file_bytes)}."
-            )
-            log.info("oversize attachment %r (%d bytes) skipped", attachment.name, attachment.size)
+        routing = route(attachment, settings)
+        if routing.refusal or routing.route is None:
+            notices.append(routing.refusal or f"I can't read {attachment.name}.")
+            log.info("attachment %r declined: %s", attachment.name, routing.refusal)
             continue
         try:
-            file_id = await _upload(attachment, platform, uploader, max_file_bytes)
-        except RunError:
-            raise
+            data = await platform.download(attachment)
+        except AttachmentRefused as exc:
+            log.warning("attachment %r refused: %s", attachment.name, exc)
+            notices.append(str(exc))
+            continue
         except Exception:
             log.warning("could not fetch attachment %r", attachment.name, exc_info=True)
             notices.append(f"I couldn't download {attachment.name}; please send it again.")
             continue
-        if kind in IMAGE_TYPES:
+        if len(data) > routing.limit_bytes:
+            notices.append(
+                f"{attachment.name} is too large ({megabytes(len(data))}); the limit for "
+                f"{routing.route} files is {megabytes(routing.limit_bytes)}."
+            )
+            continue
+        if routing.route == "image":
+            file_id = await backend.upload_file(attachment.name, data, "user_data")
             content.append({"type": "input_image", "file_id": file_id, "detail": "auto"})
-        elif kind in DOCUMENT_TYPES:
-            content.append({"type": "input_file", "file_id": file_id})
-        else:
+        elif routing.route == "data":
+            file_id = await backend.upload_file(attachment.name, data, "user_data")
             await store.add_thread_file(
                 ThreadFile(thread.id, file_id, attachment.name, "container")
             )
             data_files.append(attachment.name)
+            notices.append(_ACCEPTED["data"].format(name=attachment.name))
+        else:
+            notices.append(
+                await _add_document(thread, attachment.name, data, backend, store, settings)
+            )
     text = message.text.strip()
     if data_files:
-        names = ", ".join(data_files)
-        text += f"\n\n(Attached for analysis with Python: {names}, under /mnt/data/.)"
+        text += (
+            f"\n\n(Attached for analysis with Python: {', '.join(data_files)}, under /mnt/data/.)"
+        )
     if text.strip():
         content.insert(0, {"type": "input_text", "text": text.strip()})
     items = [{"role": "user", "content": content}] if content else []
     return PreparedInput(items, notices)
 
 
-async def _upload(
-    attachment: Attachment, platform: Platform, uploader: FileUploader, max_file_bytes: int
+async def _add_document(
+    thread: ThreadRecord,
+    filename: str,
+    data: bytes,
+    backend: FileBackend,
+    store: Store,
+    settings: Settings,
 ) -> str:
-    data = await platform.download(attachment)
-    if len(data) > max_file_bytes:
-        raise ValueError(f"{attachment.name} grew past the limit while downloading")
-    return await uploader.upload_file(attachment.name, data, "user_data")
+    vector_store_id = thread.vector_store_id
+    if vector_store_id is None:
+        vector_store_id = await backend.create_vector_store(
+            f"thread {thread.id} ({thread.platform})",
+            expire_days=settings.thread_documents_expire_days or None,
+        )
+        await store.set_thread_vector_store(thread.id, vector_store_id)
+    file_id, failure = await backend.add_document(vector_store_id, filename, data)
+    if failure is not None:
+        log.warning("document %r could not be indexed: %s", filename, failure)
+        return f"I couldn't read {filename} for searching ({failure})."
+    await store.add_thread_file(ThreadFile(thread.id, file_id, filename, "vector"))
+    return _ACCEPTED["document"].format(name=filename)
 
 
 async def code_interpreter_tool(store: Store, thread: ThreadRecord) -> dict[str, Any]:
@@ -107,3 +176,21 @@ async def code_interpreter_tool(store: Store, thread: ThreadRecord) -> dict[str,
         "type": "code_interpreter",
         "container": {"type": "auto", "file_ids": [f.file_id for f in files]},
     }
+
+
+async def file_search_tool(
+    store: Store, thread: ThreadRecord, channel: str
+) -> dict[str, Any] | None:
+    """The person's own documents plus the most specific knowledge base (the channel's, else
+    the workspace's): the tool searches at most two vector stores."""
+    stores = [thread.vector_store_id] if thread.vector_store_id else []
+    knowledge = await store.get_knowledge_base(thread.platform, thread.workspace, channel)
+    if knowledge is None or not await store.knowledge_files(
+        thread.platform, thread.workspace, channel
+    ):
+        knowledge = await store.get_knowledge_base(thread.platform, thread.workspace, "")
+    if knowledge:
+        stores.append(knowledge)
+    if not stores:
+        return None
+    return {"type": "file_search", "vector_store_ids": stores}

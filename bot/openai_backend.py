@@ -87,6 +87,44 @@ class OpenAIBackend:
             raise translate(exc) from exc
         return uploaded.id
 
+    async def create_vector_store(self, name: str, *, expire_days: int | None = None) -> str:
+        args: dict[str, Any] = {"name": name[:200]}
+        if expire_days:
+            args["expires_after"] = {"anchor": "last_active_at", "days": expire_days}
+        try:
+            created = await self.client.vector_stores.create(**args)
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+        return created.id
+
+    async def add_document(
+        self, vector_store_id: str, filename: str, data: bytes
+    ) -> tuple[str, str | None]:
+        """Upload a document into a vector store and wait until it is searchable (the SDK's
+        own polling helper). Returns (file id, None) or (file id, why it failed)."""
+        try:
+            uploaded = await self.client.files.create(
+                file=(filename, data),
+                purpose="assistants",  # type: ignore[arg-type]
+            )
+            attached = await self.client.vector_stores.files.create_and_poll(
+                uploaded.id, vector_store_id=vector_store_id, max_wait_seconds=600
+            )
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+        if attached.status != "completed":
+            reason = attached.last_error.message if attached.last_error else attached.status
+            return uploaded.id, reason
+        return uploaded.id, None
+
+    async def remove_document(self, vector_store_id: str, file_id: str) -> None:
+        try:
+            await self.client.vector_stores.files.delete(file_id, vector_store_id=vector_store_id)
+        except openai.NotFoundError:
+            return
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+
     async def fetch_container_file(self, container_id: str, file_id: str) -> bytes:
         content = await self.client.containers.files.content.retrieve(
             file_id, container_id=container_id

@@ -45,6 +45,7 @@ class AnswerRenderer:
         self.notices = list(notices or [])
         self.result: RunResult | None = None
         self.files: list[FileOutput] = []
+        self.sources: list[str] = []
 
     def text(self) -> str:
         head = "".join(f"_{notice}_\n\n" for notice in self.notices)
@@ -95,6 +96,10 @@ class AnswerRenderer:
         self.files.append(file)
         await self._on_file(file)
 
+    async def on_citation(self, filename: str) -> None:
+        if filename and filename not in self.sources:
+            self.sources.append(filename)
+
     async def on_done(self, result: RunResult) -> None:
         self._close_code()
         self.result = result
@@ -120,6 +125,12 @@ class AnswerRenderer:
 
     def final_text(self, link_note: str | None = "attached") -> str:
         text = self.text()
+        if self.sources:
+            text += (
+                "\n\n"
+                + "Sources: "
+                + ", ".join(f"[{n}] {name}" for n, name in enumerate(self.sources, 1))
+            )
         if self.files and link_note:
             text = replace_sandbox_links(text, link_note)
         return text

@@ -40,6 +40,7 @@ class ReplyEditor:
         self._dirty = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
         self._last_push = 0.0
+        self._holding = False
         self.pushes = 0
 
     @property
@@ -48,6 +49,9 @@ class ReplyEditor:
 
     async def start(self) -> None:
         """Show the person at once that an answer is coming."""
+        if not self._holding:
+            self._budget.hold()
+            self._holding = True
         if not self._refs and self._limits.placeholder:
             await self._call(self._post_page, 0, self._limits.placeholder, final=True)
         self._flusher = asyncio.create_task(self._flush_loop(), name="reply-flusher")
@@ -67,6 +71,9 @@ class ReplyEditor:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
             self._flusher = None
+        if self._holding:
+            self._budget.release()
+            self._holding = False
 
     async def _flush_loop(self) -> None:
         while True:
@@ -116,14 +123,20 @@ class ReplyEditor:
         self, op: Callable[[int, str], Awaitable[None]], index: int, page: str, *, final: bool
     ) -> None:
         attempts = _FINAL_ATTEMPTS if final else 1
+        budgeted = self._limits.budget_posts or op != self._post_page
         for attempt in range(1, attempts + 1):
-            await self._budget.acquire()
+            if budgeted:
+                await self._budget.acquire(final=final)
             try:
                 await op(index, page)
                 self.pushes += 1
                 return
             except RateLimited as exc:
-                self._budget.pause(exc.retry_after or 1.0)
+                wait = exc.retry_after or 1.0
+                if budgeted:
+                    self._budget.pause(wait)
                 if attempt == attempts:
                     raise
-                log.info("platform rate limit; waiting %.2fs", exc.retry_after or 1.0)
+                log.info("platform rate limit; waiting %.2fs", wait)
+                if not budgeted:
+                    await asyncio.sleep(wait)

@@ -62,6 +62,9 @@ class ReplyLimits:
     max_upload_bytes: int | None = None
     file_link_note: str | None = "attached"
     """Rewrite ``sandbox:`` links to generated files as "name (attached)"; None keeps them."""
+    budget_posts: bool = True
+    """False where posting a new message is limited apart from editing (Slack: chat.postMessage
+    per channel, chat.update per workspace): posts then skip the shared edit budget."""
 
 
 class ReplyTarget(Protocol):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,10 @@ import openai
 import pytest
 
 from adapters.console import ConsolePlatform, parse_line
+from bot.commands import run_command
 from bot.config import Settings
 from bot.engine import Engine
+from bot.functions import FunctionRegistry
 from bot.openai_backend import OpenAIBackend
 from storage.sqlite import SQLiteStore
 from tests.openai_emulator import OpenAIEmulator
@@ -67,11 +69,31 @@ class ConsoleBot:
     backend: OpenAIBackend
     out: io.StringIO
 
-    async def say(self, line: str, *, user: str = "local", event_id: str | None = None) -> bool:
-        message = parse_line(line, user=user)
+    async def say(
+        self,
+        line: str,
+        *,
+        user: str = "local",
+        event_id: str | None = None,
+        workspace: str = "local",
+        channel: str = "console",
+    ) -> bool:
+        message = replace(parse_line(line, user=user), workspace=workspace, channel=channel)
         if event_id is not None:
-            message = type(message)(**{**message.__dict__, "event_id": event_id})
+            message = replace(message, event_id=event_id)
         return await self.engine.accept(message)
+
+    async def command(
+        self,
+        line: str,
+        *,
+        user: str = "local",
+        workspace: str = "local",
+        channel: str = "console",
+        is_admin: bool = True,
+    ) -> str:
+        message = replace(parse_line(line, user=user), workspace=workspace, channel=channel)
+        return await run_command(self.engine, message, message.text.lstrip("/"), is_admin=is_admin)
 
     async def answers(self) -> str:
         await self.engine.wait_idle()
@@ -88,7 +110,9 @@ async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Ca
     """Start a bot (several may start in turn on one database, as after a restart)."""
     bots: list[ConsoleBot] = []
 
-    async def start(*, start_engine: bool = True, **overrides: Any) -> ConsoleBot:
+    async def start(
+        *, start_engine: bool = True, functions: FunctionRegistry | None = None, **overrides: Any
+    ) -> ConsoleBot:
         settings = test_settings(emulator, tmp_path / "bot.db", **overrides)
         store = SQLiteStore(str(tmp_path / "bot.db"))
         await store.open()
@@ -99,7 +123,7 @@ async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Ca
             _strict_response_validation=True,
         )
         backend = OpenAIBackend(client, poll_interval=settings.poll_interval)
-        engine = Engine(settings=settings, store=store, backend=backend)
+        engine = Engine(settings=settings, store=store, backend=backend, functions=functions)
         out = io.StringIO()
         engine.add_platform(ConsolePlatform(out=out, files_dir=tmp_path / "files"))
         bot = ConsoleBot(engine, store, backend, out)

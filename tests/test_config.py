@@ -25,7 +25,7 @@ def test_defaults(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.assistant_model == DEFAULT_MODEL
     assert settings.database_url.startswith("sqlite:///")
-    assert settings.tools == ("code_interpreter",)
+    assert settings.tools == ("code_interpreter", "file_search", "functions")
     assert "sk-test" not in repr(settings)
 
 
