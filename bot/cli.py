@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
 def configured_services(settings: Settings) -> list[PlatformService]:
     """The platforms whose credentials are set. Adapters are imported only when used."""
     services: list[PlatformService] = []
+    if settings.slack_bot_token:
+        from adapters.slack import SlackService
+
+        services.append(SlackService.from_settings(settings))
     return services
 
 

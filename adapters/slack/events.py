@@ -1,0 +1,121 @@
+"""Slack payloads → platform-neutral inbound messages. Pure functions: no I/O.
+
+Which messages the bot answers: every message in a DM with it, a mention in a channel (answered
+in the message's thread), and any later message in a channel thread it is answering in. Edits,
+deletions, joins and other subtypes, our own messages and other bots' are ignored.
+
+The event id is ``"{channel}:{ts}"`` rather than Slack's ``event_id``: a mention arrives twice
+(as ``app_mention`` and as ``message``, with different event ids but the same channel and ts),
+and a retried delivery repeats both, so this one key collapses all of them into one job.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.types import Attachment, InboundMessage
+
+PLATFORM = "slack"
+
+_ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
+
+SUGGESTED_PROMPTS = [
+    {"title": "Explain something", "message": "Explain how compound interest works."},
+    {"title": "Analyse a file", "message": "I'll attach a CSV: summarise it and plot a chart."},
+    {"title": "Solve a problem", "message": "Solve 3x + 11 = 14, step by step."},
+]
+
+
+def event_key(channel: str, ts: str) -> str:
+    return f"{channel}:{ts}"
+
+
+def plain_text(text: str, bot_user_id: str | None) -> str:
+    """Slack's message markup → what the person typed (the bot's own mention removed)."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    text = _USER.sub(lambda m: f"@{m.group(2) or m.group(1)}", text)
+    text = _CHANNEL.sub(lambda m: f"#{m.group(2) or m.group(1)}", text)
+    text = _SPECIAL.sub(lambda m: f"@{m.group(1)}", text)
+    return html.unescape(text).strip()
+
+
+def attachments_of(event: dict[str, Any]) -> tuple[Attachment, ...]:
+    found = []
+    for file in event.get("files") or []:
+        if not isinstance(file, dict):
+            continue
+        found.append(
+            Attachment(
+                name=str(file.get("name") or file.get("title") or file.get("id") or "file"),
+                mimetype=str(file.get("mimetype") or "application/octet-stream"),
+                size=int(file.get("size") or 0),
+                url=str(file.get("url_private_download") or file.get("url_private") or ""),
+            )
+        )
+    return tuple(found)
+
+
+def inbound_from_event(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    *,
+    bot_user_id: str | None,
+    in_bot_thread: Callable[[str, str], bool],
+) -> InboundMessage | None:
+    """The message to answer, or None if this event is not for the bot."""
+    if event.get("type") not in ("message", "app_mention"):
+        return None
+    if event.get("subtype") not in _ANSWERED_SUBTYPES or event.get("hidden"):
+        return None
+    if event.get("bot_id") or event.get("bot_profile"):
+        return None
+    user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+    if not user or not channel or not ts or user == bot_user_id:
+        return None
+    raw_text = str(event.get("text") or "")
+    thread_ts = event.get("thread_ts")
+    dm = event.get("channel_type") == "im"
+    if not dm and event.get("type") == "message":
+        mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in raw_text
+        if not mentioned and not (thread_ts and in_bot_thread(channel, thread_ts)):
+            return None
+    team = str(body.get("team_id") or event.get("team") or "")
+    return InboundMessage(
+        platform=PLATFORM,
+        workspace=team,
+        channel=channel,
+        user=user,
+        text=plain_text(raw_text, bot_user_id),
+        event_id=event_key(channel, ts),
+        attachments=attachments_of(event),
+        reply_to={
+            "channel": channel,
+            "thread_ts": thread_ts or ts,
+            "recipient_team": str(event.get("user_team") or event.get("team") or team),
+            "dm": dm,
+            # In an app's DM, a message inside a thread is in an assistant thread (Agents & AI
+            # Apps); a status there goes through assistant.threads.setStatus.
+            "assistant": dm and bool(thread_ts),
+        },
+    )
+
+
+def inbound_from_command(body: dict[str, Any]) -> InboundMessage:
+    """A slash command as a message (for the shared commands in ``bot.commands``)."""
+    return InboundMessage(
+        platform=PLATFORM,
+        workspace=str(body.get("team_id") or ""),
+        channel=str(body.get("channel_id") or ""),
+        user=str(body.get("user_id") or ""),
+        text=str(body.get("text") or ""),
+        event_id=f"command:{body.get('trigger_id') or ''}",
+    )

@@ -1,0 +1,158 @@
+"""The Slack platform as the engine sees it: reply targets, edit budgets, file downloads."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import files
+from adapters.slack.events import PLATFORM
+from adapters.slack.quota import StatusQuota, StreamQuota
+from adapters.slack.reply import SlackReply, ThreadPlace
+from bot.errors import AttachmentRefused
+from bot.types import Attachment, ReplyLimits
+from storage.records import Job
+
+log = logging.getLogger(__name__)
+
+SLACK_LIMITS = ReplyLimits(
+    max_length=12_000,  # markdown_text and the markdown block take up to 12,000 characters
+    edit_interval=1.0,
+    # chat.update is Tier 3, "50+ per minute" per workspace; 45 leaves room for clock skew
+    # between our window and Slack's. The same numbers pace chat.appendStream (Tier 4).
+    calls_per_window=45,
+    window=60.0,
+    placeholder="…",
+    max_upload_bytes=1_000_000_000,  # Slack's 1 GB per file
+    budget_posts=False,  # chat.postMessage is limited per channel, not by chat.update's tier
+)
+STREAMS_PER_MINUTE = 18  # chat.startStream and chat.stopStream are Tier 2 (20+ per minute)
+STATUSES_PER_MINUTE = 40  # assistant.threads.setStatus, paced like a Tier 3 method
+NATIVE_RETRY_AFTER = 600.0  # after Slack refuses a stream, post + update for ten minutes
+_KNOWN_THREADS = 10_000
+
+
+@dataclass
+class _Workspace:
+    streams: StreamQuota
+    statuses: StatusQuota
+    native_off_until: float = field(default=0.0)
+
+
+class SlackPlatform:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        aux_client: AsyncWebClient,
+        token: str,
+        file_host: files.FileHost,
+        max_file_bytes: int,
+        limits: ReplyLimits = SLACK_LIMITS,
+        native_streaming: bool = True,
+        streams_per_minute: int = STREAMS_PER_MINUTE,
+        statuses_per_minute: int = STATUSES_PER_MINUTE,
+    ) -> None:
+        self.client = client
+        self.aux_client = aux_client
+        self.limits = limits
+        self.native_streaming = native_streaming
+        self._token = token
+        self._file_host = file_host
+        self._max_file_bytes = max_file_bytes
+        self._streams_per_minute = streams_per_minute
+        self._statuses_per_minute = statuses_per_minute
+        self._workspaces: dict[str, _Workspace] = {}
+        self._native_jobs: dict[int, bool] = {}
+        self._threads: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._session: aiohttp.ClientSession | None = None
+
+    def _workspace(self, team: str) -> _Workspace:
+        found = self._workspaces.get(team)
+        if found is None:
+            found = self._workspaces[team] = _Workspace(
+                StreamQuota(self._streams_per_minute), StatusQuota(self._statuses_per_minute)
+            )
+        return found
+
+    # Threads the bot answers in (a later message there needs no mention).
+
+    def remember_thread(self, channel: str, thread_ts: str) -> None:
+        self._threads[(channel, thread_ts)] = None
+        self._threads.move_to_end((channel, thread_ts))
+        while len(self._threads) > _KNOWN_THREADS:
+            self._threads.popitem(last=False)
+
+    def in_bot_thread(self, channel: str, thread_ts: str) -> bool:
+        return (channel, thread_ts) in self._threads
+
+    # The engine's side.
+
+    def reply_target(self, job: Job) -> SlackReply:
+        reply_to = dict(job.payload.get("reply_to") or {})
+        place = ThreadPlace(
+            channel=str(reply_to.get("channel") or job.channel),
+            thread_ts=str(reply_to.get("thread_ts") or ""),
+            recipient_team=str(reply_to.get("recipient_team") or job.workspace),
+            recipient_user=job.user,
+            dm=bool(reply_to.get("dm")),
+            assistant=bool(reply_to.get("assistant")),
+        )
+        if not place.dm:
+            self.remember_thread(place.channel, place.thread_ts)
+        workspace = self._workspace(job.workspace)
+        native = (
+            self.native_streaming
+            and time.monotonic() >= workspace.native_off_until
+            and workspace.streams.try_open()
+        )
+        # budget_key() is asked right after this, for the same job.
+        self._native_jobs[job.id] = native
+
+        def native_failed(reason: str) -> None:
+            log.warning("Slack refused native streaming (%s); posting and editing instead", reason)
+            workspace.native_off_until = time.monotonic() + NATIVE_RETRY_AFTER
+
+        return SlackReply(
+            client=self.client,
+            aux_client=self.aux_client,
+            place=place,
+            placeholder=self.limits.placeholder,
+            streams=workspace.streams,
+            statuses=workspace.statuses,
+            native_failed=native_failed,
+            native=native,
+        )
+
+    def budget_key(self, job: Job) -> str:
+        """The workspace: chat.update's tier is per workspace. Native streams append under
+        their own method's tier, so they get a budget of their own."""
+        native = self._native_jobs.pop(job.id, False)
+        return f"{job.workspace}/stream" if native else job.workspace
+
+    async def download(self, attachment: Attachment) -> bytes:
+        if not attachment.url:
+            raise AttachmentRefused(f"Slack did not share the contents of {attachment.name}.")
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300))
+        return await files.download(
+            self._session,
+            attachment.url,
+            name=attachment.name,
+            token=self._token,
+            host=self._file_host,
+            max_bytes=self._max_file_bytes,
+            proxy=self.client.proxy,
+        )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

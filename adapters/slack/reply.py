@@ -1,0 +1,307 @@
+"""One answer in a Slack thread: the ReplyTarget that the core's reply editor drives.
+
+Two ways to show a growing answer, chosen per reply by the platform:
+
+* native streaming: ``chat.startStream`` / ``chat.appendStream`` / ``chat.stopStream`` with
+  standard Markdown. Streams only grow, so each edit appends what is new; the editor's
+  temporary closing of an open code block is held back (Slack renders the raw Markdown as it
+  streams), and a text that no longer extends what was streamed (a page cut again, links to
+  generated files rewritten at the end) stops the stream and replaces it with ``chat.update``;
+* ``chat.postMessage`` + ``chat.update`` with ``markdown_text``, where streaming is not
+  allowed (or its Tier 2 quota is used up).
+
+A 429 becomes ``bot.errors.RateLimited(retry_after=…)`` so the editor waits it out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from adapters.slack.quota import StatusQuota, StreamQuota
+from bot.errors import RateLimited
+from bot.split import open_fence
+
+log = logging.getLogger(__name__)
+
+_FENCE_LINE = re.compile(r"\s*(`{3,}|~{3,})\s*")
+_CLOSE_ATTEMPTS = 3
+
+
+def rate_limited(exc: SlackApiError, method: str) -> RateLimited | None:
+    """The typed error for a Slack 429 (``Retry-After`` in seconds), else None."""
+    response = exc.response
+    if response.status_code != 429 and response.get("error") != "ratelimited":
+        return None
+    header = response.headers.get("Retry-After") if response.headers else None
+    try:
+        retry_after = max(0.0, float(header)) if header is not None else 1.0
+    except ValueError:
+        retry_after = 1.0
+    return RateLimited(f"Slack rate limit on {method}", retry_after=retry_after)
+
+
+def slack_error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+
+
+def without_added_closer(text: str) -> str:
+    """``text`` without a last line that only closes the code block open above it."""
+    head, sep, last = text.rpartition("\n")
+    if sep and _FENCE_LINE.fullmatch(last) and open_fence(head) is not None:
+        return head
+    return text
+
+
+@dataclass
+class ThreadPlace:
+    """Where an answer goes and for whom (``recipient_*`` are required to stream in channels)."""
+
+    channel: str
+    thread_ts: str
+    recipient_team: str
+    recipient_user: str
+    dm: bool
+    assistant: bool
+
+
+@dataclass
+class _Stream:
+    sent: str = ""
+    latest: str = ""
+    open: bool = True
+    pending: asyncio.Task[None] | None = None
+    """An append in flight. Appends are not idempotent: one whose caller is cancelled (the
+    editor stops its progress edits to show the final text) still runs to its end, and the
+    next call waits for it, so ``sent`` stays exactly what Slack has."""
+
+    async def settle(self) -> None:
+        if self.pending is not None:
+            with contextlib.suppress(Exception):  # its caller has seen (or left) the error
+                await asyncio.shield(self.pending)
+            self.pending = None
+
+
+class SlackReply:
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        aux_client: AsyncWebClient,
+        place: ThreadPlace,
+        placeholder: str,
+        streams: StreamQuota | None,
+        statuses: StatusQuota,
+        native_failed: Callable[[str], None],
+        native: bool,
+    ) -> None:
+        self._client = client
+        self._aux = aux_client
+        self._place = place
+        self._placeholder = placeholder
+        self._streams_quota = streams
+        self._statuses = statuses
+        self._native_failed = native_failed
+        self._native_reserved = native
+        self._streams: dict[str, _Stream] = {}
+        self._status: str | None = None
+
+    @property
+    def native(self) -> bool:
+        return self._native_reserved or bool(self._streams)
+
+    async def _api(
+        self, method: str, call: Callable[..., Awaitable[AsyncSlackResponse]], **args: Any
+    ) -> AsyncSlackResponse:
+        try:
+            return await call(**args)
+        except SlackApiError as exc:
+            limited = rate_limited(exc, method)
+            if limited is not None:
+                raise limited from exc
+            raise
+
+    # Posting.
+
+    async def post(self, text: str) -> str:
+        for ref, stream in self._streams.items():
+            if stream.open:  # a continuation page: the previous one is complete
+                await self._stop(ref, stream)
+        if self._take_stream():
+            ts = await self._start_stream(text)
+            if ts is not None:
+                return ts
+        response = await self._api(
+            "chat.postMessage",
+            self._client.chat_postMessage,
+            channel=self._place.channel,
+            thread_ts=self._place.thread_ts,
+            markdown_text=text,
+        )
+        return str(response["ts"])
+
+    def _take_stream(self) -> bool:
+        if self._native_reserved:
+            self._native_reserved = False
+            return True
+        return (
+            bool(self._streams)
+            and self._streams_quota is not None
+            and (self._streams_quota.try_open())
+        )
+
+    async def _start_stream(self, text: str) -> str | None:
+        place = self._place
+        initial = "" if text == self._placeholder else text
+        args: dict[str, Any] = {"channel": place.channel, "thread_ts": place.thread_ts}
+        if initial:
+            args["markdown_text"] = initial
+        if not place.dm:
+            args["recipient_team_id"] = place.recipient_team
+            args["recipient_user_id"] = place.recipient_user
+        try:
+            response = await self._client.chat_startStream(**args)
+        except SlackApiError as exc:
+            if self._streams_quota is not None:
+                self._streams_quota.cancel()
+            reason = slack_error(exc)
+            if rate_limited(exc, "chat.startStream") is None:
+                self._native_failed(reason)
+            log.info("native streaming not available here (%s); posting instead", reason)
+            return None
+        ts = str(response["ts"])
+        self._streams[ts] = _Stream(sent=initial, latest=initial)
+        return ts
+
+    # Editing.
+
+    async def edit(self, ref: str, text: str) -> None:
+        stream = self._streams.get(ref)
+        if stream is None or not stream.open:
+            await self._update(ref, text)
+            return
+        await stream.settle()
+        text = "" if text == self._placeholder else text
+        stream.latest = text
+        raw = without_added_closer(text)
+        if raw.startswith(stream.sent):
+            if raw == stream.sent:
+                return
+            stream.pending = asyncio.ensure_future(self._append(ref, stream, raw))
+            try:
+                await asyncio.shield(stream.pending)
+            except SlackApiError as exc:
+                log.info("stream %s ended early (%s); updating instead", ref, slack_error(exc))
+                self._forget(stream)
+                await self._update(ref, text)
+        elif not stream.sent.startswith(raw):
+            await self._stop(ref, stream)
+
+    async def _append(self, ref: str, stream: _Stream, raw: str) -> None:
+        await self._api(
+            "chat.appendStream",
+            self._client.chat_appendStream,
+            channel=self._place.channel,
+            ts=ref,
+            markdown_text=raw[len(stream.sent) :],
+        )
+        stream.sent = raw
+
+    async def _update(self, ref: str, text: str) -> None:
+        await self._api(
+            "chat.update",
+            self._client.chat_update,
+            channel=self._place.channel,
+            ts=ref,
+            markdown_text=text or self._placeholder,
+        )
+
+    def _forget(self, stream: _Stream) -> None:
+        if stream.open and self._streams_quota is not None:
+            self._streams_quota.cancel()
+        stream.open = False
+
+    async def _stop(self, ref: str, stream: _Stream) -> None:
+        """Stop a stream so it shows ``stream.latest`` (appending the rest, else replacing)."""
+        await stream.settle()
+        rest = stream.latest[len(stream.sent) :] if stream.latest.startswith(stream.sent) else None
+        args: dict[str, Any] = {"channel": self._place.channel, "ts": ref}
+        if rest:
+            args["markdown_text"] = rest
+        stream.open = False
+        if self._streams_quota is not None:
+            self._streams_quota.closed()
+        await self._retrying("chat.stopStream", self._client.chat_stopStream, args)
+        stream.sent = stream.latest if rest is not None else stream.sent
+        if rest is None:
+            await self._retrying(
+                "chat.update",
+                self._client.chat_update,
+                {"channel": self._place.channel, "ts": ref, "markdown_text": stream.latest},
+            )
+
+    async def _retrying(
+        self, method: str, call: Callable[..., Awaitable[AsyncSlackResponse]], args: dict[str, Any]
+    ) -> None:
+        for attempt in range(1, _CLOSE_ATTEMPTS + 1):
+            try:
+                await self._api(method, call, **args)
+                return
+            except RateLimited as exc:
+                if attempt == _CLOSE_ATTEMPTS:
+                    raise
+                await asyncio.sleep(exc.retry_after or 1.0)
+
+    async def close(self) -> None:
+        if self._native_reserved and self._streams_quota is not None:
+            self._native_reserved = False
+            self._streams_quota.cancel()
+        for ref, stream in self._streams.items():
+            if stream.open:
+                await self._stop(ref, stream)
+        await self.set_status(None)
+
+    # Files and status.
+
+    async def upload(self, filename: str, data: bytes) -> None:
+        await self._aux.files_upload_v2(
+            channel=self._place.channel,
+            thread_ts=self._place.thread_ts,
+            filename=filename,
+            title=filename,
+            content=data,
+        )
+
+    async def set_status(self, status: str | None) -> None:
+        """The assistant-thread status; elsewhere a no-op (the growing reply shows progress)."""
+        status = status or None
+        if not self._place.assistant or status == self._status:
+            return
+        if status is None:
+            self._statuses.cleared()  # its call was reserved when the status was shown
+        elif not self._statuses.try_show(shown=self._status is not None):
+            return  # a status is optional: no room in this minute, skip it
+        try:
+            await self._aux.assistant_threads_setStatus(
+                channel_id=self._place.channel, thread_ts=self._place.thread_ts, status=status or ""
+            )
+        except SlackApiError as exc:
+            log.debug("assistant status not shown (%s)", slack_error(exc))
+            if status is not None and self._status is None:
+                self._statuses.cancel()
+            limited = rate_limited(exc, "assistant.threads.setStatus") is not None
+            if not limited:
+                self._place.assistant = False  # not an assistant thread after all
+            if status is None or not limited:
+                self._status = None
+            return
+        self._status = status

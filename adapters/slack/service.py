@@ -1,0 +1,251 @@
+"""The Slack service: a Bolt ``AsyncApp`` on Socket Mode or HTTP, handing messages to the engine.
+
+Accepted means persisted. The app runs with ``process_before_response=True``, so a listener
+finishes before Bolt answers Slack: the message is written into the inbox first, then
+acknowledged (HTTP: the 200 response; Socket Mode: the envelope ack, which the handler sends
+after dispatch). The listener does nothing slow: one SQLite insert, well inside Slack's 3 s.
+If it fails, Bolt answers 500 (HTTP) or sends no ack (Socket Mode), and Slack delivers again.
+With Bolt's default (``False``) the ack would go out before the insert, and a crash between the
+two would lose the message. Retries and the mention's double delivery are dropped by the
+inbox's unique event key (see ``events.py``), also across restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.events import (
+    SUGGESTED_PROMPTS,
+    inbound_from_command,
+    inbound_from_event,
+)
+from adapters.slack.files import FileHost
+from adapters.slack.platform import SlackPlatform
+from bot.commands import run_command
+from bot.config import Settings
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.types import Platform
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/assistant"
+EVENTS_PATH = "/slack/events"
+
+
+class SlackService:
+    def __init__(
+        self,
+        *,
+        platform: SlackPlatform,
+        bot_token: str,
+        app_token: str | None,
+        signing_secret: str,
+        api_url: str,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+    ) -> None:
+        self.slack = platform
+        self.platform: Platform = platform  # what the engine sees (PlatformService)
+        self.mode = "socket" if app_token else "http"
+        self.http_url: str | None = None
+        self._bot_token = bot_token
+        self._app_token = app_token
+        self._signing_secret = signing_secret
+        self._api_url = api_url
+        self._host = host
+        self._port = port
+        self._engine: Engine | None = None
+        self._app: AsyncApp | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, host: str = "0.0.0.0", **platform_options: Any
+    ) -> SlackService:
+        if settings.slack_bot_token is None:
+            raise ConfigError("SLACK_BOT_TOKEN is not set")
+        token = settings.slack_bot_token.get_secret_value()
+        app = settings.slack_app_token
+        app_token = app.get_secret_value() if app is not None else None
+        secret = settings.slack_signing_secret
+        if app_token is None and secret is None:
+            raise ConfigError("SLACK_SIGNING_SECRET is not set (needed without SLACK_APP_TOKEN)")
+        api_url = settings.slack_api_url.rstrip("/") + "/"
+        client = AsyncWebClient(token=token, base_url=api_url)
+        # Uploads, statuses and prompts may simply wait out a 429; reply edits may not (the
+        # editor's shared budget must see it), so they use the client without that handler.
+        aux = AsyncWebClient(
+            token=token,
+            base_url=api_url,
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            ],
+        )
+        platform = SlackPlatform(
+            client=client,
+            aux_client=aux,
+            token=token,
+            file_host=FileHost.for_api(api_url, settings.slack_file_hosts or None),
+            max_file_bytes=int(settings.max_file_mb * 1_000_000),
+            native_streaming=settings.slack_native_streaming,
+            **platform_options,
+        )
+        return cls(
+            platform=platform,
+            bot_token=token,
+            app_token=app_token,
+            signing_secret=secret.get_secret_value() if secret else "",
+            api_url=api_url,
+            host=host,
+            port=settings.port,
+        )
+
+    # Lifecycle.
+
+    async def start(self, engine: Engine) -> None:
+        self._engine = engine
+        self._session = aiohttp.ClientSession()
+        self.slack.client.session = self._session
+        self.slack.aux_client.session = self._session
+        try:
+            identity = await self.slack.client.auth_test()
+        except SlackApiError as exc:
+            reason = exc.response.get("error")
+            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({reason})") from None
+        log.info("Slack: workspace %s as @%s", identity.get("team"), identity.get("user"))
+        self._app = self._build_app()
+        if self._app_token:
+            self._socket = AsyncSocketModeHandler(self._app, self._app_token)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("Slack: Socket Mode connected")
+        else:
+            await self._serve_http(self._app)
+
+    async def stop(self) -> None:
+        """Stop receiving. Replies still being written keep working (the Web API clients fall
+        back to a session per request once the shared one is closed)."""
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.close()
+
+    async def close(self) -> None:
+        """Release the HTTP sessions (again, if replies finishing after ``stop`` opened one)."""
+        await self.slack.close()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _build_app(self) -> AsyncApp:
+        app = AsyncApp(
+            token=self._bot_token,
+            signing_secret=self._signing_secret,
+            process_before_response=True,
+            request_verification_enabled=self.mode == "http",
+            logger=logging.getLogger("slack_bolt"),
+        )
+        app.client.base_url = self._api_url
+        app.event("message")(self._on_message)
+        app.event("app_mention")(self._on_message)
+        app.event("assistant_thread_started")(self._on_thread_started)
+        app.event("assistant_thread_context_changed")(self._on_ignored)
+        app.command(COMMAND)(self._on_command)
+        # Acknowledge any other event too: an unanswered delivery would only be retried.
+        app.event(re.compile(".*"))(self._on_ignored)
+        return app
+
+    async def _serve_http(self, app: AsyncApp) -> None:
+        async def events(request: web.Request) -> web.Response:
+            response = await app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(response)
+
+        async def health(request: web.Request) -> web.Response:
+            return web.Response(text="ok")
+
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, events)
+        web_app.router.add_get("/", health)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._host, self._port).start()
+        port = self._runner.addresses[0][1]
+        self.http_url = f"http://{self._host}:{port}{EVENTS_PATH}"
+        log.info("Slack: HTTP mode, listening on %s", self.http_url)
+
+    # Listeners (run before Bolt acknowledges; see the module docstring).
+
+    async def _on_message(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        assert self._engine is not None
+        message = inbound_from_event(
+            body,
+            event,
+            bot_user_id=context.bot_user_id,
+            in_bot_thread=self.slack.in_bot_thread,
+        )
+        if message is None:
+            return
+        if not message.reply_to["dm"]:
+            self.slack.remember_thread(message.channel, message.reply_to["thread_ts"])
+        await self._engine.accept(message)
+
+    async def _on_thread_started(self, event: dict[str, Any]) -> None:
+        thread = event.get("assistant_thread") or {}
+        channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
+        if channel and thread_ts:
+            self._spawn(self._suggest(str(channel), str(thread_ts)))
+
+    async def _suggest(self, channel: str, thread_ts: str) -> None:
+        try:
+            await self.slack.aux_client.assistant_threads_setSuggestedPrompts(
+                channel_id=channel,
+                thread_ts=thread_ts,
+                title="How can I help?",
+                prompts=SUGGESTED_PROMPTS,
+            )
+        except SlackApiError as exc:
+            log.info("suggested prompts not set (%s)", exc.response.get("error"))
+
+    async def _on_ignored(self) -> None:
+        return None
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        assert self._engine is not None
+        message = inbound_from_command(body)
+        words = message.text.split()
+        reply = await run_command(self._engine, message, words[0] if words else "help")
+        await ack(text=reply)
+
+    def _spawn(self, work: Any) -> None:
+        task: asyncio.Task[None] = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,574 @@
+"""A loopback Slack emulator for the real ``slack_bolt`` / ``slack_sdk``.
+
+One aiohttp server (port 0) answers the Web API methods the bot uses under ``/api/`` (arguments
+merged from the query string, a form body and a JSON body, as slack_sdk sends all three), with
+rate-limit tiers that answer 429 + ``Retry-After`` when exceeded; hosts private files that
+demand the bot token (a wrong token gets Slack's sign-in page, as the real host does); takes
+the raw bytes ``files_upload_v2`` posts to its upload URL; and runs the Socket Mode websocket
+(``apps.connections.open`` → ``hello`` → envelopes, checking every ack). It also sends signed
+Events API requests to a bot in HTTP mode. A second server stands for a foreign host: tests
+assert that nothing, and no token, ever reaches it.
+
+Everything is recorded (``calls``, ``messages``, ``acks``, ``file_requests``…) and tests wait
+on conditions (``wait_for``/``until``), never on fixed sleeps.
+
+    async with SlackEmulator() as slack:
+        client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+from tests.slack_emulator_events import (
+    APP_ID,
+    BOT_ID,
+    BOT_USER_ID,
+    DEFAULT_TIERS,
+    JSON,
+    MARKDOWN_LIMIT,
+    TEAM_ID,
+    Message,
+    RateLimiter,
+    SlackCall,
+    Tier,
+    dumps,
+    file_object,
+    new_id,
+    new_ts,
+    signature,
+)
+
+BOT_TOKEN = "xoxb-1111-2222-emulatedbottoken"
+APP_TOKEN = "xapp-1-A0EMULATE-3333-emulatedapptoken"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+_LOGIN_PAGE = "<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
+
+
+@dataclass
+class FileRequest:
+    path: str
+    authorization: str | None
+
+
+@dataclass
+class Upload:
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    authorization: str | None = None
+
+
+@dataclass
+class _Fault:
+    times: int
+    status: int
+    error: str | None
+    retry_after: int
+
+
+class SlackEmulator:
+    def __init__(
+        self,
+        *,
+        bot_token: str = BOT_TOKEN,
+        app_token: str = APP_TOKEN,
+        signing_secret: str = SIGNING_SECRET,
+        tiers: dict[str, Tier] | None = None,
+    ) -> None:
+        self.bot_token, self.app_token, self.signing_secret = bot_token, app_token, signing_secret
+        self.team_id = TEAM_ID
+        self.base_url = self.api_url = self.foreign_url = ""
+        self.limiter = RateLimiter(DEFAULT_TIERS if tiers is None else tiers)
+        self.streaming_error: str | None = None
+        """If set, chat.startStream answers ``{"ok": false, "error": streaming_error}``."""
+        self.wait_timeout = 10.0
+        self.calls: list[SlackCall] = []
+        self.messages: dict[str, list[Message]] = {}
+        self.statuses: list[tuple[str, str, str]] = []
+        self.suggested: list[JSON] = []
+        self.uploads: dict[str, Upload] = {}
+        self.file_requests: list[FileRequest] = []
+        self.foreign_requests: list[FileRequest] = []
+        self.envelopes: dict[str, JSON] = {}
+        self.acks: dict[str, JSON | None] = {}
+        self.ack_errors: list[str] = []
+        self.connections: list[web.WebSocketResponse] = []
+        self._files: dict[str, tuple[bytes, str]] = {}
+        self._foreign_files: dict[str, tuple[bytes, str]] = {}
+        self._redirects: dict[str, str] = {}
+        self._tickets: set[str] = set()
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._changed = asyncio.Condition()
+        self._runners: list[web.AppRunner] = []
+        self._session: aiohttp.ClientSession | None = None
+
+    # ---- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application(client_max_size=1024**3)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_get("/files-pri/{rest:.*}", self._file)
+        app.router.add_post("/upload/v1/{uid}", self._upload)
+        app.router.add_get("/socket-mode", self._socket)
+        foreign = web.Application()
+        foreign.router.add_route("*", "/{rest:.*}", self._foreign)
+        self.base_url = await self._serve(app)
+        self.api_url = self.base_url + "api/"
+        self.foreign_url = await self._serve(foreign)
+        self._session = aiohttp.ClientSession()
+
+    async def _serve(self, app: web.Application) -> str:
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        self._runners.append(runner)
+        return f"http://127.0.0.1:{runner.addresses[0][1]}/"
+
+    async def stop(self) -> None:
+        for ws in list(self.connections):
+            await ws.close()
+        if self._session is not None:
+            await self._session.close()
+        for runner in self._runners:
+            await runner.cleanup()
+        self._runners.clear()
+
+    async def __aenter__(self) -> SlackEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ---- scripting and observation --------------------------------------------------------
+    def fail(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        """The next ``times`` calls of ``method`` fail: 429 (``status=429``) or ``error``."""
+        fault = _Fault(
+            times, status, error or ("ratelimited" if status == 429 else "fatal_error"), retry_after
+        )
+        self._faults.setdefault(method, deque()).append(fault)
+
+    def calls_to(self, method: str) -> list[SlackCall]:
+        return [c for c in self.calls if c.method == method]
+
+    @property
+    def rate_limited(self) -> list[SlackCall]:
+        return [c for c in self.calls if c.status == 429]
+
+    def replies(self, channel: str, thread_ts: str) -> list[Message]:
+        """The bot's messages in a thread, oldest first."""
+        return [m for m in self.messages.get(channel, []) if m.bot_id and m.thread_ts == thread_ts]
+
+    def texts(self, channel: str, thread_ts: str) -> list[str]:
+        return [m.shown for m in self.replies(channel, thread_ts) if not m.files]
+
+    def host_file(
+        self, name: str, data: bytes, mimetype: str = "text/csv", *, foreign: bool = False
+    ) -> JSON:
+        """A private file as a ``file_share`` message lists it (``foreign``: on another host)."""
+        file_id = new_id("F")
+        path = f"/files-pri/{self.team_id}-{file_id}/{name}"
+        (self._foreign_files if foreign else self._files)[path] = (data, mimetype)
+        base = self.foreign_url if foreign else self.base_url
+        return file_object(file_id, name, mimetype, len(data), base.rstrip("/") + path)
+
+    def host_redirect(self, name: str, to_url: str) -> JSON:
+        """A file whose Slack URL redirects elsewhere (the redirect itself needs the token)."""
+        file = self.host_file(name, b"")
+        path = f"/files-pri/{self.team_id}-{file['id']}/{name}"
+        self._redirects[path] = to_url
+        return file
+
+    async def until(self, ready: Callable[[], bool]) -> None:
+        """Wait until ``ready()``; TimeoutError after ``wait_timeout`` seconds."""
+        async with asyncio.timeout(self.wait_timeout), self._changed:
+            await self._changed.wait_for(ready)
+
+    async def wait_for(self, predicate: Callable[[list[SlackCall]], bool]) -> list[SlackCall]:
+        """Wait until ``predicate(calls)`` holds; returns the calls."""
+        await self.until(lambda: predicate(self.calls))
+        return self.calls
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ---- Events API (HTTP mode) -----------------------------------------------------------
+    async def post_event(
+        self,
+        url: str,
+        payload: JSON | dict[str, str],
+        *,
+        form: bool = False,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+        timestamp: int | None = None,
+        secret: str | None = None,
+    ) -> tuple[int, str]:
+        """Send a signed request as Slack does; returns (status, body)."""
+        assert self._session is not None
+        body = urlencode(payload).encode() if form else dumps(payload)
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded" if form else "application/json",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature(secret or self.signing_secret, stamp, body),
+        }
+        if retry_num is not None:
+            headers.update(
+                {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+            )
+        async with self._session.post(url, data=body, headers=headers) as resp:
+            return resp.status, await resp.text()
+
+    # ---- Socket Mode ----------------------------------------------------------------------
+    async def socket_ready(self) -> None:
+        await self.until(lambda: any(not ws.closed for ws in self.connections))
+
+    async def socket_send(
+        self,
+        payload: JSON,
+        *,
+        type: str = "events_api",
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> str:
+        """Deliver an envelope on the newest connection; returns its ``envelope_id``."""
+        await self.socket_ready()
+        ws = [ws for ws in self.connections if not ws.closed][-1]
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "payload": payload,
+            "type": type,
+            "accepts_response_payload": type != "events_api",
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
+        self.envelopes[envelope_id] = envelope
+        await ws.send_str(json.dumps(envelope))
+        return envelope_id
+
+    async def wait_ack(self, envelope_id: str) -> JSON | None:
+        await self.until(lambda: envelope_id in self.acks)
+        return self.acks[envelope_id]
+
+    async def socket_refresh(self) -> None:
+        """Ask the client to reconnect, as Slack does every few hours."""
+        for ws in [ws for ws in self.connections if not ws.closed]:
+            await ws.send_str(json.dumps({"type": "disconnect", "reason": "refresh_requested"}))
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        ticket = request.query.get("ticket", "")
+        if ticket not in self._tickets:
+            await ws.close(code=4001, message=b"invalid ticket")
+            return ws
+        self._tickets.discard(ticket)
+        self.connections.append(ws)
+        await ws.send_str(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": len([c for c in self.connections if not c.closed]),
+                    "debug_info": {"host": "emulator", "approximate_connection_time": 18060},
+                    "connection_info": {"app_id": APP_ID},
+                }
+            )
+        )
+        await self._notify()
+        async for frame in ws:
+            if frame.type == aiohttp.WSMsgType.TEXT:
+                self._on_ack(frame.data)
+                await self._notify()
+        await self._notify()
+        return ws
+
+    def _on_ack(self, raw: str) -> None:
+        try:
+            ack = json.loads(raw)
+        except ValueError:
+            self.ack_errors.append(f"not JSON: {raw[:80]}")
+            return
+        envelope_id = ack.get("envelope_id") if isinstance(ack, dict) else None
+        if envelope_id not in self.envelopes:
+            self.ack_errors.append(f"ack for an unknown envelope: {raw[:80]}")
+        elif envelope_id in self.acks:
+            self.ack_errors.append(f"second ack for {envelope_id}")
+        else:
+            payload = ack.get("payload")
+            if payload is not None and not self.envelopes[envelope_id]["accepts_response_payload"]:
+                self.ack_errors.append(f"payload in the ack of an events_api envelope: {raw[:80]}")
+            self.acks[envelope_id] = payload
+
+    # ---- files ------------------------------------------------------------------------------
+    async def _file(self, request: web.Request) -> web.Response:
+        auth = request.headers.get("Authorization")
+        self.file_requests.append(FileRequest(request.path, auth))
+        await self._notify()
+        if auth != f"Bearer {self.bot_token}":
+            return web.Response(text=_LOGIN_PAGE, content_type="text/html")
+        if request.path in self._redirects:
+            raise web.HTTPFound(self._redirects[request.path])
+        found = self._files.get(request.path)
+        if found is None:
+            return web.Response(status=404, text="file not found")
+        return web.Response(body=found[0], content_type=found[1])
+
+    async def _foreign(self, request: web.Request) -> web.Response:
+        auth = request.headers.get("Authorization")
+        self.foreign_requests.append(FileRequest(request.path, auth))
+        await self._notify()
+        found = self._foreign_files.get(request.path, (b"", "application/octet-stream"))
+        return web.Response(body=found[0], content_type=found[1])
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["uid"])
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload.data = await request.read()
+        upload.authorization = request.headers.get("Authorization")
+        await self._notify()
+        return web.Response(text=f"OK - {len(upload.data)}")
+
+    # ---- Web API ----------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: JSON = dict(request.query)
+        if request.content_type == "application/json" and request.can_read_body:
+            body = await request.json()
+            args.update(body if isinstance(body, dict) else {})
+        elif request.can_read_body:
+            form = await request.post()
+            args.update({k: v for k, v in form.items() if isinstance(v, str)})
+        header = request.headers.get("Authorization", "")
+        token = header[7:] if header.startswith("Bearer ") else args.pop("token", None)
+        call = SlackCall(method, args, token)
+        self.calls.append(call)
+        status, data, headers = self._answer(call)
+        call.status, call.error = status, None if data.get("ok") else data.get("error")
+        await self._notify()
+        return web.Response(
+            body=dumps(data), status=status, headers=headers, content_type="application/json"
+        )
+
+    def _answer(self, call: SlackCall) -> tuple[int, JSON, dict[str, str]]:
+        expected = self.app_token if call.method == "apps.connections.open" else self.bot_token
+        if not call.token:
+            return 200, {"ok": False, "error": "not_authed"}, {}
+        if call.token != expected:
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        faults = self._faults.get(call.method)
+        if faults:
+            fault = faults[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                faults.popleft()
+            if fault.status == 429:
+                return self._too_many(fault.retry_after)
+            return fault.status, {"ok": False, "error": fault.error}, {}
+        channel = call.args.get("channel") or call.args.get("channel_id")
+        retry_after = self.limiter.check(call.method, self.team_id, channel)
+        if retry_after is not None:
+            return self._too_many(retry_after)
+        handler = getattr(self, "_m_" + call.method.replace(".", "_"), None)
+        if handler is None:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        answer: JSON = handler(call.args)
+        return 200, answer, {}
+
+    @staticmethod
+    def _too_many(retry_after: int) -> tuple[int, JSON, dict[str, str]]:
+        return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+
+    # ---- methods ----------------------------------------------------------------------------
+    def _m_auth_test(self, args: JSON) -> JSON:
+        return {
+            "ok": True,
+            "url": "https://emulated.slack.com/",
+            "team": "Emulated",
+            "user": "assistant",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _m_apps_connections_open(self, args: JSON) -> JSON:
+        ticket = uuid.uuid4().hex
+        self._tickets.add(ticket)
+        url = self.base_url.replace("http://", "ws://") + f"socket-mode?ticket={ticket}"
+        return {"ok": True, "url": url}
+
+    def _find(self, args: JSON) -> Message | None:
+        for message in self.messages.get(str(args.get("channel")), []):
+            if message.ts == str(args.get("ts")):
+                return message
+        return None
+
+    def _new_message(self, args: JSON) -> Message:
+        channel = str(args["channel"])
+        thread_ts = args.get("thread_ts")
+        message = Message(
+            channel,
+            new_ts(),
+            str(thread_ts) if thread_ts else None,
+            user=BOT_USER_ID,
+            bot_id=BOT_ID,
+        )
+        self.messages.setdefault(channel, []).append(message)
+        return message
+
+    def _m_chat_postMessage(self, args: JSON) -> JSON:
+        if not args.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        text, markdown = args.get("text"), args.get("markdown_text")
+        if markdown is not None and (text or args.get("blocks")):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not (text or markdown or args.get("blocks")):
+            return {"ok": False, "error": "no_text"}
+        if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
+            return {"ok": False, "error": "msg_too_long"}
+        message = self._new_message(args)
+        message.show(text=str(text or ""), markdown=markdown)
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            "message": message.to_json(),
+        }
+
+    def _m_chat_update(self, args: JSON) -> JSON:
+        message = self._find(args)
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if not message.bot_id:
+            return {"ok": False, "error": "cant_update_message"}
+        text, markdown = args.get("text"), args.get("markdown_text")
+        if markdown is not None and (text or args.get("blocks")):
+            return {"ok": False, "error": "invalid_arguments"}
+        if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
+            return {"ok": False, "error": "msg_too_long"}
+        message.streaming = False
+        message.show(text=None if markdown is not None else str(text or ""), markdown=markdown)
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            "text": message.shown,
+            "message": message.to_json(),
+        }
+
+    @staticmethod
+    def _chunk_text(args: JSON) -> str:
+        chunks = args.get("chunks") or []
+        if isinstance(chunks, str):
+            chunks = json.loads(chunks)
+        parts = [str(args.get("markdown_text") or "")]
+        parts += [c.get("text", "") for c in chunks if c.get("type") == "markdown_text"]
+        return "".join(parts)
+
+    def _m_chat_startStream(self, args: JSON) -> JSON:
+        channel = str(args.get("channel") or "")
+        if not channel or not args.get("thread_ts"):
+            return {"ok": False, "error": "invalid_arguments"}
+        dm = channel.startswith("D")
+        if not dm and not (args.get("recipient_team_id") and args.get("recipient_user_id")):
+            return {"ok": False, "error": "invalid_arguments"}
+        if self.streaming_error:
+            return {"ok": False, "error": self.streaming_error}
+        message = self._new_message(args)
+        message.streaming = True
+        message.show(markdown=self._chunk_text(args))
+        return {"ok": True, "channel": channel, "ts": message.ts}
+
+    def _stream_to(self, args: JSON, *, stop: bool) -> JSON:
+        message = self._find(args)
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if not message.streaming:
+            return {"ok": False, "error": "message_not_in_streaming_state"}
+        text = self._chunk_text(args)
+        if not text and not stop:
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(message.shown) + len(text) > MARKDOWN_LIMIT:
+            return {"ok": False, "error": "msg_too_long"}
+        message.streaming = not stop
+        message.show(markdown=message.shown + text)
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            **({"message": message.to_json()} if stop else {}),
+        }
+
+    def _m_chat_appendStream(self, args: JSON) -> JSON:
+        return self._stream_to(args, stop=False)
+
+    def _m_chat_stopStream(self, args: JSON) -> JSON:
+        return self._stream_to(args, stop=True)
+
+    def _m_assistant_threads_setStatus(self, args: JSON) -> JSON:
+        channel, thread_ts = str(args.get("channel_id") or ""), str(args.get("thread_ts") or "")
+        if not channel.startswith("D") or not thread_ts or "status" not in args:
+            return {"ok": False, "error": "invalid_arguments"}
+        self.statuses.append((channel, thread_ts, str(args["status"])))
+        return {"ok": True}
+
+    def _m_assistant_threads_setSuggestedPrompts(self, args: JSON) -> JSON:
+        self.suggested.append(args)
+        return {"ok": True}
+
+    def _m_files_getUploadURLExternal(self, args: JSON) -> JSON:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = new_id("F")
+        self.uploads[file_id] = Upload(file_id, str(args["filename"]), int(args["length"]))
+        return {"ok": True, "upload_url": f"{self.base_url}upload/v1/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, args: JSON) -> JSON:
+        files = json.loads(args.get("files") or "[]")
+        uploads = [self.uploads.get(f.get("id", "")) for f in files]
+        if not files or any(u is None or u.data is None for u in uploads):
+            return {"ok": False, "error": "file_not_found"}
+        objects = []
+        for upload in uploads:
+            assert upload is not None and upload.data is not None
+            path = f"/files-pri/{self.team_id}-{upload.file_id}/{upload.filename}"
+            self._files[path] = (upload.data, "application/octet-stream")
+            objects.append(
+                file_object(
+                    upload.file_id,
+                    upload.filename,
+                    "application/octet-stream",
+                    len(upload.data),
+                    self.base_url.rstrip("/") + path,
+                )
+            )
+        if args.get("channel_id"):
+            message = self._new_message(
+                {"channel": args["channel_id"], "thread_ts": args.get("thread_ts")}
+            )
+            message.files = objects
+            message.show(text=str(args.get("initial_comment") or ""))
+        return {"ok": True, "files": objects}

@@ -1,0 +1,121 @@
+"""Pure pieces of the Slack adapter (parsing, the file-host rule, quotas), and the shared
+budget's final-first rule that Slack's per-workspace tier needs."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from adapters.slack.events import inbound_from_event, plain_text
+from adapters.slack.files import FileHost
+from adapters.slack.quota import StatusQuota, StreamQuota
+from adapters.slack.reply import without_added_closer
+from bot.budget import CallBudget
+from bot.split import close_open_fence
+from tests.slack_emulator_events import event_callback, mention_event, message_event
+
+
+def test_slack_markup_becomes_plain_text() -> None:
+    text = "<@U0BOT> see <https://example.com|the docs> &amp; <#C1|general>, <@U2|kim> <!here>"
+    assert plain_text(text, "U0BOT") == "see the docs (https://example.com) & #general, @kim @here"
+
+
+def test_a_mention_and_its_message_copy_share_one_key() -> None:
+    message = message_event("<@U0BOT> hi", user="U1", channel="C1")
+    body = event_callback(message)
+    first = inbound_from_event(
+        body, mention_event(message), bot_user_id="U0BOT", in_bot_thread=lambda c, t: False
+    )
+    second = inbound_from_event(
+        body, message, bot_user_id="U0BOT", in_bot_thread=lambda c, t: False
+    )
+    assert first is not None and second is not None
+    assert first.event_id == second.event_id == f"C1:{message['ts']}"
+    assert first.text == "hi" and first.reply_to["thread_ts"] == message["ts"]
+
+
+def test_channel_messages_need_a_mention_or_the_bots_thread() -> None:
+    plain = message_event("hi all", user="U1", channel="C1")
+    threaded = message_event("more", user="U1", channel="C1", thread_ts="1.000100")
+    body = event_callback(plain)
+    assert (
+        inbound_from_event(body, plain, bot_user_id="U0BOT", in_bot_thread=lambda c, t: True)
+        is None
+    )
+    found = inbound_from_event(
+        body, threaded, bot_user_id="U0BOT", in_bot_thread=lambda c, t: (c, t) == ("C1", "1.000100")
+    )
+    assert found is not None and found.reply_to["thread_ts"] == "1.000100"
+    assert not found.reply_to["assistant"]
+
+
+@pytest.mark.parametrize(
+    ("api", "url", "allowed"),
+    [
+        ("https://slack.com/api/", "https://files.slack.com/files-pri/T1-F1/a.csv", True),
+        ("https://slack.com/api/", "http://files.slack.com/files-pri/T1-F1/a.csv", False),
+        ("https://slack.com/api/", "https://files.slack.com.evil.io/a.csv", False),
+        ("https://slack.com/api/", "https://evil.io/files.slack.com/a.csv", False),
+        ("https://slack.com/api/", "https://files.slack.com:8443/a.csv", False),
+        ("https://slack-gov.com/api/", "https://files.slack-gov.com/files-pri/a.csv", True),
+        ("http://127.0.0.1:9000/api/", "http://127.0.0.1:9000/files-pri/a.csv", True),
+        ("http://127.0.0.1:9000/api/", "http://127.0.0.1:9001/files-pri/a.csv", False),
+        ("https://slack.com/api/", "files.slack.com/a.csv", False),
+    ],
+)
+def test_the_token_goes_to_the_workspace_file_host_only(api: str, url: str, allowed: bool) -> None:
+    assert FileHost.for_api(api).allows(url) is allowed
+
+
+def test_file_hosts_can_be_configured() -> None:
+    host = FileHost.for_api("https://proxy.corp/api/", "files.slack.com, https://files.corp:8443")
+    assert host.allows("https://files.slack.com/x")
+    assert host.allows("https://files.corp:8443/x")
+    assert not host.allows("https://files.proxy.corp/x")
+
+
+@pytest.mark.parametrize(
+    "raw", ["```python\nx = 1", "```python\nx = 1\n", "text\n\n```\ncode", "no code", "```py\n"]
+)
+def test_the_editors_temporary_fence_is_held_back_from_a_stream(raw: str) -> None:
+    closed = close_open_fence(raw)
+    assert raw.startswith(without_added_closer(closed))
+    assert without_added_closer(closed).rstrip("\n") == raw.rstrip("\n")
+
+
+def test_stream_quota_keeps_a_stop_for_every_open_stream() -> None:
+    quota = StreamQuota(3)
+    assert [quota.try_open() for _ in range(4)] == [True, True, True, False]
+    quota.closed()
+    quota.cancel()
+    assert not quota.try_open()  # three starts in this minute already
+
+
+def test_status_quota_always_leaves_room_to_clear() -> None:
+    quota = StatusQuota(3)
+    assert quota.try_show(shown=False)  # one call, one clear reserved
+    assert quota.try_show(shown=True)
+    assert not quota.try_show(shown=False)  # the last call is the first status's clear
+    quota.cleared()
+
+
+async def test_a_final_update_goes_before_waiting_progress_edits() -> None:
+    budget = CallBudget(2, 0.3)
+    budget.hold()
+    budget.hold()  # two replies open: each keeps a call for its final update
+    order: list[str] = []
+
+    async def call(name: str, final: bool) -> None:
+        await budget.acquire(final=final)
+        order.append(name)
+
+    progress = asyncio.create_task(call("progress", False))
+    await asyncio.sleep(0)
+    assert order == []  # both calls are kept for the open replies' final updates
+    await call("final-1", True)
+    budget.release()
+    await call("final-2", True)
+    budget.release()
+    await progress  # only once a call leaves the window
+    assert order == ["final-1", "final-2", "progress"]
