@@ -1,51 +1,117 @@
-"""Commands, implemented once for every platform; adapters only render the reply."""
+"""Commands, implemented once for every platform; adapters render the reply (and open the
+form a reply may ask for). Everyone: help, reset, retry, status, stop, usage. Admins: config,
+kb, quota, usage all. Permission is the adapter's finding (``is_admin``)."""
 
 from __future__ import annotations
 
-from bot import knowledge
+import logging
+
+from bot import admin, knowledge
+from bot.admin import CommandReply, ModalRequest
 from bot.engine import Engine
+from bot.i18n import t
+from bot.quota import day_start, effective_limits, until_reset
 from bot.types import InboundMessage
 from storage.records import WORKSPACE_DEFAULT
 
-HELP = """I'm your AI assistant. Just write to me; attach files for me to read or analyse.
-Commands:
-  /help   this text
-  /reset  start a new conversation (I forget the previous one)
-  /retry  ask your last failed question again"""
+log = logging.getLogger(__name__)
 
-ADMIN_HELP = """Admin commands:
-  /kb add [workspace]       add the attached documents to this channel's knowledge base
-                            (or the whole workspace's)
-  /kb list [workspace]      list the documents
-  /kb remove NAME [workspace]"""
+EVERYONE = ("help", "reset", "retry", "status", "stop", "usage")
+ADMIN = ("config", "kb", "quota")
 
-NOT_ALLOWED = "Only admins can change the knowledge base."
+__all__ = [
+    "ADMIN",
+    "EVERYONE",
+    "CommandReply",
+    "ModalRequest",
+    "handle_command",
+    "run_command",
+    "submit_modal",
+]
+
+
+async def handle_command(
+    engine: Engine, message: InboundMessage, line: str, *, is_admin: bool = False
+) -> CommandReply:
+    """The reply to a command line without its slash, e.g. ``reset`` or ``config model x``."""
+    words = line.strip().split()
+    name = words[0].lower() if words else "help"
+    args = words[1:]
+    lang = await engine.language_for(message.platform, message.workspace, message.locale)
+    platform = engine.platforms.get(message.platform)
+    p = platform.limits.command_prefix if platform is not None else "/"
+    needs_admin = name in ADMIN or (name == "usage" and args[:1] == ["all"])
+    if needs_admin and not is_admin:
+        log.info("refused %r to %s (not an admin)", name, message.user)
+        return CommandReply(t(lang, "not_admin", command=" ".join(words[:2])))
+    if name == "help":
+        admin_help = "\n\n" + t(lang, "help.admin", p=p) if is_admin else ""
+        return CommandReply(t(lang, "help", p=p) + admin_help)
+    if name == "reset":
+        await engine.reset(message.platform, message.workspace, message.user)
+        return CommandReply(t(lang, "reset.done"))
+    if name == "retry":
+        retried = await engine.retry_last_failed(message.platform, message.workspace, message.user)
+        return CommandReply(t(lang, "retry.started" if retried else "retry.none"))
+    if name == "status":
+        running, queued = await engine.user_status(
+            message.platform, message.workspace, message.user
+        )
+        if running:
+            return CommandReply(t(lang, "status.busy", queued=queued))
+        return CommandReply(
+            t(lang, "status.queued", queued=queued) if queued else t(lang, "status.idle")
+        )
+    if name == "stop":
+        stopped = await engine.stop_answer(message.platform, message.workspace, message.user)
+        return CommandReply(t(lang, "stop.done" if stopped else "stop.none"))
+    if name == "usage":
+        if args[:1] == ["all"]:
+            return CommandReply(await admin.usage_all(engine, message, lang))
+        return CommandReply(await _my_usage(engine, message, lang))
+    if name == "config":
+        return await admin.config(engine, message, args, lang)
+    if name == "quota":
+        return CommandReply(await admin.quota(engine, message, args, lang))
+    if name == "kb":
+        return CommandReply(await _knowledge(engine, message, args, lang))
+    return CommandReply(t(lang, "unknown_command", name=name, p=p))
+
+
+async def submit_modal(
+    engine: Engine, message: InboundMessage, modal_id: str, value: str, *, is_admin: bool = False
+) -> CommandReply:
+    """A form opened by a command was submitted (``ModalRequest.id``)."""
+    lang = await engine.language_for(message.platform, message.workspace, message.locale)
+    if not is_admin:
+        return CommandReply(t(lang, "not_admin", command="config instructions"))
+    if modal_id in ("config.instructions", "config.channel.instructions"):
+        return CommandReply(await admin.submit_instructions(engine, message, modal_id, value, lang))
+    return CommandReply(t(lang, "unknown_command", name=modal_id, p="/"))
 
 
 async def run_command(
     engine: Engine, message: InboundMessage, line: str, *, is_admin: bool = False
 ) -> str:
-    """The reply to a command line (without the slash), e.g. ``reset`` or ``kb list``."""
-    words = line.strip().split()
-    name = words[0].lower() if words else "help"
-    args = words[1:]
-    if name == "help":
-        return HELP + ("\n" + ADMIN_HELP if is_admin else "")
-    if name == "reset":
-        await engine.reset(message.platform, message.workspace, message.user)
-        return "Started a new conversation. What would you like to talk about?"
-    if name == "retry":
-        if await engine.retry_last_failed(message.platform, message.workspace, message.user):
-            return "Trying your last question again…"
-        return "There is no failed question to retry."
-    if name == "kb":
-        if not is_admin:
-            return NOT_ALLOWED
-        return await _knowledge(engine, message, args)
-    return f"Unknown command /{name}. Try /help."
+    """``handle_command`` for adapters that show text only."""
+    return (await handle_command(engine, message, line, is_admin=is_admin)).text
 
 
-async def _knowledge(engine: Engine, message: InboundMessage, args: list[str]) -> str:
+async def _my_usage(engine: Engine, message: InboundMessage, lang: str) -> str:
+    used = await engine.store.usage_since(
+        message.platform, message.workspace, day_start(), user=message.user
+    )
+    messages, tokens = (used[0].messages, used[0].tokens) if used else (0, 0)
+    text = t(lang, "usage.mine", messages=messages, tokens=tokens, resets=until_reset(lang))
+    limits = await effective_limits(
+        engine.store, message.platform, message.workspace, message.channel
+    )
+    if limits.messages_per_day or limits.tokens_per_day:
+        text += "\n" + t(lang, "usage.mine.limits", limits=limits.describe(lang))
+    return text
+
+
+async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], lang: str) -> str:
     action = args[0].lower() if args else "list"
     rest = args[1:]
     channel = message.channel
@@ -61,11 +127,12 @@ async def _knowledge(engine: Engine, message: InboundMessage, args: list[str]) -
             channel=channel,
             attachments=message.attachments,
             added_by=message.user,
+            lang=lang,
         )
         return "\n".join(lines)
     if action == "list":
         return await knowledge.list_documents(
-            engine.store, message.platform, message.workspace, channel
+            engine.store, message.platform, message.workspace, channel, lang
         )
     if action == "remove" and rest:
         return await knowledge.remove_document(
@@ -75,5 +142,6 @@ async def _knowledge(engine: Engine, message: InboundMessage, args: list[str]) -
             message.workspace,
             channel,
             " ".join(rest),
+            lang,
         )
-    return "Usage: /kb add|list|remove NAME [workspace]"
+    return t(lang, "kb.usage")

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     thread_documents_expire_days: int = Field(default=30, ge=0)
     event_retention_days: int = Field(default=7, ge=1)
     shutdown_grace: float = Field(default=20.0, ge=0)
+    model_prices: str = (
+        "gpt-5-mini=0.25/2.00,gpt-5=1.25/10.00,gpt-4.1-mini=0.40/1.60,gpt-4.1=2.00/8.00"
+    )
+    admin_user_ids: str = ""
     max_tool_rounds: int = Field(default=5, ge=1, le=50)
     job_lease_seconds: float = Field(default=60.0, gt=0)
 
@@ -104,6 +108,25 @@ class Settings(BaseSettings):
             self.discord_bot_token,
         ]
         return [v.get_secret_value() for v in values if v is not None]
+
+    def price_of(self, model: str) -> tuple[float, float]:
+        """US dollars per million input and output tokens of the longest listed name that
+        starts ``model`` (``gpt-5-mini-2025…`` → ``gpt-5-mini``); 0 when none is listed."""
+        best: tuple[int, float, float] = (-1, 0.0, 0.0)
+        for entry in self.model_prices.split(","):
+            name, _, prices = entry.partition("=")
+            price_in, _, price_out = prices.partition("/")
+            name = name.strip()
+            if name and model.startswith(name) and len(name) > best[0]:
+                try:
+                    best = (len(name), float(price_in), float(price_out))
+                except ValueError:
+                    continue
+        return best[1], best[2]
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.admin_user_ids.split(",") if u.strip())
 
     @property
     def tools(self) -> tuple[str, ...]:

@@ -19,21 +19,28 @@ from bot.config import Settings
 from bot.errors import ConversationBusy, RunError
 from bot.events import FileOutput, RunEventHandler, RunResult
 from bot.functions import FunctionRegistry, ToolContext
+from bot.i18n import pick_language, t
 from bot.ingest import code_interpreter_tool, file_search_tool, prepare_input
 from bot.openai_backend import OpenAIBackend, TurnRequest
 from bot.profiles import EffectiveProfile, resolve_profile
+from bot.quota import over_quota
 from bot.render import AnswerRenderer
 from bot.reply import ReplyEditor
 from bot.types import InboundMessage, Platform, ReplyTarget
 from storage.base import Store
-from storage.records import Job, RunRecord, ThreadRecord, Usage
+from storage.records import (
+    WORKSPACE_DEFAULT,
+    Job,
+    RunRecord,
+    ThreadRecord,
+    Usage,
+    thread_key,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 BUSY_RETRIES = 5
-EMPTY_MESSAGE = "Send me a question, or attach a file I can read."
-INTERRUPTED = "This answer was interrupted by a restart. Send /retry to ask again."
 
 
 class Engine:
@@ -54,6 +61,7 @@ class Engine:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._active: dict[str, _Turn] = {}
         self._dispatcher: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
         self._closing = False
@@ -75,14 +83,34 @@ class Engine:
         return True
 
     async def retry_last_failed(self, platform: str, workspace: str, user: str) -> bool:
-        key = f"{platform}:{workspace}:{user}"
-        failed = await self.store.jobs(thread_key=key, statuses=["failed"])
+        failed = await self.store.jobs(
+            thread_key=thread_key(platform, workspace, user), statuses=["failed"]
+        )
         if not failed:
             return False
         await self.store.requeue_job(failed[-1].id)
         self._idle.clear()
         self._wake.set()
         return True
+
+    async def stop_answer(self, platform: str, workspace: str, user: str) -> bool:
+        """Stop the person's answer in progress (``stop``); False if there is none."""
+        turn = self._active.get(thread_key(platform, workspace, user))
+        if turn is None:
+            return False
+        await turn.stop()
+        return True
+
+    async def user_status(self, platform: str, workspace: str, user: str) -> tuple[bool, int]:
+        """(an answer in progress, how many messages wait behind it)."""
+        jobs = await self.store.jobs(
+            thread_key=thread_key(platform, workspace, user), statuses=["queued", "running"]
+        )
+        return any(j.status == "running" for j in jobs), sum(j.status == "queued" for j in jobs)
+
+    async def language_for(self, platform: str, workspace: str, locale: str = "") -> str:
+        profile = await self.store.get_profile(platform, workspace, WORKSPACE_DEFAULT)
+        return pick_language(profile.language if profile else None, locale)
 
     async def reset(self, platform: str, workspace: str, user: str) -> int:
         return await self.store.archive_threads(platform, workspace, user)
@@ -169,6 +197,7 @@ class Engine:
             await self.store.finish_job(job.id, "failed", "platform not configured")
             return
         turn = _Turn(self, platform, job)
+        self._active[job.thread_key] = turn
         try:
             await turn.run()
         except asyncio.CancelledError:
@@ -179,6 +208,9 @@ class Engine:
         except Exception:
             log.exception("job %d failed unexpectedly", job.id)
             await turn.fail(RunError("unexpected error"))
+        finally:
+            if self._active.get(job.thread_key) is turn:
+                del self._active[job.thread_key]
 
 
 class _Turn:
@@ -208,6 +240,11 @@ class _Turn:
         )
         self.run_record: RunRecord | None = None
         self.usage = Usage()
+        self.lang = "en"
+        self._stopped = False
+        self._mode = ""
+        self._response_id: str | None = None
+        self._call: asyncio.Task[RunResult] | None = None
 
     def _final_text(self) -> str:
         return self.renderer.final_text(self.platform.limits.file_link_note)
@@ -221,18 +258,23 @@ class _Turn:
     async def _upload(self, file: FileOutput) -> None:
         limit = self.platform.limits.max_upload_bytes
         if limit is not None and len(file.data) > limit:
-            self.renderer.notices_at_end(f"{file.filename} is too large to upload here.")
+            self.renderer.notices_at_end(
+                t(self.lang, "file.too_large_to_upload", name=file.filename)
+            )
             return
         try:
             await self.target.upload(file.filename, file.data)
         except Exception:
             log.warning("upload of %s failed", file.filename, exc_info=True)
-            self.renderer.notices_at_end(f"I couldn't upload {file.filename}.")
+            self.renderer.notices_at_end(t(self.lang, "file.upload_failed", name=file.filename))
 
     async def run(self) -> None:
         engine, job = self.engine, self.job
+        self.lang = self.renderer.lang = await engine.language_for(
+            job.platform, job.workspace, self.message.locale
+        )
         await self.editor.start()
-        await self.target.set_status("Thinking…")
+        await self.target.set_status(t(self.lang, "status.thinking"))
         profile = await resolve_profile(
             self.store, engine.settings, job.platform, job.workspace, job.channel
         )
@@ -261,7 +303,24 @@ class _Turn:
                 return
             await self.store.finish_run(previous.id, "interrupted")
         if job.attempts > MAX_ATTEMPTS:
-            raise RunError("too many attempts", user_message=INTERRUPTED)
+            raise RunError(
+                "too many attempts", key="answer.interrupted", p=self.platform.limits.command_prefix
+            )
+        refusal = await over_quota(
+            self.store,
+            platform=job.platform,
+            workspace=job.workspace,
+            channel=job.channel,
+            user=job.user,
+            lang=self.lang,
+            command_prefix=self.platform.limits.command_prefix,
+        )
+        if refusal is not None:
+            log.info("job %d declined: %s is over quota", job.id, job.user)
+            self.renderer.notices.append(refusal)
+            await self._close_without_answer()
+            await self.store.finish_job(job.id, "failed", "over quota")
+            return
         prepared = await prepare_input(
             self.message,
             thread,
@@ -269,15 +328,14 @@ class _Turn:
             backend=engine.backend,
             store=self.store,
             settings=engine.settings,
+            lang=self.lang,
         )
         thread = await self._thread(profile)  # a first document gave it a vector store
         self.renderer.notices.extend(prepared.notices)
         if not prepared.items:
             if not prepared.notices:
-                self.renderer.notices.append(EMPTY_MESSAGE)
-            await self.target.set_status(None)
-            await self.editor.finish(self._final_text())
-            await self.target.close()
+                self.renderer.notices.append(t(self.lang, "answer.empty_message"))
+            await self._close_without_answer()
             await self.store.finish_job(job.id, "answered")
             return
         # Tools after the input: a file attached now is in the container from this turn on.
@@ -286,6 +344,35 @@ class _Turn:
         self.run_record = await self.store.start_run(job.id, thread.id, profile.run_mode)
         result = await self._with_busy_retry(request, profile)
         await self._finish(await self._tool_rounds(result, base, profile))
+
+    async def _close_without_answer(self) -> None:
+        await self.target.set_status(None)
+        await self.editor.finish(self._final_text())
+        await self.target.close()
+
+    async def stop(self) -> None:
+        """The person asked to stop: cancel a background response on the server (the poll
+        then sees it end), or close the stream; what was shown stays, marked as stopped."""
+        self._stopped = True
+        if self._mode == "background" and self._response_id:
+            await self.engine.backend.cancel(self._response_id)
+        elif self._call is not None:
+            self._call.cancel()
+
+    async def _interruptible(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
+        self._mode = profile.run_mode
+        self._call = asyncio.create_task(self._start(request, profile))
+        try:
+            return await self._call
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not self._stopped or (current is not None and current.cancelling()):
+                raise
+            result = RunResult(self._response_id or "", "cancelled", self.renderer.text())
+            await self.renderer.on_done(result)
+            return result
+        finally:
+            self._call = None
 
     async def _tool_rounds(
         self, result: RunResult, base: TurnRequest, profile: EffectiveProfile
@@ -344,7 +431,7 @@ class _Turn:
     async def _with_busy_retry(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
         for attempt in range(BUSY_RETRIES):
             try:
-                return await self._start(request, profile)
+                return await self._interruptible(request, profile)
             except ConversationBusy:
                 if attempt == BUSY_RETRIES - 1:
                     raise
@@ -354,6 +441,9 @@ class _Turn:
 
     async def _checkpoint(self, response_id: str, sequence: int | None) -> None:
         assert self.run_record is not None
+        self._response_id = response_id
+        if self._stopped and self._mode == "background":
+            await self.engine.backend.cancel(response_id)
         await self.store.update_run(
             self.run_record.id, response_id=response_id, last_sequence=sequence
         )

@@ -12,11 +12,13 @@
         ├── ModelFailed        the model reported an error event / ``response.failed``
         └── StreamInterrupted  the connection dropped in the middle of a streamed answer
 
-The person never sees exception text or a traceback: each RunError carries one friendly
-sentence, and the log carries the details.
+The person never sees exception text or a traceback: each RunError names one friendly
+sentence of the catalogue (``key``), and the log carries the details.
 """
 
 from __future__ import annotations
+
+from bot.i18n import t
 
 
 class BotError(Exception):
@@ -36,22 +38,31 @@ class AttachmentRefused(BotError):
 
 
 class RunError(BotError):
-    user_message = "Sorry, something went wrong while answering. Please try again."
+    key = "error.generic"
+    """The catalogue key (bot/locales) of the one sentence the person sees."""
     retryable = False
 
-    def __init__(self, detail: str = "", *, user_message: str | None = None) -> None:
-        super().__init__(detail or self.user_message)
-        if user_message is not None:
-            self.user_message = user_message
+    def __init__(self, detail: str = "", *, key: str | None = None, **values: object) -> None:
+        super().__init__(detail or self.key)
+        if key is not None:
+            self.key = key
+        self.values = values
+
+    def message_for(self, lang: str) -> str:
+        return t(lang, self.key, **self.values)
+
+    @property
+    def user_message(self) -> str:
+        return self.message_for("en")
 
 
 class ModelUnavailable(RunError):
-    user_message = "The AI service is not answering right now. Please try again in a minute."
+    key = "error.model_unavailable"
     retryable = True
 
 
 class RateLimited(RunError):
-    user_message = "The AI service is busy (rate limited). Please try again shortly."
+    key = "error.rate_limited"
     retryable = True
 
     def __init__(self, detail: str = "", *, retry_after: float | None = None) -> None:
@@ -60,14 +71,14 @@ class RateLimited(RunError):
 
 
 class ConversationBusy(RunError):
-    user_message = "Your previous answer is still being written. Please try again in a moment."
+    key = "error.busy"
     retryable = True
 
 
 class ModelFailed(RunError):
-    user_message = "The AI model ran into an error while answering. Please try again."
+    key = "error.model_failed"
 
 
 class StreamInterrupted(RunError):
-    user_message = "The connection to the AI service dropped before the answer was finished."
+    key = "error.stream_interrupted"
     retryable = True

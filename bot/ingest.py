@@ -11,6 +11,7 @@ from typing import Any, Literal, Protocol
 
 from bot.config import Settings
 from bot.errors import AttachmentRefused
+from bot.i18n import t
 from bot.types import Attachment, InboundMessage, Platform
 from storage.base import Store
 from storage.records import ThreadFile, ThreadRecord
@@ -55,9 +56,9 @@ def megabytes(size: float) -> str:
     return f"{size / 1_000_000:.3g} MB"
 
 
-def route(attachment: Attachment, settings: Settings) -> Routing:
+def route(attachment: Attachment, settings: Settings, lang: str = "en") -> Routing:
     kind = extension(attachment.name)
-    extra = {t.strip().lower().lstrip(".") for t in settings.extra_data_types.split(",")}
+    extra = {e.strip().lower().lstrip(".") for e in settings.extra_data_types.split(",")}
     chosen: FileRoute | None
     if kind in IMAGE_TYPES:
         chosen, limit_mb = "image", settings.max_image_mb
@@ -66,26 +67,25 @@ def route(attachment: Attachment, settings: Settings) -> Routing:
     elif kind in DOCUMENT_TYPES:
         chosen, limit_mb = "document", settings.max_document_mb
     else:
-        return Routing(
-            None,
-            0,
-            f"I can't read {attachment.name}: files of type .{kind or '?'} are not supported.",
-        )
+        refusal = t(lang, "file.unsupported", name=attachment.name, kind=kind or "?")
+        return Routing(None, 0, refusal)
     limit = int(min(limit_mb, settings.max_file_mb) * 1_000_000)
     if attachment.size > limit:
         return Routing(
-            chosen,
-            limit,
-            f"{attachment.name} is too large ({megabytes(attachment.size)}); the limit for "
-            f"{chosen} files is {megabytes(limit)}.",
+            chosen, limit, too_large(lang, attachment.name, attachment.size, chosen, limit)
         )
     return Routing(chosen, limit)
 
 
-_ACCEPTED = {
-    "data": "{name}: ready for analysis with Python.",
-    "document": "{name}: added to your documents; I'll search it when it helps.",
-}
+def too_large(lang: str, name: str, size: int, kind: FileRoute, limit: int) -> str:
+    return t(
+        lang,
+        "file.too_large",
+        name=name,
+        size=megabytes(size),
+        kind=t(lang, f"file.kind.{kind}"),
+        limit=megabytes(limit),
+    )
 
 
 async def prepare_input(
@@ -96,14 +96,15 @@ async def prepare_input(
     backend: FileBackend,
     store: Store,
     settings: Settings,
+    lang: str = "en",
 ) -> PreparedInput:
     content: list[dict[str, Any]] = []
     notices: list[str] = []
     data_files: list[str] = []
     for attachment in message.attachments:
-        routing = route(attachment, settings)
+        routing = route(attachment, settings, lang)
         if routing.refusal or routing.route is None:
-            notices.append(routing.refusal or f"I can't read {attachment.name}.")
+            notices.append(routing.refusal or "")
             log.info("attachment %r declined: %s", attachment.name, routing.refusal)
             continue
         try:
@@ -114,12 +115,11 @@ async def prepare_input(
             continue
         except Exception:
             log.warning("could not fetch attachment %r", attachment.name, exc_info=True)
-            notices.append(f"I couldn't download {attachment.name}; please send it again.")
+            notices.append(t(lang, "file.download_failed", name=attachment.name))
             continue
         if len(data) > routing.limit_bytes:
             notices.append(
-                f"{attachment.name} is too large ({megabytes(len(data))}); the limit for "
-                f"{routing.route} files is {megabytes(routing.limit_bytes)}."
+                too_large(lang, attachment.name, len(data), routing.route, routing.limit_bytes)
             )
             continue
         if routing.route == "image":
@@ -131,13 +131,14 @@ async def prepare_input(
                 ThreadFile(thread.id, file_id, attachment.name, "container")
             )
             data_files.append(attachment.name)
-            notices.append(_ACCEPTED["data"].format(name=attachment.name))
+            notices.append(t(lang, "file.ready_data", name=attachment.name))
         else:
             notices.append(
-                await _add_document(thread, attachment.name, data, backend, store, settings)
+                await _add_document(thread, attachment.name, data, backend, store, settings, lang)
             )
     text = message.text.strip()
     if data_files:
+        # For the model, not the person: always English.
         text += (
             f"\n\n(Attached for analysis with Python: {', '.join(data_files)}, under /mnt/data/.)"
         )
@@ -154,6 +155,7 @@ async def _add_document(
     backend: FileBackend,
     store: Store,
     settings: Settings,
+    lang: str,
 ) -> str:
     vector_store_id = thread.vector_store_id
     if vector_store_id is None:
@@ -165,9 +167,9 @@ async def _add_document(
     file_id, failure = await backend.add_document(vector_store_id, filename, data)
     if failure is not None:
         log.warning("document %r could not be indexed: %s", filename, failure)
-        return f"I couldn't read {filename} for searching ({failure})."
+        return t(lang, "file.document_failed", name=filename, reason=failure)
     await store.add_thread_file(ThreadFile(thread.id, file_id, filename, "vector"))
-    return _ACCEPTED["document"].format(name=filename)
+    return t(lang, "file.ready_document", name=filename)
 
 
 async def code_interpreter_tool(store: Store, thread: ThreadRecord) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.config import Settings
+from bot.i18n import t
 from bot.ingest import DOCUMENT_TYPES, extension, megabytes, route
 from bot.openai_backend import OpenAIBackend
 from bot.types import Attachment, Platform
@@ -15,8 +16,8 @@ from storage.records import WORKSPACE_DEFAULT, KnowledgeFile
 log = logging.getLogger(__name__)
 
 
-def scope_name(channel: str) -> str:
-    return "this channel" if channel != WORKSPACE_DEFAULT else "the whole workspace"
+def scope_name(channel: str, lang: str = "en") -> str:
+    return t(lang, "scope.channel" if channel != WORKSPACE_DEFAULT else "scope.workspace")
 
 
 async def add_documents(
@@ -29,16 +30,17 @@ async def add_documents(
     channel: str,
     attachments: tuple[Attachment, ...],
     added_by: str,
+    lang: str = "en",
 ) -> list[str]:
     """Add each attached document; one line per file saying what happened."""
     if not attachments:
-        return ["Attach the documents to add (PDF, DOCX, PPTX, MD, TXT, HTML)."]
+        return [t(lang, "kb.attach")]
     lines = []
     vector_store_id = await store.get_knowledge_base(platform.name, workspace, channel)
     for attachment in attachments:
-        routing = route(attachment, settings)
+        routing = route(attachment, settings, lang)
         if extension(attachment.name) not in DOCUMENT_TYPES | {"txt"}:
-            lines.append(f"{attachment.name}: not a document type I can search.")
+            lines.append(t(lang, "kb.not_document", name=attachment.name))
             continue
         if routing.refusal:
             lines.append(routing.refusal)
@@ -46,7 +48,7 @@ async def add_documents(
         data = await platform.download(attachment)
         if len(data) > routing.limit_bytes:
             lines.append(
-                f"{attachment.name} is too large (limit {megabytes(routing.limit_bytes)})."
+                t(lang, "kb.too_large", name=attachment.name, limit=megabytes(routing.limit_bytes))
             )
             continue
         if vector_store_id is None:
@@ -57,25 +59,33 @@ async def add_documents(
         file_id, failure = await backend.add_document(vector_store_id, attachment.name, data)
         if failure is not None:
             log.warning("knowledge document %r failed: %s", attachment.name, failure)
-            lines.append(f"{attachment.name}: could not be read for searching ({failure}).")
+            lines.append(t(lang, "kb.failed", name=attachment.name, reason=failure))
             continue
         await store.add_knowledge_file(
             KnowledgeFile(platform.name, workspace, channel, file_id, attachment.name, added_by)
         )
-        lines.append(f"{attachment.name}: added to the knowledge base of {scope_name(channel)}.")
+        lines.append(t(lang, "kb.added", name=attachment.name, scope=scope_name(channel, lang)))
     return lines
 
 
-async def list_documents(store: Store, platform: str, workspace: str, channel: str) -> str:
+async def list_documents(
+    store: Store, platform: str, workspace: str, channel: str, lang: str = "en"
+) -> str:
     files = await store.knowledge_files(platform, workspace, channel)
     if not files:
-        return f"The knowledge base of {scope_name(channel)} is empty."
+        return t(lang, "kb.empty", scope=scope_name(channel, lang))
     names = "\n".join(f"• {f.filename}" for f in files)
-    return f"Knowledge base of {scope_name(channel)}:\n{names}"
+    return t(lang, "kb.list", scope=scope_name(channel, lang), names=names)
 
 
 async def remove_document(
-    store: Store, backend: OpenAIBackend, platform: str, workspace: str, channel: str, name: str
+    store: Store,
+    backend: OpenAIBackend,
+    platform: str,
+    workspace: str,
+    channel: str,
+    name: str,
+    lang: str = "en",
 ) -> str:
     for file in await store.knowledge_files(platform, workspace, channel):
         if file.filename == name or file.file_id == name:
@@ -83,5 +93,5 @@ async def remove_document(
             if vector_store_id:
                 await backend.remove_document(vector_store_id, file.file_id)
             await store.remove_knowledge_file(platform, workspace, channel, file.file_id)
-            return f"Removed {file.filename} from the knowledge base of {scope_name(channel)}."
-    return f"There is no document named {name!r} in the knowledge base of {scope_name(channel)}."
+            return t(lang, "kb.removed", name=file.filename, scope=scope_name(channel, lang))
+    return t(lang, "kb.missing", name=name, scope=scope_name(channel, lang))

@@ -40,7 +40,7 @@ def translate(exc: openai.OpenAIError, *, streaming: bool = False) -> RunError:
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         return ModelFailed(
             f"OpenAI refused the credentials: {exc.message}",
-            user_message="The bot's OpenAI key was refused. Please tell an admin.",
+            key="error.credentials",
         )
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
         if streaming:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot.config import Settings
 from storage.base import Store
-from storage.records import WORKSPACE_DEFAULT, Profile
+from storage.records import WORKSPACE_DEFAULT, Profile, ProfileChange
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,45 @@ async def resolve_profile(
         key=channel if channel_profile is not None else "",
         sources=sources,
     )
+
+
+PROFILE_FIELDS = ("model", "instructions", "tools", "run_mode", "language")
+
+
+async def change_profile(
+    store: Store,
+    *,
+    platform: str,
+    workspace: str,
+    channel: str,
+    field_name: str,
+    value: object,
+    changed_by: str,
+) -> ProfileChange:
+    """Set one field of one profile (``None`` = inherit) and record the change."""
+    if field_name not in PROFILE_FIELDS:
+        raise ValueError(f"unknown profile field {field_name!r}")
+    current = await store.get_profile(platform, workspace, channel) or Profile(
+        platform, workspace, channel
+    )
+    if isinstance(value, list):
+        value = tuple(value)
+    old = getattr(current, field_name)
+    changes: dict[str, Any] = {field_name: value}
+    updated = replace(current, updated_by=changed_by, updated_at=time.time(), **changes)
+    await store.save_profile(updated)
+    return await store.record_profile_change(
+        ProfileChange(
+            platform, workspace, channel, field_name, _json(old), _json(value), changed_by
+        )
+    )
+
+
+def _json(value: object) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+
+
+def change_value(encoded: str | None) -> object:
+    return None if encoded is None else json.loads(encoded)

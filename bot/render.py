@@ -7,16 +7,17 @@ from collections.abc import Awaitable, Callable
 
 from bot.errors import RunError
 from bot.events import FileOutput, RunResult, ToolCall
+from bot.i18n import t
 
 _SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:[^)\s]*\)")
 _SANDBOX_URL = re.compile(r"sandbox:/mnt/data/(\S+)")
 
-STATUS_TEXT = {
-    "queued": "Waiting for the model…",
-    "in_progress": "Thinking…",
-    "code_interpreter": "Running code…",
-    "file_search": "Searching documents…",
-    "function": "Calling a function…",
+STATUS_KEYS = {
+    "queued": "status.queued_model",
+    "in_progress": "status.thinking",
+    "code_interpreter": "status.code",
+    "file_search": "status.search",
+    "function": "status.function",
 }
 
 
@@ -36,7 +37,9 @@ class AnswerRenderer:
         on_status: Callable[[str | None], Awaitable[None]],
         on_file: Callable[[FileOutput], Awaitable[None]],
         notices: list[str] | None = None,
+        lang: str = "en",
     ) -> None:
+        self.lang = lang
         self._pieces: list[str] = []
         self._open_code: str | None = None
         self._on_change = on_change
@@ -65,7 +68,7 @@ class AnswerRenderer:
             self._open_code = None
 
     async def on_status(self, status: str) -> None:
-        await self._set_status(STATUS_TEXT.get(status, status))
+        await self._set_status(t(self.lang, STATUS_KEYS.get(status, "status.working")))
 
     async def on_text_created(self) -> None:
         self._close_code()
@@ -77,7 +80,7 @@ class AnswerRenderer:
 
     async def on_tool_call_created(self, call: ToolCall) -> None:
         self._close_code()
-        await self._set_status(STATUS_TEXT.get(call.type, "Working…"))
+        await self._set_status(t(self.lang, STATUS_KEYS.get(call.type, "status.working")))
         if call.type == "code_interpreter":
             self._separate()
             self._pieces.append("```python\n")
@@ -105,32 +108,28 @@ class AnswerRenderer:
         self.result = result
         await self._set_status(None)
         if result.status == "incomplete":
-            reason = (
-                "the length limit"
-                if result.incomplete_reason == "max_output_tokens"
-                else (result.incomplete_reason or "a limit")
-            )
-            self.notices_at_end(f"The answer was cut short by {reason}.")
+            length = result.incomplete_reason == "max_output_tokens"
+            reason = t(self.lang, "answer.cut_short.length" if length else "answer.cut_short.other")
+            self.notices_at_end(t(self.lang, "answer.cut_short", reason=reason))
         elif result.status == "cancelled":
-            self.notices_at_end("The answer was stopped.")
+            self.notices_at_end(t(self.lang, "answer.stopped"))
 
     async def on_failed(self, error: RunError) -> None:
         self._close_code()
         await self._set_status(None)
-        self.notices_at_end(error.user_message)
+        self.notices_at_end(error.message_for(self.lang))
 
     def notices_at_end(self, sentence: str) -> None:
         self._separate()
         self._append(f"⚠️ {sentence}")
 
     def final_text(self, link_note: str | None = "attached") -> str:
+        if link_note == "attached":
+            link_note = t(self.lang, "answer.attached")
         text = self.text()
         if self.sources:
-            text += (
-                "\n\n"
-                + "Sources: "
-                + ", ".join(f"[{n}] {name}" for n, name in enumerate(self.sources, 1))
-            )
+            cited = ", ".join(f"[{n}] {name}" for n, name in enumerate(self.sources, 1))
+            text += f"\n\n{t(self.lang, 'answer.sources')}: {cited}"
         if self.files and link_note:
             text = replace_sandbox_links(text, link_note)
         return text

@@ -31,6 +31,8 @@ class InboundMessage:
     attachments: tuple[Attachment, ...] = ()
     reply_to: dict[str, Any] = field(default_factory=dict)
     user_name: str = ""
+    locale: str = ""
+    """The person's language where the platform tells it (``ko``, ``en-US``); else ''."""
 
     def to_new_job(self) -> NewJob:
         payload = asdict(self)
@@ -60,6 +62,8 @@ class ReplyLimits:
     window: float = 1.0
     placeholder: str = "…"
     max_upload_bytes: int | None = None
+    command_prefix: str = "/"
+    """How a person types a command here (``/`` in the console, ``/assistant `` in Slack)."""
     file_link_note: str | None = "attached"
     """Rewrite ``sandbox:`` links to generated files as "name (attached)"; None keeps them."""
     budget_posts: bool = True

@@ -12,11 +12,14 @@ from storage.records import (
     KnowledgeFile,
     NewJob,
     Profile,
+    ProfileChange,
+    Quota,
     RunRecord,
     RunStatus,
     ThreadFile,
     ThreadRecord,
     Usage,
+    UserUsage,
 )
 
 
@@ -69,6 +72,27 @@ class Store(Protocol):
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None: ...
 
     async def save_profile(self, profile: Profile) -> None: ...
+
+    async def record_profile_change(self, change: ProfileChange) -> ProfileChange: ...
+
+    async def profile_changes(
+        self, platform: str, workspace: str, *, limit: int = 20
+    ) -> list[ProfileChange]:
+        """Newest first."""
+
+    async def get_profile_change(
+        self, platform: str, workspace: str, change_id: int
+    ) -> ProfileChange | None: ...
+
+    # Quotas and usage.
+    async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None: ...
+
+    async def save_quota(self, quota: Quota) -> None: ...
+
+    async def usage_since(
+        self, platform: str, workspace: str, since: float, *, user: str | None = None
+    ) -> list[UserUsage]:
+        """Answers started (messages) and tokens per person since ``since``, most tokens first."""
 
     # Threads and their files.
     async def get_thread(

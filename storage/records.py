@@ -13,6 +13,11 @@ WORKSPACE_DEFAULT = ""
 """The ``channel`` of a profile that applies to the whole workspace/guild."""
 
 
+def thread_key(platform: str, workspace: str, user: str) -> str:
+    """What serialises a person's turns: one answer at a time per person and workspace."""
+    return f"{platform}:{workspace}:{user}"
+
+
 @dataclass(frozen=True)
 class Profile:
     """Assistant settings for a workspace/guild, or an override for one channel.
@@ -29,6 +34,47 @@ class Profile:
     run_mode: str | None = None
     updated_by: str = ""
     updated_at: float = 0.0
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """One admin change of one profile field; values are JSON (``null`` = inherit)."""
+
+    platform: str
+    workspace: str
+    channel: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_by: str
+    changed_at: float = 0.0
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Per-person daily limits for a workspace ('' channel) or one channel; None = no limit."""
+
+    platform: str
+    workspace: str
+    channel: str = WORKSPACE_DEFAULT
+    messages_per_day: int | None = None
+    tokens_per_day: int | None = None
+    updated_by: str = ""
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class UserUsage:
+    user: str
+    messages: int
+    input_tokens: int
+    output_tokens: int
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import aiosqlite
@@ -22,11 +23,15 @@ from storage.records import (
     KnowledgeFile,
     NewJob,
     Profile,
+    ProfileChange,
+    Quota,
     RunRecord,
     RunStatus,
     ThreadFile,
     ThreadRecord,
     Usage,
+    UserUsage,
+    thread_key,
 )
 
 log = logging.getLogger(__name__)
@@ -253,7 +258,7 @@ class SQLiteStore:
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
         row = await self._one(
             "SELECT platform, workspace, channel, model, instructions, tools, run_mode,"
-            " updated_by, updated_at FROM profiles"
+            " updated_by, updated_at, language FROM profiles"
             " WHERE platform = ? AND workspace = ? AND channel = ?",
             (platform, workspace, channel),
         )
@@ -270,17 +275,18 @@ class SQLiteStore:
             run_mode=row["run_mode"],
             updated_by=row["updated_by"],
             updated_at=row["updated_at"],
+            language=row["language"],
         )
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
         await self._write(
             "INSERT INTO profiles (platform, workspace, channel, model, instructions, tools,"
-            " run_mode, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " run_mode, updated_by, updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, workspace, channel) DO UPDATE SET model = excluded.model,"
             " instructions = excluded.instructions, tools = excluded.tools,"
             " run_mode = excluded.run_mode, updated_by = excluded.updated_by,"
-            " updated_at = excluded.updated_at",
+            " updated_at = excluded.updated_at, language = excluded.language",
             (
                 profile.platform,
                 profile.workspace,
@@ -291,8 +297,93 @@ class SQLiteStore:
                 profile.run_mode,
                 profile.updated_by,
                 profile.updated_at or time.time(),
+                profile.language,
             ),
         )
+
+    async def record_profile_change(self, change: ProfileChange) -> ProfileChange:
+        stamped = replace(change, changed_at=change.changed_at or time.time())
+        async with self._write_lock:
+            cursor = await self.db.execute(
+                "INSERT INTO profile_changes (platform, workspace, channel, field, old_value,"
+                " new_value, changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stamped.platform,
+                    stamped.workspace,
+                    stamped.channel,
+                    stamped.field,
+                    stamped.old_value,
+                    stamped.new_value,
+                    stamped.changed_by,
+                    stamped.changed_at,
+                ),
+            )
+        return replace(stamped, id=int(cursor.lastrowid or 0))
+
+    async def profile_changes(
+        self, platform: str, workspace: str, *, limit: int = 20
+    ) -> list[ProfileChange]:
+        rows = await self._all(
+            f"SELECT {_CHANGE_COLUMNS} FROM profile_changes WHERE platform = ? AND workspace = ?"
+            " ORDER BY id DESC LIMIT ?",
+            (platform, workspace, limit),
+        )
+        return [ProfileChange(*row) for row in rows]
+
+    async def get_profile_change(
+        self, platform: str, workspace: str, change_id: int
+    ) -> ProfileChange | None:
+        row = await self._one(
+            f"SELECT {_CHANGE_COLUMNS} FROM profile_changes"
+            " WHERE platform = ? AND workspace = ? AND id = ?",
+            (platform, workspace, change_id),
+        )
+        return ProfileChange(*row) if row else None
+
+    # Quotas and usage.
+
+    async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None:
+        row = await self._one(
+            "SELECT platform, workspace, channel, messages_per_day, tokens_per_day, updated_by,"
+            " updated_at FROM quotas WHERE platform = ? AND workspace = ? AND channel = ?",
+            (platform, workspace, channel),
+        )
+        return Quota(*row) if row else None
+
+    async def save_quota(self, quota: Quota) -> None:
+        await self._write(
+            "INSERT INTO quotas (platform, workspace, channel, messages_per_day, tokens_per_day,"
+            " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, workspace, channel) DO UPDATE SET"
+            " messages_per_day = excluded.messages_per_day,"
+            " tokens_per_day = excluded.tokens_per_day, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            (
+                quota.platform,
+                quota.workspace,
+                quota.channel,
+                quota.messages_per_day,
+                quota.tokens_per_day,
+                quota.updated_by,
+                quota.updated_at or time.time(),
+            ),
+        )
+
+    async def usage_since(
+        self, platform: str, workspace: str, since: float, *, user: str | None = None
+    ) -> list[UserUsage]:
+        sql = (
+            "SELECT j.user_id, COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
+            " COALESCE(SUM(r.output_tokens), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
+            " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?"
+        )
+        params: list[Any] = [platform, workspace, since]
+        if user is not None:
+            sql += " AND j.user_id = ?"
+            params.append(user)
+        sql += " GROUP BY j.user_id ORDER BY SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
+        rows = await self._all(sql, params)
+        return [UserUsage(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
     # Threads and files.
 
@@ -464,8 +555,13 @@ class SQLiteStore:
         return RunRecord(*row)
 
 
+_CHANGE_COLUMNS = (
+    "platform, workspace, channel, field, old_value, new_value, changed_by, changed_at, id"
+)
+
+
 def default_thread_key(job: NewJob) -> str:
-    return f"{job.platform}:{job.workspace}:{job.user}"
+    return thread_key(job.platform, job.workspace, job.user)
 
 
 def _job(row: aiosqlite.Row) -> Job:

@@ -73,6 +73,6 @@ async def test_several_piped_lines_are_answered_in_order(
     emulator.script(Turn().text("first"), Turn().text("second"), Turn().text("third"))
     code, out, err = await _run(["console"], "one\n\ntwo\n/help\nthree\n", bot_env, tmp_path)
     assert code == 0, err
-    assert "/reset" in out  # the help text
+    assert "reset   start a new conversation" in out  # the help text
     assert out.index("first") < out.index("second") < out.index("third")
     assert len(emulator.response_requests()) == 3

@@ -1,0 +1,325 @@
+"""Admin commands: the assistant's configuration per workspace and channel, its history and
+rollback, quotas and usage. Permission is checked by the caller (``bot.commands``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from bot.engine import Engine
+from bot.i18n import t
+from bot.profiles import PROFILE_FIELDS, change_profile, change_value, resolve_profile
+from bot.quota import day_start, effective_limits
+from bot.types import InboundMessage
+from storage.records import WORKSPACE_DEFAULT, Quota
+
+HOSTED_TOOLS = ("code_interpreter", "file_search")
+USAGE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ModalRequest:
+    """Ask the adapter to open a form with one multi-line field, pre-filled."""
+
+    id: str
+    title: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CommandReply:
+    text: str
+    modal: ModalRequest | None = None
+
+
+def scope_text(lang: str, channel: str) -> str:
+    return t(lang, "scope.channel" if channel else "scope.workspace")
+
+
+def _shown(lang: str, value: object) -> str:
+    if value is None:
+        return t(lang, "config.none")
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value)) or t(lang, "config.none")
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+async def config(
+    engine: Engine, message: InboundMessage, args: list[str], lang: str
+) -> CommandReply:
+    action = args[0].lower() if args else "show"
+    rest = args[1:]
+    channel = WORKSPACE_DEFAULT
+    if action == "channel":
+        if not rest:
+            return CommandReply(t(lang, "config.usage"))
+        if rest[0].lower() == "clear":
+            return CommandReply(await _clear_channel(engine, message, lang))
+        action, rest, channel = rest[0].lower(), rest[1:], message.channel
+    if action == "show":
+        return CommandReply(await show(engine, message, lang))
+    if action == "instructions":
+        if not rest:
+            profile = await resolve_profile(
+                engine.store,
+                engine.settings,
+                message.platform,
+                message.workspace,
+                channel or WORKSPACE_DEFAULT,
+            )
+            modal_id = "config.channel.instructions" if channel else "config.instructions"
+            return CommandReply(
+                "",
+                ModalRequest(
+                    modal_id,
+                    t(lang, "config.instructions.title"),
+                    t(lang, "config.instructions.label", scope=scope_text(lang, channel)),
+                    profile.instructions,
+                ),
+            )
+        return CommandReply(
+            await _set(engine, message, channel, "instructions", " ".join(rest), lang)
+        )
+    if action == "model" and rest:
+        return CommandReply(await _set(engine, message, channel, "model", rest[0], lang))
+    if action == "tools" and len(rest) == 2 and rest[0].lower() in ("on", "off"):
+        return CommandReply(
+            await _toggle_tool(engine, message, channel, rest[0] == "on", rest[1], lang)
+        )
+    if action == "language" and rest:
+        choice = rest[0].lower()
+        if choice not in ("en", "ko", "auto"):
+            return CommandReply(t(lang, "config.bad_language"))
+        value = None if choice == "auto" else choice
+        return CommandReply(await _set(engine, message, WORKSPACE_DEFAULT, "language", value, lang))
+    if action == "history":
+        return CommandReply(await history(engine, message, lang))
+    if action == "rollback" and rest and rest[0].lstrip("#").isdigit():
+        return CommandReply(await rollback(engine, message, int(rest[0].lstrip("#")), lang))
+    return CommandReply(t(lang, "config.usage"))
+
+
+async def submit_instructions(
+    engine: Engine, message: InboundMessage, modal_id: str, value: str, lang: str
+) -> str:
+    channel = message.channel if modal_id == "config.channel.instructions" else WORKSPACE_DEFAULT
+    return await _set(engine, message, channel, "instructions", value.strip() or None, lang)
+
+
+async def _set(
+    engine: Engine, message: InboundMessage, channel: str, field_name: str, value: object, lang: str
+) -> str:
+    await change_profile(
+        engine.store,
+        platform=message.platform,
+        workspace=message.workspace,
+        channel=channel,
+        field_name=field_name,
+        value=value,
+        changed_by=message.user,
+    )
+    return t(
+        lang,
+        "config.saved",
+        field=field_name,
+        scope=scope_text(lang, channel),
+        value=_shown(lang, value),
+    )
+
+
+async def _toggle_tool(
+    engine: Engine, message: InboundMessage, channel: str, enable: bool, tool: str, lang: str
+) -> str:
+    functions = engine.functions.names()
+    choices = [*HOSTED_TOOLS, "functions", *functions]
+    if tool not in choices and tool.removeprefix("fn:") not in functions:
+        return t(lang, "config.unknown_tool", tool=tool, choices=", ".join(choices))
+    name = tool if tool in (*HOSTED_TOOLS, "functions") else f"fn:{tool.removeprefix('fn:')}"
+    profile = await resolve_profile(
+        engine.store, engine.settings, message.platform, message.workspace, channel
+    )
+    tools = list(profile.tools)
+    if name.startswith("fn:") and "functions" in tools and not enable:
+        tools = [t_ for t_ in tools if t_ != "functions"] + [f"fn:{f}" for f in functions]
+    if enable and name not in tools:
+        tools.append(name)
+    if not enable:
+        tools = [t_ for t_ in tools if t_ != name]
+    return await _set(engine, message, channel, "tools", tuple(tools), lang)
+
+
+async def _clear_channel(engine: Engine, message: InboundMessage, lang: str) -> str:
+    current = await engine.store.get_profile(message.platform, message.workspace, message.channel)
+    for field_name in PROFILE_FIELDS:
+        if current is not None and getattr(current, field_name) is not None:
+            await change_profile(
+                engine.store,
+                platform=message.platform,
+                workspace=message.workspace,
+                channel=message.channel,
+                field_name=field_name,
+                value=None,
+                changed_by=message.user,
+            )
+    return t(lang, "config.cleared")
+
+
+async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
+    store = engine.store
+    profile = await resolve_profile(
+        store, engine.settings, message.platform, message.workspace, message.channel
+    )
+    workspace = await store.get_profile(message.platform, message.workspace, WORKSPACE_DEFAULT)
+    language = workspace.language if workspace and workspace.language else "auto"
+    knowledge = [
+        f.filename
+        for channel in (message.channel, WORKSPACE_DEFAULT)
+        for f in await store.knowledge_files(message.platform, message.workspace, channel)
+    ]
+    limits = await effective_limits(store, message.platform, message.workspace, message.channel)
+
+    def source(name: str) -> str:
+        return t(lang, f"config.from.{profile.sources.get(name, 'settings')}")
+
+    return t(
+        lang,
+        "config.show",
+        scope=scope_text(lang, message.channel),
+        model=profile.model,
+        model_from=source("model"),
+        tools=_shown(lang, profile.tools),
+        tools_from=source("tools"),
+        run_mode=profile.run_mode,
+        run_mode_from=source("run_mode"),
+        language=language,
+        knowledge=_shown(lang, knowledge),
+        quota=limits.describe(lang),
+        instructions_from=source("instructions"),
+        instructions=profile.instructions,
+    )
+
+
+async def history(engine: Engine, message: InboundMessage, lang: str) -> str:
+    changes = await engine.store.profile_changes(message.platform, message.workspace)
+    if not changes:
+        return t(lang, "config.history.empty")
+    return "\n".join(
+        t(
+            lang,
+            "config.history.line",
+            id=c.id,
+            when=dt.datetime.fromtimestamp(c.changed_at, dt.UTC).strftime("%Y-%m-%d %H:%M"),
+            who=c.changed_by,
+            field=c.field,
+            scope=scope_text(lang, c.channel),
+            value=_shown(lang, change_value(c.new_value)),
+        )
+        for c in changes
+    )
+
+
+async def rollback(engine: Engine, message: InboundMessage, change_id: int, lang: str) -> str:
+    change = await engine.store.get_profile_change(message.platform, message.workspace, change_id)
+    if change is None:
+        return t(lang, "config.rollback.missing", id=change_id)
+    old = change_value(change.old_value)
+    await change_profile(
+        engine.store,
+        platform=message.platform,
+        workspace=message.workspace,
+        channel=change.channel,
+        field_name=change.field,
+        value=old,
+        changed_by=message.user,
+    )
+    return t(
+        lang,
+        "config.rollback.done",
+        id=change_id,
+        field=change.field,
+        scope=scope_text(lang, change.channel),
+        value=_shown(lang, old),
+    )
+
+
+async def quota(engine: Engine, message: InboundMessage, args: list[str], lang: str) -> str:
+    channel = WORKSPACE_DEFAULT
+    if args and args[0].lower() == "channel":
+        channel, args = message.channel, args[1:]
+    current = await engine.store.get_quota(message.platform, message.workspace, channel) or Quota(
+        message.platform, message.workspace, channel
+    )
+    if args and args[0].lower() == "off":
+        updated = Quota(
+            message.platform,
+            message.workspace,
+            channel,
+            0 if channel else None,
+            0 if channel else None,
+            message.user,
+        )
+    elif len(args) == 2 and args[0].lower() in ("messages", "tokens") and args[1].isdigit():
+        field_name = "messages_per_day" if args[0].lower() == "messages" else "tokens_per_day"
+        values = {
+            "messages_per_day": current.messages_per_day,
+            "tokens_per_day": current.tokens_per_day,
+            field_name: int(args[1]),
+        }
+        updated = Quota(
+            message.platform,
+            message.workspace,
+            channel,
+            updated_by=message.user,
+            updated_at=time.time(),
+            **values,
+        )
+    else:
+        return t(lang, "quota.usage")
+    await engine.store.save_quota(updated)
+    limits = await effective_limits(
+        engine.store,
+        message.platform,
+        message.workspace,
+        message.channel if channel else WORKSPACE_DEFAULT,
+    )
+    return t(lang, "quota.saved", scope=scope_text(lang, channel), limits=limits.describe(lang))
+
+
+async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> str:
+    since = day_start() - (USAGE_DAYS - 1) * 86_400
+    rows = await engine.store.usage_since(message.platform, message.workspace, since)
+    if not rows:
+        return t(lang, "usage.all.empty", days=USAGE_DAYS)
+    profile = await resolve_profile(
+        engine.store, engine.settings, message.platform, message.workspace, WORKSPACE_DEFAULT
+    )
+    price_in, price_out = engine.settings.price_of(profile.model)
+
+    def cost(input_tokens: int, output_tokens: int) -> str:
+        return f"{(input_tokens * price_in + output_tokens * price_out) / 1e6:.2f}"
+
+    lines = [t(lang, "usage.all.title", days=USAGE_DAYS)]
+    for row in rows:
+        lines.append(
+            t(
+                lang,
+                "usage.all.line",
+                user=row.user,
+                messages=row.messages,
+                tokens=row.tokens,
+                cost=cost(row.input_tokens, row.output_tokens),
+            )
+        )
+    lines.append(
+        t(
+            lang,
+            "usage.all.total",
+            messages=sum(r.messages for r in rows),
+            tokens=sum(r.tokens for r in rows),
+            cost=cost(sum(r.input_tokens for r in rows), sum(r.output_tokens for r in rows)),
+        )
+    )
+    return "\n".join(lines)

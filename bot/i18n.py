@@ -1,0 +1,29 @@
+"""The bot's own words in English and Korean, and which language a person gets."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from bot.locales import en, ko
+
+log = logging.getLogger(__name__)
+
+Language = Literal["en", "ko"]
+LANGUAGES: dict[str, dict[str, str]] = {"en": en.MESSAGES, "ko": ko.MESSAGES}
+DEFAULT: Language = "en"
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The text for ``key`` in ``lang`` (English if the language is unknown)."""
+    catalogue = LANGUAGES.get(lang, LANGUAGES[DEFAULT])
+    text = catalogue.get(key) or LANGUAGES[DEFAULT][key]
+    return text.format(**values) if values else text
+
+
+def pick_language(setting: str | None, locale: str | None) -> Language:
+    """The workspace's setting wins; else the person's locale (``ko``, ``ko-KR``); else English."""
+    if setting in LANGUAGES:
+        return setting  # type: ignore[return-value]
+    primary = (locale or "").replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else DEFAULT  # type: ignore[return-value]

@@ -1,0 +1,125 @@
+# ruff: noqa: E501  (catalogue lines are sentences; wrapping them hurts translation)
+"""English: the bot's own words (the model's answers are in whatever language it chooses)."""
+
+MESSAGES: dict[str, str] = {
+    # Help and everyday commands.
+    "help": (
+        "I'm your AI assistant. Write to me, or attach files for me to read or analyse.\n"
+        "Commands:\n"
+        "  {p}help    this text\n"
+        "  {p}reset   start a new conversation (I forget the previous one)\n"
+        "  {p}retry   ask your last failed question again\n"
+        "  {p}status  is an answer of yours in progress, and what is queued\n"
+        "  {p}stop    stop your answer in progress\n"
+        "  {p}usage   your usage today"
+    ),
+    "help.admin": (
+        "Admin commands:\n"
+        "  {p}config show                     the assistant here, and where each setting comes from\n"
+        "  {p}config instructions [TEXT]      set the instructions (a form opens without TEXT)\n"
+        "  {p}config model NAME               set the model\n"
+        "  {p}config tools on|off TOOL        enable or disable code_interpreter, file_search, a function\n"
+        "  {p}config language en|ko|auto      the bot's language in this workspace\n"
+        "  {p}config channel instructions|model|tools ... | clear   override for this channel only\n"
+        "  {p}config history                  recent changes, numbered\n"
+        "  {p}config rollback N               undo change N\n"
+        "  {p}kb add|list|remove NAME [workspace]   knowledge base documents\n"
+        "  {p}quota [channel] messages N|tokens N|off   daily limits per person\n"
+        "  {p}usage all                       usage per person and totals, with estimated cost"
+    ),
+    "reset.done": "Started a new conversation. What would you like to talk about?",
+    "retry.started": "Trying your last question again…",
+    "retry.none": "There is no failed question to retry.",
+    "unknown_command": "Unknown command {name}. Try {p}help.",
+    "not_admin": "Only admins can use “{command}” (workspace admins, or those the bot's settings name).",
+    "status.idle": "Nothing of yours is in progress or queued.",
+    "status.busy": "An answer of yours is in progress; {queued} more message(s) queued.",
+    "status.queued": "{queued} message(s) of yours are queued.",
+    "stop.done": "Stopping your answer in progress.",
+    "stop.none": "You have no answer in progress.",
+    "usage.mine": "Today: {messages} message(s), {tokens} tokens. The day resets in {resets}.",
+    "usage.mine.limits": "Your daily limits here: {limits}.",
+    "usage.all.title": "Usage in this workspace, last {days} days:",
+    "usage.all.line": "• {user}: {messages} message(s), {tokens} tokens (~${cost})",
+    "usage.all.total": "Total: {messages} message(s), {tokens} tokens (~${cost}).",
+    "usage.all.empty": "No usage in the last {days} days.",
+    # Configuration.
+    "config.show": (
+        "Assistant for {scope}:\n"
+        "• model: {model} ({model_from})\n"
+        "• tools: {tools} ({tools_from})\n"
+        "• answer mode: {run_mode} ({run_mode_from})\n"
+        "• language: {language}\n"
+        "• knowledge base: {knowledge}\n"
+        "• quota per person per day: {quota}\n"
+        "• instructions ({instructions_from}):\n{instructions}"
+    ),
+    "config.from.settings": "bot default",
+    "config.from.workspace": "workspace setting",
+    "config.from.channel": "this channel's override",
+    "config.none": "none",
+    "config.unlimited": "no limit",
+    "config.saved": "Saved: {field} for {scope} is now {value}.",
+    "config.cleared": "This channel now uses the workspace's settings again.",
+    "config.unknown_tool": "Unknown tool {tool}. Choose from: {choices}.",
+    "config.bad_language": "Choose en, ko or auto.",
+    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | channel … | history | rollback N",
+    "config.history.empty": "No changes yet.",
+    "config.history.line": "#{id} {when} {who}: {field} of {scope} → {value}",
+    "config.rollback.done": "Rolled back change #{id}: {field} of {scope} is {value} again.",
+    "config.rollback.missing": "There is no change #{id} here.",
+    "config.instructions.title": "Assistant instructions",
+    "config.instructions.label": "Instructions for {scope}",
+    "scope.workspace": "the whole workspace",
+    "scope.channel": "this channel",
+    "quota.saved": "Daily limit per person for {scope}: {limits}.",
+    "quota.exceeded": "You've reached today's limit of {limit} here. It resets in {resets} (at 00:00 UTC); your message is kept, so send {p}retry then to get the answer.",
+    "quota.limit.messages": "{n} messages",
+    "quota.limit.tokens": "{n} tokens",
+    "quota.usage": "Usage: quota [channel] messages N | tokens N | off",
+    # Knowledge base.
+    "kb.attach": "Attach the documents to add (PDF, DOCX, PPTX, MD, TXT, HTML).",
+    "kb.not_document": "{name}: not a document type I can search.",
+    "kb.too_large": "{name} is too large (the limit is {limit}).",
+    "kb.failed": "{name}: could not be read for searching ({reason}).",
+    "kb.added": "{name}: added to the knowledge base of {scope}.",
+    "kb.empty": "The knowledge base of {scope} is empty.",
+    "kb.list": "Knowledge base of {scope}:\n{names}",
+    "kb.removed": "Removed {name} from the knowledge base of {scope}.",
+    "kb.missing": "There is no document named {name} in the knowledge base of {scope}.",
+    "kb.usage": "Usage: kb add|list|remove NAME [workspace]",
+    # Answers.
+    "status.thinking": "Thinking…",
+    "status.queued_model": "Waiting for the model…",
+    "status.code": "Running code…",
+    "status.search": "Searching documents…",
+    "status.function": "Calling a function…",
+    "status.working": "Working…",
+    "answer.empty_message": "Send me a question, or attach a file I can read.",
+    "answer.interrupted": "This answer was interrupted by a restart. Send {p}retry to ask again.",
+    "answer.cut_short": "The answer was cut short by {reason}.",
+    "answer.cut_short.length": "the length limit",
+    "answer.cut_short.other": "a limit",
+    "answer.stopped": "The answer was stopped.",
+    "answer.sources": "Sources",
+    "answer.attached": "attached",
+    "file.too_large_to_upload": "{name} is too large to upload here.",
+    "file.upload_failed": "I couldn't upload {name}.",
+    "file.unsupported": "I can't read {name}: files of type .{kind} are not supported.",
+    "file.too_large": "{name} is too large ({size}); the limit for {kind} files is {limit}.",
+    "file.download_failed": "I couldn't download {name}; please send it again.",
+    "file.ready_data": "{name}: ready for analysis with Python.",
+    "file.ready_document": "{name}: added to your documents; I'll search it when it helps.",
+    "file.document_failed": "I couldn't read {name} for searching ({reason}).",
+    "file.kind.image": "image",
+    "file.kind.data": "data",
+    "file.kind.document": "document",
+    # Errors (one friendly sentence each).
+    "error.generic": "Sorry, something went wrong while answering. Please try again.",
+    "error.model_unavailable": "The AI service is not answering right now. Please try again in a minute.",
+    "error.rate_limited": "The AI service is busy (rate limited). Please try again shortly.",
+    "error.busy": "Your previous answer is still being written. Please try again in a moment.",
+    "error.model_failed": "The AI model ran into an error while answering. Please try again.",
+    "error.stream_interrupted": "The connection to the AI service dropped before the answer was finished.",
+    "error.credentials": "The bot's OpenAI key was refused. Please tell an admin.",
+}

@@ -1,0 +1,120 @@
+# ruff: noqa: E501  (catalogue lines are sentences; wrapping them hurts translation)
+"""한국어: 봇이 직접 하는 말 (모델의 답변 언어는 모델이 정합니다)."""
+
+MESSAGES: dict[str, str] = {
+    "help": (
+        "저는 AI 어시스턴트입니다. 질문을 보내거나, 읽고 분석할 파일을 첨부하세요.\n"
+        "명령어:\n"
+        "  {p}help    이 도움말\n"
+        "  {p}reset   새 대화 시작 (이전 대화는 잊습니다)\n"
+        "  {p}retry   실패한 마지막 질문 다시 묻기\n"
+        "  {p}status  진행 중인 답변과 대기 중인 메시지\n"
+        "  {p}stop    진행 중인 답변 멈추기\n"
+        "  {p}usage   오늘 사용량"
+    ),
+    "help.admin": (
+        "관리자 명령어:\n"
+        "  {p}config show                     이곳의 어시스턴트 설정과 각 값의 출처\n"
+        "  {p}config instructions [TEXT]      지시문 설정 (TEXT 없이 쓰면 입력 창이 열립니다)\n"
+        "  {p}config model NAME               모델 설정\n"
+        "  {p}config tools on|off TOOL        code_interpreter, file_search, 함수 켜기/끄기\n"
+        "  {p}config language en|ko|auto      이 워크스페이스에서 봇이 쓰는 언어\n"
+        "  {p}config channel instructions|model|tools ... | clear   이 채널에만 적용\n"
+        "  {p}config history                  최근 변경 내역 (번호 포함)\n"
+        "  {p}config rollback N               N번 변경 되돌리기\n"
+        "  {p}kb add|list|remove NAME [workspace]   지식 베이스 문서\n"
+        "  {p}quota [channel] messages N|tokens N|off   사람당 하루 한도\n"
+        "  {p}usage all                       사람별 사용량, 합계와 예상 비용"
+    ),
+    "reset.done": "새 대화를 시작했습니다. 무엇을 이야기해 볼까요?",
+    "retry.started": "마지막 질문을 다시 시도합니다…",
+    "retry.none": "다시 시도할 실패한 질문이 없습니다.",
+    "unknown_command": "알 수 없는 명령어 {name}입니다. {p}help를 입력해 보세요.",
+    "not_admin": "“{command}”은(는) 관리자만 쓸 수 있습니다 (워크스페이스 관리자 또는 봇 설정에 지정된 사람).",
+    "status.idle": "진행 중이거나 대기 중인 메시지가 없습니다.",
+    "status.busy": "답변을 작성하고 있습니다. 대기 중인 메시지: {queued}개.",
+    "status.queued": "대기 중인 메시지: {queued}개.",
+    "stop.done": "진행 중인 답변을 멈춥니다.",
+    "stop.none": "진행 중인 답변이 없습니다.",
+    "usage.mine": "오늘: 메시지 {messages}개, 토큰 {tokens}개. {resets} 후에 초기화됩니다.",
+    "usage.mine.limits": "이곳의 하루 한도: {limits}.",
+    "usage.all.title": "이 워크스페이스의 최근 {days}일 사용량:",
+    "usage.all.line": "• {user}: 메시지 {messages}개, 토큰 {tokens}개 (약 ${cost})",
+    "usage.all.total": "합계: 메시지 {messages}개, 토큰 {tokens}개 (약 ${cost}).",
+    "usage.all.empty": "최근 {days}일 동안 사용 내역이 없습니다.",
+    "config.show": (
+        "{scope}의 어시스턴트:\n"
+        "• 모델: {model} ({model_from})\n"
+        "• 도구: {tools} ({tools_from})\n"
+        "• 답변 방식: {run_mode} ({run_mode_from})\n"
+        "• 언어: {language}\n"
+        "• 지식 베이스: {knowledge}\n"
+        "• 사람당 하루 한도: {quota}\n"
+        "• 지시문 ({instructions_from}):\n{instructions}"
+    ),
+    "config.from.settings": "봇 기본값",
+    "config.from.workspace": "워크스페이스 설정",
+    "config.from.channel": "이 채널 전용 설정",
+    "config.none": "없음",
+    "config.unlimited": "제한 없음",
+    "config.saved": "저장했습니다: {scope}의 {field} 값은 이제 {value}입니다.",
+    "config.cleared": "이 채널은 이제 다시 워크스페이스 설정을 따릅니다.",
+    "config.unknown_tool": "알 수 없는 도구 {tool}입니다. 다음 중에서 고르세요: {choices}.",
+    "config.bad_language": "en, ko, auto 중에서 고르세요.",
+    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | channel … | history | rollback N",
+    "config.history.empty": "아직 변경 내역이 없습니다.",
+    "config.history.line": "#{id} {when} {who}: {scope}의 {field} → {value}",
+    "config.rollback.done": "#{id} 변경을 되돌렸습니다: {scope}의 {field} 값이 다시 {value}입니다.",
+    "config.rollback.missing": "이곳에는 #{id} 변경이 없습니다.",
+    "config.instructions.title": "어시스턴트 지시문",
+    "config.instructions.label": "{scope}의 지시문",
+    "scope.workspace": "워크스페이스 전체",
+    "scope.channel": "이 채널",
+    "quota.saved": "{scope}의 사람당 하루 한도: {limits}.",
+    "quota.exceeded": "오늘 이곳의 한도({limit})에 도달했습니다. {resets} 후(UTC 00:00)에 초기화됩니다. 메시지는 보관되어 있으니, 그때 {p}retry를 보내면 답변을 받을 수 있습니다.",
+    "quota.limit.messages": "메시지 {n}개",
+    "quota.limit.tokens": "토큰 {n}개",
+    "quota.usage": "사용법: quota [channel] messages N | tokens N | off",
+    "kb.attach": "추가할 문서를 첨부하세요 (PDF, DOCX, PPTX, MD, TXT, HTML).",
+    "kb.not_document": "{name}: 검색할 수 있는 문서 형식이 아닙니다.",
+    "kb.too_large": "{name} 파일이 너무 큽니다 (한도 {limit}).",
+    "kb.failed": "{name}: 검색용으로 읽지 못했습니다 ({reason}).",
+    "kb.added": "{name}: {scope}의 지식 베이스에 추가했습니다.",
+    "kb.empty": "{scope}의 지식 베이스가 비어 있습니다.",
+    "kb.list": "{scope}의 지식 베이스:\n{names}",
+    "kb.removed": "{scope}의 지식 베이스에서 {name}을(를) 삭제했습니다.",
+    "kb.missing": "{scope}의 지식 베이스에 {name}이라는 문서가 없습니다.",
+    "kb.usage": "사용법: kb add|list|remove NAME [workspace]",
+    "status.thinking": "생각하는 중…",
+    "status.queued_model": "모델을 기다리는 중…",
+    "status.code": "코드를 실행하는 중…",
+    "status.search": "문서를 검색하는 중…",
+    "status.function": "함수를 호출하는 중…",
+    "status.working": "작업하는 중…",
+    "answer.empty_message": "질문을 보내거나, 읽을 수 있는 파일을 첨부하세요.",
+    "answer.interrupted": "재시작으로 답변이 중단되었습니다. {p}retry를 보내면 다시 묻습니다.",
+    "answer.cut_short": "{reason} 때문에 답변이 중간에 끝났습니다.",
+    "answer.cut_short.length": "길이 제한",
+    "answer.cut_short.other": "제한",
+    "answer.stopped": "답변을 멈췄습니다.",
+    "answer.sources": "출처",
+    "answer.attached": "첨부됨",
+    "file.too_large_to_upload": "{name} 파일은 너무 커서 여기에 올릴 수 없습니다.",
+    "file.upload_failed": "{name} 파일을 올리지 못했습니다.",
+    "file.unsupported": "{name} 파일은 읽을 수 없습니다: .{kind} 형식은 지원하지 않습니다.",
+    "file.too_large": "{name} 파일이 너무 큽니다 ({size}). {kind} 파일의 한도는 {limit}입니다.",
+    "file.download_failed": "{name} 파일을 내려받지 못했습니다. 다시 보내 주세요.",
+    "file.ready_data": "{name}: Python으로 분석할 준비가 되었습니다.",
+    "file.ready_document": "{name}: 내 문서에 추가했습니다. 필요할 때 검색합니다.",
+    "file.document_failed": "{name} 파일을 검색용으로 읽지 못했습니다 ({reason}).",
+    "file.kind.image": "이미지",
+    "file.kind.data": "데이터",
+    "file.kind.document": "문서",
+    "error.generic": "죄송합니다. 답변하는 중에 문제가 생겼습니다. 다시 시도해 주세요.",
+    "error.model_unavailable": "지금 AI 서비스가 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
+    "error.rate_limited": "AI 서비스가 바쁩니다 (요청 한도 초과). 잠시 후 다시 시도해 주세요.",
+    "error.busy": "이전 답변을 아직 작성하고 있습니다. 잠시 후 다시 시도해 주세요.",
+    "error.model_failed": "AI 모델이 답변하는 중에 오류가 났습니다. 다시 시도해 주세요.",
+    "error.stream_interrupted": "답변이 끝나기 전에 AI 서비스와의 연결이 끊어졌습니다.",
+    "error.credentials": "봇의 OpenAI 키가 거부되었습니다. 관리자에게 알려 주세요.",
+}
