@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
 
-RunMode = Literal["stream", "background"]
+RunMode = Literal["stream", "background", "poll"]
 
 DEFAULT_MODEL = "gpt-5-mini"
 DEFAULT_INSTRUCTIONS = (

@@ -354,9 +354,11 @@ class _Turn:
         """The person asked to stop: cancel a background response on the server (the poll
         then sees it end), or close the stream; what was shown stays, marked as stopped."""
         self._stopped = True
-        if self._mode == "background" and self._response_id:
+        if self._mode in ("background", "poll"):
+            if self._response_id is None:
+                return  # _checkpoint cancels it as soon as its id is known
             await self.engine.backend.cancel(self._response_id)
-        elif self._call is not None:
+        if self._mode != "poll" and self._call is not None:
             self._call.cancel()
 
     async def _interruptible(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
@@ -418,8 +420,10 @@ class _Turn:
     async def _start(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
         backend = self.engine.backend
         handler: RunEventHandler = self.renderer
-        if profile.run_mode == "background":
+        if profile.run_mode == "poll":
             return await backend.background_turn(request, handler, self._checkpoint)
+        if profile.run_mode == "background":
+            return await backend.background_stream_turn(request, handler, self._checkpoint)
         return await backend.stream_turn(request, handler, self._checkpoint)
 
     def _count(self, result: RunResult) -> None:
@@ -441,9 +445,12 @@ class _Turn:
 
     async def _checkpoint(self, response_id: str, sequence: int | None) -> None:
         assert self.run_record is not None
+        first = self._response_id is None
         self._response_id = response_id
-        if self._stopped and self._mode == "background":
+        if first and self._stopped and self._mode in ("background", "poll"):
             await self.engine.backend.cancel(response_id)
+            if self._mode == "background" and self._call is not None:
+                self._call.cancel()
         await self.store.update_run(
             self.run_record.id, response_id=response_id, last_sequence=sequence
         )

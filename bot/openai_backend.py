@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 INCLUDE = ["code_interpreter_call.outputs", "file_search_call.results"]
 TERMINAL = ("completed", "failed", "incomplete", "cancelled")
+MAX_RESUMES = 5
 
 Checkpoint = Callable[[str, int | None], Awaitable[None]]
 """Called with (response_id, last sequence number) so a restart can find the run again."""
@@ -161,6 +162,81 @@ class OpenAIBackend:
         result = result_from(feeder.final)
         await handler.on_done(result)
         return result
+
+    async def background_stream_turn(
+        self, request: TurnRequest, handler: RunEventHandler, checkpoint: Checkpoint
+    ) -> RunResult:
+        """Started in the background and streamed: a dropped connection resumes from the last
+        event seen (``starting_after``) instead of starting over, and a restart can find the
+        response again by its id."""
+        feeder = StreamFeeder(handler, self.fetch_container_file)
+        response_id: str | None = None
+        last_sequence: int | None = None
+        resumes = 0
+        body = {**request.arguments(), "stream": True, "background": True}
+        try:
+            stream = await self._open_stream("post", "/responses", body=body)
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+        while True:
+            try:
+                async with stream:
+                    async for raw in stream:
+                        event = cast(dict[str, Any], raw)
+                        await feeder.feed(event)
+                        last_sequence = event.get("sequence_number", last_sequence)
+                        if event["type"] == "response.created":
+                            response_id = event["response"]["id"]
+                            await checkpoint(response_id, last_sequence)
+                if feeder.final is not None:
+                    break
+                dropped: Exception = StreamInterrupted("stream ended early")
+            except openai.APIConnectionError as exc:
+                dropped = exc
+            except openai.OpenAIError as exc:
+                raise translate(exc, streaming=True) from exc
+            if response_id is None or resumes >= MAX_RESUMES:
+                if isinstance(dropped, openai.OpenAIError):
+                    raise translate(dropped, streaming=True) from dropped
+                raise dropped
+            resumes += 1
+            log.warning("stream of %s dropped; resuming after event %s", response_id, last_sequence)
+            params: dict[str, Any] = {"stream": "true"}
+            if last_sequence is not None:
+                params["starting_after"] = last_sequence
+            try:
+                stream = await self._open_stream("get", f"/responses/{response_id}", params=params)
+            except openai.OpenAIError as exc:
+                raise translate(exc, streaming=True) from exc
+        await checkpoint(response_id or "", last_sequence)
+        result = result_from(feeder.final)
+        await handler.on_done(result)
+        return result
+
+    async def _open_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> openai.AsyncStream[object]:
+        # Events stay plain dicts: see stream_turn.
+        if method == "post":
+            return await self.client.post(
+                path,
+                cast_to=object,
+                body=body,
+                stream=True,
+                stream_cls=openai.AsyncStream[object],
+            )
+        return await self.client.get(
+            path,
+            cast_to=object,
+            options={"params": params or {}},
+            stream=True,
+            stream_cls=openai.AsyncStream[object],
+        )
 
     async def background_turn(
         self, request: TurnRequest, handler: RunEventHandler, checkpoint: Checkpoint

@@ -113,7 +113,7 @@ async def test_student_over_quota_is_told_when_it_resets(
 async def test_stop_cancels_a_running_background_answer(
     make_bot: Callable[..., Any], emulator: OpenAIEmulator
 ) -> None:
-    bot: ConsoleBot = await make_bot(assistant_run_mode="background")
+    bot: ConsoleBot = await make_bot(assistant_run_mode="poll")
     release = asyncio.Event()
     emulator.script(Turn().text("A very long essay that never ends").gate(release, after_events=4))
     await bot.say("write an essay", user="student", **CLASS)

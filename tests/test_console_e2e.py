@@ -251,7 +251,7 @@ async def test_reset_starts_a_new_conversation(bot: ConsoleBot, emulator: OpenAI
 async def test_polling_mode_shows_progress_and_answer(
     make_bot: Callable[..., Any], emulator: OpenAIEmulator
 ) -> None:
-    bot: ConsoleBot = await make_bot(assistant_run_mode="background")
+    bot: ConsoleBot = await make_bot(assistant_run_mode="poll")
     emulator.script(Turn().code("print(1 + 1)", logs="2\n").text("It is 2."))
     await bot.say("what is 1 + 1?")
     out = await bot.answers()
@@ -269,7 +269,7 @@ async def test_background_run_in_flight_is_finished_after_restart(
 ) -> None:
     release = asyncio.Event()
     emulator.script(Turn().text("Finished after the restart.").gate(release, after_events=2))
-    first: ConsoleBot = await make_bot(assistant_run_mode="background")
+    first: ConsoleBot = await make_bot(assistant_run_mode="poll")
     await first.say("long job")
     response = await emulator.response_started(0)
     await emulator.wait_requests(lambda r: r.method == "GET" and response.id in r.path)
@@ -277,7 +277,7 @@ async def test_background_run_in_flight_is_finished_after_restart(
     await first.backend.close()
     await first.store.close()
 
-    second: ConsoleBot = await make_bot(assistant_run_mode="background")
+    second: ConsoleBot = await make_bot(assistant_run_mode="poll")
     release.set()
     out = await second.answers()
     assert out == "Finished after the restart.\n"
@@ -286,3 +286,38 @@ async def test_background_run_in_flight_is_finished_after_restart(
     assert job.status == "answered"
     run = await second.store.latest_run(job.id)
     assert run and run.response_id == response.id and run.status == "completed"
+
+
+async def test_background_stream_resumes_after_a_drop(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    bot: ConsoleBot = await make_bot(assistant_run_mode="background")
+    words = ["Resumed ", "streams ", "lose ", "nothing ", "and ", "repeat ", "nothing."]
+    emulator.script(Turn().text("".join(words), deltas=words).drop_after(7))
+    await bot.say("tell me")
+    out = await bot.answers()
+    assert out == "".join(words) + "\n"
+    [create] = emulator.response_requests()
+    assert create["background"] is True and create["stream"] is True
+    resumes = [r for r in emulator.requests if r.method == "GET" and r.query.get("stream")]
+    assert len(resumes) == 1 and resumes[0].query["starting_after"] == "6"
+    [job] = await bot.store.jobs()
+    run = await bot.store.latest_run(job.id)
+    assert job.status == "answered" and run and run.status == "completed"
+    assert run.last_sequence is not None and run.last_sequence > 6
+
+
+async def test_background_stream_stop_cancels_on_the_server(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    bot: ConsoleBot = await make_bot(assistant_run_mode="background")
+    release = asyncio.Event()
+    emulator.script(Turn().text("An endless story", deltas=3).gate(release, after_events=4))
+    await bot.say("story")
+    response = await emulator.response_started(0)
+    await emulator.wait_events(response.id, 4)
+    assert await bot.engine.stop_answer("console", "local", "local")
+    out = await bot.answers()
+    assert out.endswith("⚠️ The answer was stopped.\n")
+    assert [r for r in emulator.requests if r.path.endswith(f"/{response.id}/cancel")]
+    release.set()
