@@ -10,6 +10,10 @@ from storage.sqlite import SQLiteStore
 def store_from_url(database_url: str) -> Store:
     if database_url.startswith("sqlite:"):
         return SQLiteStore.from_url(database_url)
+    if database_url.startswith(("postgresql://", "postgres://")):
+        from storage.postgres import PostgresStore  # asyncpg is loaded only when used
+
+        return PostgresStore.from_url(database_url)
     raise ValueError(f"unsupported DATABASE_URL scheme: {database_url.split(':', 1)[0]}")
 
 

@@ -11,12 +11,31 @@ import pytest
 
 from storage.base import Store
 from storage.migrations import load_migrations
-from storage.records import KnowledgeFile, NewJob, Profile, ThreadFile, Usage
+from storage.postgres import PostgresStore
+from storage.records import (
+    KnowledgeFile,
+    NewJob,
+    Profile,
+    ProfileChange,
+    Quota,
+    ThreadFile,
+    Usage,
+)
 from storage.sqlite import SQLiteStore, sqlite_path
+from tests.postgres_db import fresh_schema
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "postgres":
+        async with fresh_schema() as url:
+            shared: Store = PostgresStore.from_url(url)
+            await shared.open()
+            try:
+                yield shared
+            finally:
+                await shared.close()
+        return
     instance: Store = SQLiteStore(str(tmp_path / "store.db"))
     await instance.open()
     yield instance
@@ -211,3 +230,49 @@ class TestLeases:
         assert await store.renew_leases("someone-else", 60) == 0
         assert await store.release_expired(before=time.time()) == []
         assert await store.release_expired(before=float("inf")) != []
+
+
+class TestAdminRecords:
+    async def test_profile_language_and_changes(self, store: Store) -> None:
+        await store.save_profile(Profile("discord", "G1", "", language="ko"))
+        saved = await store.get_profile("discord", "G1", "")
+        assert saved and saved.language == "ko"
+        first = await store.record_profile_change(
+            ProfileChange("discord", "G1", "C1", "instructions", None, '"Be brief."', "teacher")
+        )
+        second = await store.record_profile_change(
+            ProfileChange("discord", "G1", "", "model", '"a"', '"b"', "admin")
+        )
+        assert second.id > first.id and first.changed_at > 0
+        history = await store.profile_changes("discord", "G1")
+        assert [c.id for c in history] == [second.id, first.id]
+        assert await store.profile_changes("discord", "G2") == []
+        found = await store.get_profile_change("discord", "G1", first.id)
+        assert found == first
+        assert await store.get_profile_change("discord", "G2", first.id) is None
+
+    async def test_quotas(self, store: Store) -> None:
+        assert await store.get_quota("slack", "T1", "") is None
+        await store.save_quota(Quota("slack", "T1", "", messages_per_day=20, updated_by="boss"))
+        await store.save_quota(Quota("slack", "T1", "C1", tokens_per_day=5000))
+        workspace = await store.get_quota("slack", "T1", "")
+        channel = await store.get_quota("slack", "T1", "C1")
+        assert workspace and workspace.messages_per_day == 20 and workspace.tokens_per_day is None
+        assert channel and channel.tokens_per_day == 5000 and channel.messages_per_day is None
+
+    async def test_usage_since(self, store: Store) -> None:
+        thread = await store.create_thread("slack", "T1", "u1", "", "conv_1")
+        started = time.time()
+        for n, (user, tokens) in enumerate([("u1", 10), ("u1", 20), ("u2", 100)]):
+            accepted = await store.accept(job(f"E{n}", user=user))
+            assert accepted
+            run = await store.start_run(accepted.id, thread.id, "stream")
+            await store.finish_run(run.id, "completed", Usage(tokens, tokens))
+        other = await store.accept(NewJob("slack", "T2", "C1", "u1", "X", {}))
+        assert other
+        await store.start_run(other.id, thread.id, "stream")
+        usage = await store.usage_since("slack", "T1", started - 1)
+        assert [(u.user, u.messages, u.tokens) for u in usage] == [("u2", 1, 200), ("u1", 2, 60)]
+        mine = await store.usage_since("slack", "T1", started - 1, user="u1")
+        assert [(u.messages, u.input_tokens) for u in mine] == [(2, 30)]
+        assert await store.usage_since("slack", "T1", time.time() + 10) == []
