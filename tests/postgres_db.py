@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -43,6 +44,10 @@ async def _server_url() -> str:
         )
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
+        if len(_unreachable) == 1:
+            # Once, and as a warning, so `pytest -q` shows how to enable them in its summary.
+            _unreachable.append("warned")
+            warnings.warn(message, UserWarning, stacklevel=1)
         pytest.skip(message)
     return TEST_POSTGRES_URL
 

@@ -335,6 +335,7 @@ async def test_a_live_process_keeps_its_jobs_while_others_watch_for_expired_leas
     start_node: Callable[..., Awaitable[Node]],
     emulator: OpenAIEmulator,
     chat: Chat,
+    pg_url: str,
 ) -> None:
     release = asyncio.Event()
     emulator.script(Turn().text("a long answer", deltas=4).gate(release, after_events=4))
@@ -343,13 +344,16 @@ async def test_a_live_process_keeps_its_jobs_while_others_watch_for_expired_leas
     lease = 1.0
     busy = await start_node("busy", job_lease_seconds=lease)
     watcher = await start_node("watcher", job_lease_seconds=lease)
+    await watcher.engine.wait_idle()  # its first look at the inbox found nothing to do
     assert await busy.say("ann", "a long question", "Ev-1")
     await emulator.response_started(0)
     claimed_at = time.time()
     # The watcher's heartbeat looks for expired leases for several lease lengths.
     await watcher.store.wait_checked(claimed_at + 2.5 * lease)
-    [job] = await watcher.store.jobs()
-    assert job.status == "running" and job.attempts == 1
+    async with connect(pg_url) as conn:
+        row = await conn.fetchrow("SELECT status, attempts, claimed_by FROM jobs")
+    assert row is not None
+    assert tuple(row) == ("running", 1, busy.engine.worker_id)
     release.set()
     await chat.wait_answers(1)
     await busy.stop()
