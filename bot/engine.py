@@ -62,6 +62,8 @@ class Engine:
         self._idle = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._active: dict[str, _Turn] = {}
+        self._tasks_by_key: dict[str, asyncio.Task[None]] = {}
+        self._lost: set[int] = set()
         self._dispatcher: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
         self._closing = False
@@ -127,17 +129,30 @@ class Engine:
         self._janitor = asyncio.create_task(self._heartbeat(), name="engine-heartbeat")
 
     async def _heartbeat(self) -> None:
-        """Keep our leases, take over jobs of dead workers, forget old event ids."""
+        """Keep our leases (and stop answers whose lease another worker took over), take over
+        jobs of dead workers, look for work other processes queued, forget old event ids."""
         lease = self.settings.job_lease_seconds
         retention = self.settings.event_retention_days * 86_400
         last_purge = 0.0
         while True:
             try:
-                await self.store.renew_leases(self.worker_id, lease)
+                held = set(await self.store.renew_leases(self.worker_id, lease))
+                for key, turn in list(self._active.items()):
+                    if turn.job.id not in held and turn.claimed_at < time.time() - lease / 3:
+                        log.error(
+                            "job %d: lease lost (this process stalled); stopping it so "
+                            "the worker that took it over answers alone",
+                            turn.job.id,
+                        )
+                        self._lost.add(turn.job.id)
+                        task = self._tasks_by_key.get(key)
+                        if task is not None:
+                            task.cancel()
                 released = await self.store.release_expired(before=time.time())
                 if released:
                     log.warning("took over jobs %s whose worker stopped answering", released)
-                    self._wake.set()
+                if released or self.store.shared:
+                    self._wake.set()  # other processes' accepts don't wake this one
                 if time.time() - last_purge > 3600:
                     last_purge = time.time()
                     purged = await self.store.purge_events(time.time() - retention)
@@ -162,23 +177,38 @@ class Engine:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self.store.shared and grace > 0:
+            # Graceful stop: others take our unfinished jobs now, not after the lease.
+            handed = await self.store.release_worker(self.worker_id)
+            if handed:
+                log.info("handed jobs %s back to the queue", handed)
 
     async def wait_idle(self) -> None:
         """Wait until nothing is queued or running (the console waits here at end of input)."""
         await self._idle.wait()
 
     async def _dispatch(self) -> None:
+        failures = 0
         while not self._closing:
             self._wake.clear()
             jobs: list[Job] = []
             free = self.settings.max_concurrent_runs - len(self._tasks)
             if free > 0:
-                jobs = await self.store.claim_runnable(
-                    free, worker=self.worker_id, lease=self.settings.job_lease_seconds
-                )
+                try:
+                    jobs = await self.store.claim_runnable(
+                        free, worker=self.worker_id, lease=self.settings.job_lease_seconds
+                    )
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    log.exception("could not take jobs from the inbox; trying again")
+                    await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                    self._wake.set()
+                    continue
             for job in jobs:
                 task = asyncio.create_task(self._run_job(job), name=f"job-{job.id}")
                 self._tasks.add(task)
+                self._tasks_by_key[job.thread_key] = task
                 task.add_done_callback(self._job_done)
             if not jobs and not self._tasks and not self._wake.is_set():
                 self._idle.set()
@@ -186,6 +216,9 @@ class Engine:
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        for key, running in list(self._tasks_by_key.items()):
+            if running is task:
+                del self._tasks_by_key[key]
         self._wake.set()
 
     # One job.
@@ -202,6 +235,9 @@ class Engine:
             await turn.run()
         except asyncio.CancelledError:
             await turn.abandon()
+            if job.id in self._lost:
+                self._lost.discard(job.id)
+                return  # another worker owns the job now
             raise
         except RunError as exc:
             await turn.fail(exc)
@@ -240,6 +276,7 @@ class _Turn:
         )
         self.run_record: RunRecord | None = None
         self.usage = Usage()
+        self.claimed_at = time.time()
         self.lang = "en"
         self._stopped = False
         self._mode = ""

@@ -48,8 +48,11 @@ class Store(Protocol):
         """Mark up to ``limit`` queued jobs running for ``worker`` for ``lease`` seconds: the
         oldest queued job of each thread that has none running."""
 
-    async def renew_leases(self, worker: str, lease: float) -> int:
-        """Heartbeat: extend the leases of the worker's running jobs."""
+    async def renew_leases(self, worker: str, lease: float) -> list[int]:
+        """Heartbeat: extend the leases of the worker's running jobs; the ids it still holds."""
+
+    async def release_worker(self, worker: str) -> list[int]:
+        """A stopping worker hands its running jobs back to the queue at once."""
 
     async def release_expired(self, *, before: float) -> list[int]:
         """Put running jobs whose lease ends before ``before`` back in the queue."""

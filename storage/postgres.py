@@ -34,8 +34,8 @@ from storage.records import (
     ThreadRecord,
     Usage,
     UserUsage,
+    thread_key,
 )
-from storage.sqlite import default_thread_key
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ class PostgresStore:
                 job.channel,
                 job.user,
                 job.event_id,
-                job.thread_key or default_thread_key(job),
+                job.thread_key or thread_key(job.platform, job.workspace, job.user),
                 json.dumps(job.payload),
                 now,
             )
@@ -264,12 +264,22 @@ class PostgresStore:
             rows = await conn.fetch(_CLAIM_LOCKED_THREADS, keys, now, worker, now + lease)
         return sorted((_job(row) for row in rows), key=lambda j: j.id)
 
-    async def renew_leases(self, worker: str, lease: float) -> int:
-        return await self._write(
-            "UPDATE jobs SET lease_until = $1 WHERE claimed_by = $2 AND status = 'running'",
+    async def renew_leases(self, worker: str, lease: float) -> list[int]:
+        rows = await self.pool.fetch(
+            "UPDATE jobs SET lease_until = $1 WHERE claimed_by = $2 AND status = 'running'"
+            " RETURNING id",
             time.time() + lease,
             worker,
         )
+        return sorted(int(row[0]) for row in rows)
+
+    async def release_worker(self, worker: str) -> list[int]:
+        rows = await self.pool.fetch(
+            "UPDATE jobs SET status = 'queued', claimed_by = NULL, lease_until = NULL"
+            " WHERE status = 'running' AND claimed_by = $1 RETURNING id",
+            worker,
+        )
+        return sorted(int(row[0]) for row in rows)
 
     async def release_expired(self, *, before: float) -> list[int]:
         # Concurrent releasers serialise on the row locks; the second one re-reads the row,

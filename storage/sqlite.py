@@ -147,10 +147,11 @@ class SQLiteStore:
                 )
             except sqlite3.IntegrityError:
                 return None
+            # A redelivery after the event id was purged still finds its job: no second job.
             cursor = await db.execute(
                 "INSERT INTO jobs (platform, workspace, channel, user_id, event_id, thread_key,"
                 " payload, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING",
                 (
                     job.platform,
                     job.workspace,
@@ -163,6 +164,8 @@ class SQLiteStore:
                     now,
                 ),
             )
+            if cursor.rowcount != 1:
+                return None
             job_id = cursor.lastrowid
         created = await self.get_job(int(job_id or 0))
         assert created is not None
@@ -201,11 +204,23 @@ class SQLiteStore:
         claimed = [await self.get_job(job_id) for job_id in ids]
         return [job for job in claimed if job is not None]
 
-    async def renew_leases(self, worker: str, lease: float) -> int:
-        return await self._write(
-            "UPDATE jobs SET lease_until = ? WHERE claimed_by = ? AND status = 'running'",
-            (time.time() + lease, worker),
-        )
+    async def renew_leases(self, worker: str, lease: float) -> list[int]:
+        async with self._transaction() as db:
+            async with db.execute(
+                "UPDATE jobs SET lease_until = ? WHERE claimed_by = ? AND status = 'running'"
+                " RETURNING id",
+                (time.time() + lease, worker),
+            ) as cursor:
+                return sorted(int(row[0]) for row in await cursor.fetchall())
+
+    async def release_worker(self, worker: str) -> list[int]:
+        async with self._transaction() as db:
+            async with db.execute(
+                "UPDATE jobs SET status = 'queued', claimed_by = NULL, lease_until = NULL"
+                " WHERE status = 'running' AND claimed_by = ? RETURNING id",
+                (worker,),
+            ) as cursor:
+                return sorted(int(row[0]) for row in await cursor.fetchall())
 
     async def release_expired(self, *, before: float) -> list[int]:
         async with self._transaction() as db:

@@ -215,6 +215,23 @@ def test_sqlite_url_paths() -> None:
 
 
 class TestLeases:
+    async def test_stopping_worker_hands_its_jobs_back(self, store: Store) -> None:
+        await store.accept(job("E1", user="a"))
+        await store.accept(job("E2", user="b"))
+        [mine] = await store.claim_runnable(1, worker="me", lease=60)
+        [theirs] = await store.claim_runnable(1, worker="other", lease=60)
+        assert await store.release_worker("me") == [mine.id]
+        [again] = await store.claim_runnable(5, worker="next", lease=60)
+        assert again.id == mine.id and theirs.id != mine.id
+
+    async def test_redelivery_after_the_event_id_expired_is_still_one_job(
+        self, store: Store
+    ) -> None:
+        assert await store.accept(job("E1")) is not None
+        await store.purge_events(older_than=float("inf"))
+        assert await store.accept(job("E1")) is None
+        assert len(await store.jobs()) == 1
+
     async def test_expired_lease_returns_job_to_queue(self, store: Store) -> None:
         accepted = await store.accept(job("E1"))
         assert accepted
@@ -225,9 +242,9 @@ class TestLeases:
 
     async def test_heartbeat_keeps_lease(self, store: Store) -> None:
         await store.accept(job("E1"))
-        await store.claim_runnable(1, worker="me", lease=0.0)
-        assert await store.renew_leases("me", 60) == 1
-        assert await store.renew_leases("someone-else", 60) == 0
+        [claimed] = await store.claim_runnable(1, worker="me", lease=0.0)
+        assert await store.renew_leases("me", 60) == [claimed.id]
+        assert await store.renew_leases("someone-else", 60) == []
         assert await store.release_expired(before=time.time()) == []
         assert await store.release_expired(before=float("inf")) != []
 
