@@ -70,8 +70,11 @@ class CallBudget:
                 return
             changed = self._changed
             expiry = self._stamps[0] + self.window - now if self._stamps else None
+            # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as
+            # the event is set, and a reply editor's abandon() then waits forever.
             try:
-                await asyncio.wait_for(changed.wait(), expiry)
+                async with asyncio.timeout(expiry):
+                    await changed.wait()
             except TimeoutError:
                 pass
 

@@ -39,6 +39,7 @@ class ReplyEditor:
         self._save_refs = save_refs
         self._dirty = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
+        self._in_flight = asyncio.Lock()
         self._last_push = 0.0
         self._holding = False
         self.pushes = 0
@@ -68,7 +69,10 @@ class ReplyEditor:
     async def abandon(self) -> None:
         """Stop editing without a final update (shutdown: the next start finishes the reply)."""
         if self._flusher is not None:
-            self._flusher.cancel()
+            # A post already sent must land with its ref recorded, or the final text would
+            # post that page again: let the call in flight finish, then stop the flusher.
+            async with self._in_flight:
+                self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
             self._flusher = None
         if self._holding:
@@ -128,7 +132,8 @@ class ReplyEditor:
             if budgeted:
                 await self._budget.acquire(final=final)
             try:
-                await op(index, page)
+                async with self._in_flight:
+                    await op(index, page)
                 self.pushes += 1
                 return
             except RateLimited as exc:
