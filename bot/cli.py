@@ -34,6 +34,10 @@ def configured_services(settings: Settings) -> list[PlatformService]:
         from adapters.slack import SlackService
 
         services.append(SlackService.from_settings(settings))
+    if settings.discord_bot_token:
+        from adapters.discord import DiscordService
+
+        services.append(DiscordService.from_settings(settings))
     return services
 
 
@@ -71,6 +75,11 @@ async def _serve(settings: Settings, command: str) -> None:
             await run_console(engine)
     finally:
         await engine.stop(grace=settings.shutdown_grace)
+        for service in services:
+            # Optional: a service whose replies need its connection keeps it until now.
+            close = getattr(service, "close", None)
+            if close is not None:
+                await close()
         await backend.close()
         await store.close()
 
@@ -85,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level, settings.secrets())
     try:
         asyncio.run(_serve(settings, args.command))
+    except ConfigError as exc:  # found while connecting: a rejected token, a missing intent
+        print(f"assistant-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     return 0
