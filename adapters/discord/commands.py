@@ -1,0 +1,57 @@
+"""The application-command tree: ``/assistant ask`` plus the everyday commands the core
+implements for every platform. More (the admin commands) are added to the group with
+``add_command`` or as groups of their own with ``tree.add_command``."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import discord
+from discord import app_commands
+
+Interaction = discord.Interaction[Any]
+
+EVERYONE_COMMANDS = {
+    "help": "What the assistant can do, and its commands",
+    "reset": "Start a new conversation (the assistant forgets the previous one)",
+    "retry": "Ask your last failed question again",
+    "status": "Is an answer of yours in progress, and what is queued",
+    "stop": "Stop your answer in progress",
+    "usage": "Your usage today",
+}
+"""Subcommands answered at once by ``bot.commands``, shown only to the person asking."""
+
+
+class AssistantHandler(Protocol):
+    async def ask(self, interaction: Interaction, question: str) -> None: ...
+
+    async def run_command(self, interaction: Interaction, name: str) -> None: ...
+
+
+class AssistantCommands(app_commands.Group):
+    def __init__(self, handler: AssistantHandler) -> None:
+        super().__init__(name="assistant", description="Talk to the AI assistant")
+        self._handler = handler
+        for name, description in EVERYONE_COMMANDS.items():
+            self.add_command(
+                app_commands.Command(
+                    name=name, description=description, callback=self._command(name)
+                )
+            )
+
+    @app_commands.command(name="ask", description="Ask the assistant; the answer appears here")
+    @app_commands.describe(question="Your question")
+    async def ask(self, interaction: Interaction, question: str) -> None:
+        await self._handler.ask(interaction, question)
+
+    def _command(self, name: str) -> Any:
+        async def command(interaction: Interaction) -> None:
+            await self._handler.run_command(interaction, name)
+
+        return command
+
+
+def command_tree(client: discord.Client, handler: AssistantHandler) -> app_commands.CommandTree:
+    tree: app_commands.CommandTree = app_commands.CommandTree(client)
+    tree.add_command(AssistantCommands(handler))
+    return tree

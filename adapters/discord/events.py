@@ -1,0 +1,122 @@
+"""Discord messages and interactions → neutral inbound messages, and which messages are
+for the bot at all (a mention, a reply to it, a DM, or an assistant channel)."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from typing import Any, Literal
+
+import discord
+
+from adapters.discord.options import DiscordOptions
+from bot.types import Attachment, InboundMessage
+
+PLATFORM = "discord"
+DM_WORKSPACE = "dm"
+"""The workspace of direct messages: one thread per person for all their DMs."""
+
+Trigger = Literal["mention", "reply", "dm", "channel"]
+
+_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+def guild_id_of(message: discord.Message) -> int | None:
+    if message.guild is not None:
+        return message.guild.id
+    # A channel the cache does not know yet is a PartialMessageable that still has guild_id.
+    guild_id = getattr(message.channel, "guild_id", None)
+    return guild_id if isinstance(guild_id, int) else None
+
+
+def _replies_to(message: discord.Message, user_id: int) -> bool:
+    reference = message.reference
+    if reference is None:
+        return False
+    resolved = reference.resolved or reference.cached_message
+    return isinstance(resolved, discord.Message) and resolved.author.id == user_id
+
+
+def trigger(
+    message: discord.Message, me: discord.abc.User, options: DiscordOptions
+) -> Trigger | None:
+    """Why the bot should answer this message, or ``None`` to ignore it."""
+    if message.author.bot or message.author.id == me.id or message.is_system():
+        return None
+    guild_id = guild_id_of(message)
+    if guild_id is None:
+        return "dm" if options.allow_dms else None
+    if not options.serves_guild(guild_id):
+        return None
+    if any(user.id == me.id for user in message.mentions):
+        return "mention"
+    if _replies_to(message, me.id):
+        return "reply"
+    parent_id = getattr(message.channel, "parent_id", None)
+    if {message.channel.id, parent_id} & options.assistant_channels:
+        return "channel"
+    return None
+
+
+def readable_text(message: discord.Message, me_id: int) -> str:
+    """The content without the bot's own mention; other mentions become ``@name``."""
+    names = {user.id: user.display_name for user in message.mentions}
+
+    def replace(match: re.Match[str]) -> str:
+        user_id = int(match.group(1))
+        if user_id == me_id:
+            return ""
+        return f"@{names[user_id]}" if user_id in names else match.group(0)
+
+    return re.sub(r"[ \t]{2,}", " ", _MENTION.sub(replace, message.content)).strip()
+
+
+def _attachment(item: discord.Attachment) -> Attachment:
+    mimetype = item.content_type or mimetypes.guess_type(item.filename)[0]
+    return Attachment(
+        name=item.filename,
+        mimetype=(mimetype or "application/octet-stream").split(";")[0],
+        size=item.size,
+        url=item.url,
+    )
+
+
+def inbound_message(message: discord.Message, me_id: int) -> InboundMessage:
+    guild_id = guild_id_of(message)
+    return InboundMessage(
+        platform=PLATFORM,
+        workspace=DM_WORKSPACE if guild_id is None else str(guild_id),
+        channel=str(message.channel.id),
+        user=str(message.author.id),
+        text=readable_text(message, me_id),
+        event_id=str(message.id),
+        attachments=tuple(_attachment(item) for item in message.attachments),
+        reply_to={
+            "kind": "message",
+            "channel_id": str(message.channel.id),
+            "message_id": str(message.id),
+        },
+        user_name=message.author.display_name,
+    )
+
+
+def interaction_message(interaction: discord.Interaction[Any], text: str) -> InboundMessage:
+    """An ``/assistant`` command as a message; its answer goes to the interaction's follow-ups."""
+    channel_id = interaction.channel_id or 0
+    return InboundMessage(
+        platform=PLATFORM,
+        workspace=DM_WORKSPACE if interaction.guild_id is None else str(interaction.guild_id),
+        channel=str(channel_id),
+        user=str(interaction.user.id),
+        text=text,
+        event_id=str(interaction.id),
+        reply_to={
+            "kind": "interaction",
+            "interaction_id": str(interaction.id),
+            "application_id": str(interaction.application_id),
+            "token": interaction.token,
+            "channel_id": str(channel_id),
+        },
+        user_name=interaction.user.display_name,
+        locale=interaction.locale.value,
+    )

@@ -1,0 +1,54 @@
+"""The Discord adapter's settings, parsed once from the bot's Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.errors import ConfigError
+
+DEFAULT_CDN_HOSTS = frozenset({"cdn.discordapp.com", "media.discordapp.net"})
+
+
+def _words(value: str) -> frozenset[str]:
+    return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+def _ids(value: str) -> frozenset[int]:
+    return frozenset(int(part) for part in _words(value))
+
+
+@dataclass(frozen=True)
+class DiscordOptions:
+    token: str
+    api_url: str | None = None
+    """Base of the REST API including the version, e.g. ``http://127.0.0.1:8080/api/v10``."""
+    gateway_url: str | None = None
+    cdn_hosts: frozenset[str] = DEFAULT_CDN_HOSTS
+    """Hosts (``host`` or ``host:port``) attachments may be downloaded from."""
+    guild_ids: frozenset[int] = field(default_factory=frozenset)
+    """Guilds the bot serves; empty means every guild it is in."""
+    assistant_channels: frozenset[int] = field(default_factory=frozenset)
+    """Channels where every message is for the assistant (no mention needed)."""
+    allow_dms: bool = True
+    guild_ready_timeout: float = 2.0
+    max_file_bytes: int = 20_000_000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DiscordOptions:
+        if settings.discord_bot_token is None:
+            raise ConfigError("DISCORD_BOT_TOKEN is not set")
+        return cls(
+            token=settings.discord_bot_token.get_secret_value(),
+            api_url=settings.discord_api_url,
+            gateway_url=settings.discord_gateway_url,
+            cdn_hosts=_words(settings.discord_cdn_hosts),
+            guild_ids=_ids(settings.discord_guild_ids),
+            assistant_channels=_ids(settings.discord_assistant_channels),
+            allow_dms=settings.discord_allow_dms,
+            guild_ready_timeout=settings.discord_guild_ready_timeout,
+            max_file_bytes=int(settings.max_file_mb * 1_000_000),
+        )
+
+    def serves_guild(self, guild_id: int) -> bool:
+        return not self.guild_ids or guild_id in self.guild_ids

@@ -1,0 +1,103 @@
+"""The Discord platform as the engine sees it: limits, reply targets, budgets, downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from adapters.discord.events import PLATFORM
+from adapters.discord.files import AttachmentFetcher
+from adapters.discord.reply import ChannelReply, InteractionReply
+from bot.types import Attachment, ReplyLimits, ReplyTarget
+from storage.records import Job
+
+log = logging.getLogger(__name__)
+
+UPLOAD_LIMIT = 10 * 1024 * 1024
+"""Discord's default per-file upload limit (boosted servers allow more)."""
+
+
+
+def discord_limits(calls: int = 5, per: float = 5.0) -> ReplyLimits:
+    """Replies for a channel whose messages may be created and edited ``calls`` times per
+    ``per`` seconds (Discord: 5 per 5 s), a budget every reply in the channel shares.
+
+    The window is budgeted 10% longer: ours starts when a request is sent, Discord's when it
+    arrives. No placeholder message: the typing indicator shows that an answer is coming,
+    and under load a placeholder would spend a call that a finished answer needs."""
+    return ReplyLimits(
+        max_length=2000,
+        edit_interval=1.0,
+        calls_per_window=calls,
+        window=per * 1.1,
+        placeholder="",
+        max_upload_bytes=UPLOAD_LIMIT,
+        command_prefix="/assistant ",
+    )
+
+
+DISCORD_LIMITS = discord_limits()
+
+ACK_WAIT = 5.0
+"""How long a follow-up waits for its command's deferral (Discord allows 3 s to defer)."""
+
+
+class DiscordPlatform:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        fetcher: AttachmentFetcher,
+        limits: ReplyLimits = DISCORD_LIMITS,
+    ) -> None:
+        self.limits = limits
+        self._client = client
+        self._fetcher = fetcher
+        self._acks: dict[str, asyncio.Event] = {}
+
+    def reply_target(self, job: Job) -> ReplyTarget:
+        reply_to = job.payload.get("reply_to") or {}
+        if reply_to.get("kind") == "interaction":
+            interaction_id = str(reply_to["interaction_id"])
+            return InteractionReply(
+                self._client,
+                application_id=int(reply_to["application_id"]),
+                token=str(reply_to["token"]),
+                channel_id=int(reply_to["channel_id"]),
+                acknowledged=lambda: self._wait_acknowledged(interaction_id),
+            )
+        return ChannelReply(
+            self._client,
+            channel_id=int(reply_to.get("channel_id", job.channel)),
+            message_id=int(reply_to.get("message_id", job.event_id)),
+        )
+
+    def budget_key(self, job: Job) -> str:
+        return f"{PLATFORM}:{job.channel}"
+
+    async def download(self, attachment: Attachment) -> bytes:
+        return await self._fetcher.fetch(attachment)
+
+    # Interactions are persisted before they are deferred, so a job may start first.
+
+    def acknowledging(self, interaction_id: str) -> None:
+        """A deferral is in progress: the job's first follow-up waits for ``acknowledged``."""
+        self._acks[interaction_id] = asyncio.Event()
+
+    def acknowledged(self, interaction_id: str) -> None:
+        event = self._acks.pop(interaction_id, None)
+        if event is not None:
+            event.set()
+
+    async def _wait_acknowledged(self, interaction_id: str) -> None:
+        event = self._acks.get(interaction_id)
+        if event is None:
+            return  # deferred already (or before a restart)
+        try:
+            await asyncio.wait_for(event.wait(), ACK_WAIT)
+        except TimeoutError:
+            log.warning("interaction %s was not deferred in time", interaction_id)

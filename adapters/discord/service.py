@@ -1,0 +1,189 @@
+"""The Discord service the CLI runs: a discord.py client whose events go into the inbox.
+
+Gateway reconnects and resumes are discord.py's own."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+import yarl
+
+from adapters.discord.commands import Interaction, command_tree
+from adapters.discord.events import inbound_message, interaction_message, trigger
+from adapters.discord.files import AttachmentFetcher
+from adapters.discord.options import DiscordOptions
+from adapters.discord.platform import DISCORD_LIMITS, DiscordPlatform
+from adapters.discord.reply import NO_PINGS
+from bot.commands import run_command
+from bot.config import Settings
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.types import Platform, ReplyLimits
+
+log = logging.getLogger(__name__)
+
+DISCORD_API = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
+
+INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True, message_content=True)
+"""``message_content`` is privileged: switch it on in the Developer Portal (README)."""
+
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    attach_files=True,
+    read_message_history=True,
+)
+
+NOT_HERE = "I'm not enabled in this server."
+NOT_TAKEN = "Sorry, I couldn't take your question right now. Please try again."
+
+
+def invite_url(application_id: int) -> str:
+    return discord.utils.oauth_url(
+        application_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands")
+    )
+
+
+def point_at(options: DiscordOptions) -> None:
+    """discord.py reads these class attributes (its gateway falls back to the default after
+    an invalidated session, so it is set there rather than passed)."""
+    discord.http.Route.BASE = (options.api_url or DISCORD_API).rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
+        options.gateway_url or DISCORD_GATEWAY
+    )
+
+
+class _Client(discord.Client):
+    def __init__(self, service: DiscordService, options: DiscordOptions) -> None:
+        # The bot never joins voice: skip discord.py's warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        super().__init__(
+            intents=INTENTS,
+            guild_ready_timeout=options.guild_ready_timeout,
+            chunk_guilds_at_startup=False,
+            allowed_mentions=NO_PINGS,
+        )
+        self._service = service
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self._service.on_message(message)
+
+
+class DiscordService:
+    def __init__(self, *, options: DiscordOptions, limits: ReplyLimits = DISCORD_LIMITS) -> None:
+        self.options = options
+        self.client = _Client(self, options)
+        self.tree = command_tree(self.client, self)
+        self.fetcher = AttachmentFetcher(hosts=options.cdn_hosts, max_bytes=options.max_file_bytes)
+        self.discord = DiscordPlatform(self.client, fetcher=self.fetcher, limits=limits)
+        self.platform: Platform = self.discord
+        self._engine: Engine | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, limits: ReplyLimits = DISCORD_LIMITS
+    ) -> DiscordService:
+        return cls(options=DiscordOptions.from_settings(settings), limits=limits)
+
+    # Lifecycle.
+
+    async def start(self, engine: Engine) -> None:
+        self._engine = engine
+        point_at(self.options)
+        try:
+            await self.client.login(self.options.token)
+        except discord.LoginFailure as exc:
+            raise ConfigError("DISCORD_BOT_TOKEN was rejected by Discord") from exc
+        self._runner = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        await asyncio.wait({self._runner, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.done():
+            ready.cancel()
+            await self._gateway_failed()
+        await self._sync_commands()
+        user, guilds = self.client.user, len(self.client.guilds)
+        log.info("Discord: connected as %s, in %d servers", user, guilds)
+        if self.client.application_id is not None:
+            log.info("Discord: invite the bot with %s", invite_url(self.client.application_id))
+
+    async def _gateway_failed(self) -> None:
+        assert self._runner is not None
+        try:
+            await self._runner
+        except discord.PrivilegedIntentsRequired as exc:
+            await self.client.close()
+            raise ConfigError(
+                "Discord refused the Message Content intent: switch it on for the bot "
+                "(Developer Portal → Bot → Privileged Gateway Intents)"
+            ) from exc
+        raise ConfigError("the Discord gateway closed before the bot was ready")
+
+    async def _sync_commands(self) -> None:
+        try:
+            synced = await self.tree.sync()
+        except discord.HTTPException:
+            log.warning("Discord: could not sync the slash commands", exc_info=True)
+        else:
+            log.info("Discord: synced commands %s", ", ".join(f"/{c.name}" for c in synced))
+
+    async def stop(self) -> None:
+        """Stop taking messages; replies in progress may still post until ``close``."""
+        self._engine = None
+
+    async def close(self) -> None:
+        await self.client.close()
+        if self._runner is not None:
+            await asyncio.gather(self._runner, return_exceptions=True)
+            self._runner = None
+        await self.fetcher.close()
+
+    # Events.
+
+    async def on_message(self, message: discord.Message) -> None:
+        engine, me = self._engine, self.client.user
+        if engine is None or me is None or trigger(message, me, self.options) is None:
+            return
+        # Accepted means persisted: the engine answers from the inbox.
+        await engine.accept(inbound_message(message, me.id))
+
+    async def _engine_for(self, interaction: Interaction) -> Engine | None:
+        """The engine, or ``None`` once the person was told why their command is declined."""
+        if interaction.guild_id is None:
+            serves = self.options.allow_dms
+        else:
+            serves = self.options.serves_guild(interaction.guild_id)
+        if not serves or self._engine is None:
+            reply = NOT_HERE if not serves else NOT_TAKEN
+            await interaction.response.send_message(reply, ephemeral=True)
+            return None
+        return self._engine
+
+    async def ask(self, interaction: Interaction, question: str) -> None:
+        engine = await self._engine_for(interaction)
+        if engine is None:
+            return
+        interaction_id = str(interaction.id)
+        self.discord.acknowledging(interaction_id)
+        try:
+            try:
+                # Accepted means persisted, then acknowledged (within Discord's 3 s).
+                await engine.accept(interaction_message(interaction, question))
+            except Exception:
+                log.exception("could not accept /assistant ask")
+                await interaction.response.send_message(NOT_TAKEN, ephemeral=True)
+                return
+            await interaction.response.defer(thinking=True)
+        finally:
+            self.discord.acknowledged(interaction_id)
+
+    async def run_command(self, interaction: Interaction, name: str) -> None:
+        engine = await self._engine_for(interaction)
+        if engine is None:
+            return
+        text = await run_command(engine, interaction_message(interaction, ""), name)
+        await interaction.response.send_message(text, ephemeral=True)

@@ -1,0 +1,348 @@
+"""The emulated REST API and CDN: login, command sync, messages (JSON or multipart uploads),
+typing, interaction callbacks and follow-ups; with auth, injected faults and per-channel
+rate limits answered the way Discord does."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import BodyPartReader, web
+
+from tests import discord_emulator_payloads as p
+from tests.discord_emulator_payloads import JSON
+
+if TYPE_CHECKING:
+    from tests.discord_emulator import DiscordEmulator, Interaction
+
+API = "/api/v10"
+MAX_CONTENT = 2000
+MAX_FILES = 10
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Upload:
+    filename: str
+    data: bytes
+    content_type: str | None = None
+
+
+@dataclass
+class Call:
+    """One request the emulator received."""
+
+    kind: str  # "create", "edit", "typing", "callback", "followup", "followup_edit", "cdn", …
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    headers: dict[str, str]
+    uploads: list[Upload] = field(default_factory=list)
+    status: int | None = None
+    at: float = field(default_factory=time.monotonic)
+    params: dict[str, str] = field(default_factory=dict)
+
+
+CALL_KEY = web.RequestKey("call", Call)
+
+
+async def read_body(request: web.Request, call: Call) -> None:
+    if not request.can_read_body:
+        return
+    if request.content_type == "application/json":
+        call.json = json.loads(await request.read() or b"null")
+    elif request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "payload_json":
+                call.json = json.loads(await part.read())
+            elif part.filename is not None:
+                data = bytes(await part.read())
+                call.uploads.append(Upload(part.filename, data, part.headers.get("Content-Type")))
+
+
+def json_response(data: Any, status: int = 200,
+                  headers: dict[str, str] | None = None) -> web.Response:
+    """discord.py parses JSON only when Content-Type is exactly ``application/json``."""
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={**(headers or {}), "Content-Type": "application/json"})
+
+
+def error(status: int, code: int, message: str, **extra: Any) -> web.Response:
+    return json_response({"message": message, "code": code, **extra}, status)
+
+
+def _too_long() -> web.Response:
+    issue = {"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}
+    return error(400, 50035, "Invalid Form Body", errors={"content": {"_errors": [issue]}})
+
+
+class RestRoutes:
+    def __init__(self, emu: DiscordEmulator) -> None:
+        self.emu = emu
+
+    def add_to(self, app: web.Application) -> None:
+        route = self._route
+        route(app, "GET", "/users/@me", self.me, "me")
+        route(app, "GET", "/oauth2/applications/@me", self.application, "application")
+        route(app, "PUT", "/applications/{app}/commands", self.sync, "sync")
+        route(app, "GET", "/applications/{app}/commands", self.commands, "commands")
+        route(app, "PUT", "/applications/{app}/guilds/{guild}/commands", self.sync, "sync_guild")
+        route(app, "POST", "/channels/{channel}/messages", self.create, "create")
+        route(app, "PATCH", "/channels/{channel}/messages/{message}", self.edit, "edit")
+        route(app, "GET", "/channels/{channel}/messages/{message}", self.get, "get_message")
+        route(app, "POST", "/channels/{channel}/typing", self.typing, "typing")
+        route(app, "POST", "/interactions/{interaction}/{token}/callback", self.callback,
+              "callback", auth=False)
+        route(app, "POST", "/webhooks/{app}/{token}", self.followup, "followup", auth=False)
+        route(app, "PATCH", "/webhooks/{app}/{token}/messages/{message}", self.followup_edit,
+              "followup_edit", auth=False)
+        app.router.add_get("/attachments/{channel}/{attachment}/{filename}", self.cdn, name="cdn")
+
+    def _route(self, app: web.Application, method: str, path: str, handler: Handler,
+               kind: str, *, auth: bool = True) -> None:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            call = request[CALL_KEY]
+            expected = f"Bot {self.emu.bot_token}"
+            if auth and call.headers.get("authorization") != expected:
+                return error(401, 0, "401: Unauthorized")
+            return await self._limited(request, kind, handler)
+
+        app.router.add_route(method, API + path, guarded, name=kind)
+
+    async def _limited(self, request: web.Request, kind: str, handler: Handler
+                       ) -> web.StreamResponse:
+        emu, params = self.emu, request.match_info
+        fault = emu.take_fault(kind)
+        if kind in ("create", "edit"):
+            key, name = f"channel:{params['channel']}", "emu-channel-messages"
+        elif kind in ("followup", "followup_edit"):
+            key, name = f"webhook:{params['token']}", "emu-interaction-webhook"
+        else:
+            if fault is not None:
+                return emu.too_many(fault.retry_after, {}, via=fault.via)
+            return await handler(request)
+        bucket, now = emu.bucket(key), time.monotonic()
+        if now >= bucket.reset_at:
+            bucket.count, bucket.reset_at = 0, now + bucket.per
+        if fault is not None:
+            headers = emu.rate_limit_headers(bucket, name, now)
+            return emu.too_many(fault.retry_after, headers, via=fault.via)
+        if bucket.count >= bucket.limit:
+            headers = emu.rate_limit_headers(bucket, name, now)
+            return emu.too_many(bucket.reset_at - now, headers, via=True)
+        bucket.count += 1
+        response = await handler(request)
+        if response.status < 300:
+            response.headers.update(emu.rate_limit_headers(bucket, name, now))
+        return response
+
+    # ---- login and commands ---------------------------------------------------------------
+    async def me(self, request: web.Request) -> web.StreamResponse:
+        return json_response(p.me(self.emu.app_id, self.emu.bot.name))
+
+    async def application(self, request: web.Request) -> web.StreamResponse:
+        return json_response(p.application(self.emu.app_id, self.emu.bot.name,
+                                           self.emu.owner.payload))
+
+    async def sync(self, request: web.Request) -> web.StreamResponse:
+        emu, call = self.emu, request[CALL_KEY]
+        if request.match_info["app"] != str(emu.app_id):
+            return error(403, 50001, "Missing Access")
+        guild = request.match_info.get("guild")
+        guild_id = int(guild) if guild else None
+        target = emu.commands if guild_id is None else emu.guild_commands.setdefault(guild_id, {})
+        synced: dict[str, JSON] = {}
+        for command in call.json or []:
+            previous = target.get(command["name"])
+            command_id = int(previous["id"]) if previous else emu.snowflake()
+            synced[command["name"]] = p.synced_command(
+                command, command_id=command_id, app_id=emu.app_id, version=emu.snowflake(),
+                guild_id=guild_id)
+        target.clear()
+        target.update(synced)
+        return json_response(list(synced.values()))
+
+    async def commands(self, request: web.Request) -> web.StreamResponse:
+        return json_response(list(self.emu.commands.values()))
+
+    # ---- messages ----------------------------------------------------------------------------
+    def _new_message(self, channel_id: int, content: str, call: Call, *,
+                     referenced: JSON | None = None, type_: int = 0, flags: int = 0) -> JSON:
+        emu = self.emu
+        attachments = [emu.attachment(u.filename, u.data, u.content_type) for u in call.uploads]
+        return p.message(emu.snowflake(), channel_id, emu.bot.payload, content,
+                         attachments=attachments, referenced=referenced, type_=type_,
+                         flags=flags)
+
+    def _invalid(self, body: JSON, call: Call, *, new: bool) -> web.Response | None:
+        content = body.get("content") or ""
+        if len(content) > MAX_CONTENT:
+            return _too_long()
+        if new and not content and not call.uploads and not body.get("embeds"):
+            return error(400, 50006, "Cannot send an empty message")
+        if len(call.uploads) > MAX_FILES:
+            return error(400, 50035, "Invalid Form Body")
+        if any(len(u.data) > self.emu.upload_limit for u in call.uploads):
+            return error(413, 40005, "Request entity too large")
+        return None
+
+    async def create(self, request: web.Request) -> web.StreamResponse:
+        emu, call = self.emu, request[CALL_KEY]
+        channel_id = int(request.match_info["channel"])
+        if channel_id not in emu.channels:
+            return error(404, 10003, "Unknown Channel")
+        body = call.json or {}
+        invalid = self._invalid(body, call, new=True)
+        if invalid is not None:
+            return invalid
+        referenced = None
+        reference = body.get("message_reference")
+        if reference:
+            referenced = emu.messages.get(int(reference["message_id"]))
+            if referenced is None and reference.get("fail_if_not_exists", True):
+                return error(400, 50035, "Invalid Form Body (unknown message_reference)")
+        data = self._new_message(channel_id, body.get("content") or "", call,
+                                 referenced=referenced)
+        emu.store(data)
+        emu.echo("MESSAGE_CREATE", data)
+        return json_response(data)
+
+    def _edit(self, message: JSON, body: JSON, call: Call) -> web.Response:
+        invalid = self._invalid(body, call, new=False)
+        if invalid is not None:
+            return invalid
+        if "content" in body:
+            message["content"] = body["content"] or ""
+        if call.uploads:
+            message["attachments"] = [
+                *message["attachments"],
+                *self._new_message(int(message["channel_id"]), "", call)["attachments"],
+            ]
+        message["edited_timestamp"] = p.iso()
+        self.emu.store(message)
+        self.emu.echo("MESSAGE_UPDATE", message)
+        return json_response(message)
+
+    async def edit(self, request: web.Request) -> web.StreamResponse:
+        emu, call = self.emu, request[CALL_KEY]
+        message = emu.messages.get(int(request.match_info["message"]))
+        if message is None or message["channel_id"] != request.match_info["channel"]:
+            return error(404, 10008, "Unknown Message")
+        if message["author"]["id"] != str(emu.app_id):
+            return error(403, 50005, "Cannot edit a message authored by another user")
+        return self._edit(message, call.json or {}, call)
+
+    async def get(self, request: web.Request) -> web.StreamResponse:
+        message = self.emu.messages.get(int(request.match_info["message"]))
+        if message is None or message["channel_id"] != request.match_info["channel"]:
+            return error(404, 10008, "Unknown Message")
+        return json_response(message)
+
+    async def typing(self, request: web.Request) -> web.StreamResponse:
+        if int(request.match_info["channel"]) not in self.emu.channels:
+            return error(404, 10003, "Unknown Channel")
+        return web.Response(status=204)
+
+    # ---- interactions ----------------------------------------------------------------------
+    async def callback(self, request: web.Request) -> web.StreamResponse:
+        emu, call = self.emu, request[CALL_KEY]
+        interaction = emu.interactions.get(int(request.match_info["interaction"]))
+        if interaction is None or interaction.token != request.match_info["token"]:
+            return error(404, 10062, "Unknown interaction")
+        if time.monotonic() - interaction.created > emu.interaction_deadline:
+            return error(404, 10062, "Unknown interaction")
+        if interaction.callback is not None:
+            return error(400, 40060, "Interaction has already been acknowledged.")
+        body = call.json or {}
+        kind, data = body.get("type"), body.get("data") or {}
+        ephemeral = int(data.get("flags") or 0) & p.EPHEMERAL
+        if kind == 4:
+            if self._invalid(data, call, new=True) is not None:
+                return error(400, 50035, "Invalid Form Body")
+            content, flags = data.get("content") or "", ephemeral
+        elif kind == 5:
+            content, flags = "", p.LOADING | ephemeral
+        else:
+            return error(400, 50035, f"Invalid Form Body (callback type {kind})")
+        message = self._new_message(interaction.channel_id, content, call,
+                                    type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND, flags=flags)
+        message.update(webhook_id=str(emu.app_id), application_id=str(emu.app_id),
+                       interaction_metadata={"id": str(interaction.id), "type": 2,
+                                             "user": interaction.user.payload})
+        interaction.callback = body
+        interaction.original_id = int(message["id"])
+        interaction.message_ids.append(interaction.original_id)
+        emu.store(message)
+        if request.query.get("with_response") not in ("1", "true", "True"):
+            return web.Response(status=204)
+        return json_response({
+            "interaction": {
+                "id": str(interaction.id), "type": 2, "activity_instance_id": None,
+                "response_message_id": message["id"], "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(ephemeral),
+            },
+            "resource": {"type": kind, "message": message},
+        })
+
+    def _interaction(self, request: web.Request) -> Interaction | None:
+        if request.match_info["app"] != str(self.emu.app_id):
+            return None
+        token = request.match_info["token"]
+        found = [i for i in self.emu.interactions.values() if i.token == token]
+        # Follow-ups need an acknowledged interaction: before that the webhook is unknown.
+        return found[0] if found and found[0].callback is not None else None
+
+    async def followup(self, request: web.Request) -> web.StreamResponse:
+        emu, call = self.emu, request[CALL_KEY]
+        interaction = self._interaction(request)
+        if interaction is None:
+            return error(404, 10015, "Unknown Webhook")
+        body = call.json or {}
+        deferred = (interaction.callback or {}).get("type") == 5
+        if deferred and not interaction.followed_up and interaction.original_id is not None:
+            # Discord: the first follow-up after a deferral edits the "thinking…" message.
+            interaction.followed_up = True
+            original = emu.messages[interaction.original_id]
+            original["flags"] = int(original["flags"]) & ~p.LOADING
+            response = self._edit(original, body, call)
+        else:
+            invalid = self._invalid(body, call, new=True)
+            if invalid is not None:
+                return invalid
+            interaction.followed_up = True
+            data = self._new_message(interaction.channel_id, body.get("content") or "", call,
+                                     type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND)
+            data.update(webhook_id=str(emu.app_id), application_id=str(emu.app_id))
+            interaction.message_ids.append(int(data["id"]))
+            emu.store(data)
+            emu.echo("MESSAGE_CREATE", data)
+            response = json_response(data)
+        if request.query.get("wait") in ("1", "true", "True"):
+            return response
+        return web.Response(status=204) if response.status < 300 else response
+
+    async def followup_edit(self, request: web.Request) -> web.StreamResponse:
+        emu, call = self.emu, request[CALL_KEY]
+        interaction = self._interaction(request)
+        if interaction is None:
+            return error(404, 10015, "Unknown Webhook")
+        ref = request.match_info["message"]
+        message_id = interaction.original_id if ref == "@original" else int(ref)
+        if message_id not in interaction.message_ids:
+            return error(404, 10008, "Unknown Message")
+        return self._edit(emu.messages[message_id], call.json or {}, call)
+
+    # ---- CDN -----------------------------------------------------------------------------
+    async def cdn(self, request: web.Request) -> web.StreamResponse:
+        stored = self.emu.cdn.get(request.path)
+        if stored is None:
+            return web.Response(status=404, text="Not Found")
+        data, content_type = stored
+        return web.Response(body=data, content_type=content_type or "application/octet-stream")

@@ -1,0 +1,160 @@
+"""The Discord adapter at the edges: 429s, a shared per-channel budget, upload limits, who is
+ignored, a missing privileged intent, and a gateway reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from bot.budget import CallBudget
+from bot.errors import ConfigError
+from tests.discord_emulator import DiscordEmulator
+from tests.openai_emulator import OpenAIEmulator, Turn
+
+if TYPE_CHECKING:
+    from tests.discord_fixtures import Classroom, DiscordBot
+
+pytest_plugins = ["tests.discord_fixtures"]
+
+
+@pytest.mark.parametrize("via", [True, False], ids=["waited-by-discord.py", "raised-to-editor"])
+async def test_429s_on_edits_still_end_with_the_complete_text(
+    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom, via: bool,
+) -> None:
+    answer = "The derivative of x² is 2x, by the power rule."
+    emulator.script(Turn().text(answer, deltas=6).delta_interval(0.02))
+    discord_emu.fail_next("edit", times=3, retry_after=0.05, via=via)
+    asked = await discord_emu.user_says(
+        classroom.alice, classroom.general, "derivative of x^2?", mention=True
+    )
+    assert await discord_bot.answer(asked) == [answer]
+    limited = discord_emu.rate_limited()
+    assert len(limited) == 3 and all(c.kind == "edit" for c in limited)
+    [job] = await discord_bot.store.jobs()
+    assert job.status == "answered"
+
+
+async def test_concurrent_replies_in_one_channel_share_the_budget_without_429s(
+    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    students = [discord_emu.add_user(f"student{i}") for i in range(4)]
+    asked = [
+        await discord_emu.user_says(s, classroom.general, f"question {i}", mention=True)
+        for i, s in enumerate(students)
+    ]
+    for message_id, i in zip(asked, range(4), strict=True):
+        assert await discord_bot.answer(message_id) == [f"You said: question {i}"]
+    assert discord_emu.rate_limited() == []
+    writes = sorted(c.at for c in discord_emu.calls_of("create", "edit"))
+    window = discord_emu.rate_limit[1]
+    sixth_after = zip(writes, writes[5:], strict=False)
+    assert all(later - earlier >= window * 0.9 for earlier, later in sixth_after)
+
+
+async def test_a_generated_file_over_the_upload_limit_is_named_not_sent(
+    make_discord_bot: Callable[..., Any], discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    from tests.discord_fixtures import TEST_LIMITS
+
+    bot: DiscordBot = await make_discord_bot(limits=replace(TEST_LIMITS, max_upload_bytes=100))
+    emulator.script(
+        Turn()
+        .code("plt.savefig('big.png')", files=[("big.png", b"x" * 500)])
+        .text("Done: [big.png](sandbox:/mnt/data/big.png)")
+    )
+    asked = await discord_emu.user_says(classroom.bob, classroom.general, "plot", mention=True)
+    [page] = await bot.answer(asked)
+    assert "big.png is too large to upload here." in page
+    assert all(not c.uploads for c in discord_emu.calls_of("create"))
+
+
+async def test_bots_system_messages_and_unserved_servers_get_nothing(
+    make_discord_bot: Callable[..., Any], discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    other_server = discord_emu.add_guild("Another school", "lobby")
+    bot: DiscordBot = await make_discord_bot(discord_guild_ids=str(classroom.guild.id))
+    robot = discord_emu.add_user("robot", bot=True)
+    ignored = [
+        await discord_emu.user_says(robot, classroom.general, "hello", mention=True),
+        await discord_emu.user_says(robot, classroom.ask_ai, "hello"),
+        await discord_emu.user_says(
+            classroom.alice, classroom.general, "joined", mention=True, message_type=7
+        ),
+        await discord_emu.user_says(
+            classroom.alice, other_server.channels["lobby"], "hi", mention=True
+        ),
+    ]
+    # Events are handled in order: once this one is answered, the others were seen.
+    asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "and me?")
+    assert await bot.answer(asked) == ["You said: and me?"]
+    assert all(discord_emu.replies_to(m) == [] for m in ignored)
+    assert [j.event_id for j in await bot.store.jobs()] == [str(asked)]
+
+
+async def test_missing_message_content_intent_stops_start_with_a_clear_error(
+    make_discord_bot: Callable[..., Any], discord_emu: DiscordEmulator
+) -> None:
+    discord_emu.gateway.message_content_allowed = False
+    with pytest.raises(ConfigError, match="Message Content intent"):
+        await make_discord_bot()
+
+
+async def test_a_wrong_token_stops_start_with_a_clear_error(
+    make_discord_bot: Callable[..., Any], discord_emu: DiscordEmulator
+) -> None:
+    with pytest.raises(ConfigError, match="DISCORD_BOT_TOKEN"):
+        await make_discord_bot(discord_bot_token="not-the-token")
+    assert discord_emu.calls_of("me")[0].status == 401
+
+
+async def test_after_a_gateway_reconnect_the_session_resumes_and_messages_flow(
+    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    await discord_emu.gateway.reconnect()
+    await discord_emu.wait_for(lambda: discord_emu.gateway.state.resumes == 1)
+    asked = await discord_emu.user_says(classroom.bob, classroom.general, "still there?",
+                                        mention=True)
+    assert await discord_bot.answer(asked) == ["You said: still there?"]
+    assert discord_emu.gateway.state.connects == 2
+
+
+async def test_the_same_message_delivered_twice_is_answered_once(
+    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    asked = await discord_emu.user_says(classroom.alice, classroom.general, "once", mention=True)
+    # A resumed session may replay an event: Discord's message id is the inbox's event id.
+    await discord_emu.gateway.dispatch("MESSAGE_CREATE", {
+        **discord_emu.messages[asked], "guild_id": str(classroom.guild.id),
+        "member": {"roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "flags": 0},
+    })
+    follow = await discord_emu.user_says(classroom.alice, classroom.general, "twice?",
+                                         mention=True)
+    await discord_bot.answer(follow)
+    assert await discord_bot.answer(asked) == ["You said: once"]
+    assert len(await discord_bot.store.jobs()) == 2
+
+
+async def test_a_reply_waiting_for_the_shared_budget_can_be_cancelled() -> None:
+    # Found by bench/discord_concurrency.py: 20 replies in one channel hung when a finished
+    # reply's flusher was cancelled just as the budget woke it (asyncio.wait_for on 3.11).
+    budget = CallBudget(1, 60.0)
+    await budget.acquire()
+    budget.hold()
+    waiter = asyncio.create_task(budget.acquire())
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    budget.release()  # wakes the waiter…
+    waiter.cancel()  # …as its reply is abandoned
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(5):
+            await waiter
