@@ -23,16 +23,20 @@ log = logging.getLogger(__name__)
 SLACK_LIMITS = ReplyLimits(
     max_length=12_000,  # markdown_text and the markdown block take up to 12,000 characters
     edit_interval=1.0,
-    # chat.update is Tier 3, "50+ per minute" per workspace; 45 leaves room for clock skew
-    # between our window and Slack's. The same numbers pace chat.appendStream (Tier 4).
-    calls_per_window=45,
-    window=60.0,
+    # chat.update is Tier 3, "50+ per minute" per workspace. Counted over 61 s rather than 60:
+    # our clock starts before a request leaves and Slack's when it arrives, so a second of
+    # slack keeps network jitter from turning the 51st call into a 429. The same numbers pace
+    # chat.appendStream (Tier 4), in a budget of its own.
+    calls_per_window=50,
+    window=61.0,
     placeholder="…",
     max_upload_bytes=1_000_000_000,  # Slack's 1 GB per file
+    command_prefix="/assistant ",
     budget_posts=False,  # chat.postMessage is limited per channel, not by chat.update's tier
 )
-STREAMS_PER_MINUTE = 18  # chat.startStream and chat.stopStream are Tier 2 (20+ per minute)
-STATUSES_PER_MINUTE = 40  # assistant.threads.setStatus, paced like a Tier 3 method
+STREAMS_PER_MINUTE = 20  # chat.startStream and chat.stopStream are Tier 2 (20+ per minute)
+STATUSES_PER_MINUTE = 40  # assistant.threads.setStatus: tier undocumented, Tier 3 assumed
+QUOTA_WINDOW = 61.0
 NATIVE_RETRY_AFTER = 600.0  # after Slack refuses a stream, post + update for ten minutes
 _KNOWN_THREADS = 10_000
 
@@ -78,7 +82,8 @@ class SlackPlatform:
         found = self._workspaces.get(team)
         if found is None:
             found = self._workspaces[team] = _Workspace(
-                StreamQuota(self._streams_per_minute), StatusQuota(self._statuses_per_minute)
+                StreamQuota(self._streams_per_minute, QUOTA_WINDOW),
+                StatusQuota(self._statuses_per_minute, QUOTA_WINDOW),
             )
         return found
 

@@ -1,0 +1,213 @@
+"""The Web API methods of the Slack emulator: answers in Slack's JSON shapes, and the state a
+test reads afterwards (messages with every text they showed, statuses, uploads)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from tests.slack_emulator_events import (
+    BOT_ID,
+    BOT_USER_ID,
+    JSON,
+    MARKDOWN_LIMIT,
+    Message,
+    file_object,
+    new_id,
+    new_ts,
+)
+
+
+@dataclass
+class Upload:
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    authorization: str | None = None
+
+
+class WebApiMethods:
+    """``_m_<method>`` answers ``<method>`` (dots as underscores) with the merged arguments."""
+
+    team_id: str
+    base_url: str
+    streaming_error: str | None
+    messages: dict[str, list[Message]]
+    statuses: list[tuple[str, str, str]]
+    suggested: list[JSON]
+    uploads: dict[str, Upload]
+    _files: dict[str, tuple[bytes, str]]
+    _tickets: set[str]
+
+    def _m_auth_test(self, args: JSON) -> JSON:
+        return {
+            "ok": True,
+            "url": "https://emulated.slack.com/",
+            "team": "Emulated",
+            "user": "assistant",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _m_apps_connections_open(self, args: JSON) -> JSON:
+        ticket = uuid.uuid4().hex
+        self._tickets.add(ticket)
+        url = self.base_url.replace("http://", "ws://") + f"socket-mode?ticket={ticket}"
+        return {"ok": True, "url": url}
+
+    def _find(self, args: JSON) -> Message | None:
+        for message in self.messages.get(str(args.get("channel")), []):
+            if message.ts == str(args.get("ts")):
+                return message
+        return None
+
+    def _new_message(self, args: JSON) -> Message:
+        channel = str(args["channel"])
+        thread_ts = args.get("thread_ts")
+        message = Message(
+            channel,
+            new_ts(),
+            str(thread_ts) if thread_ts else None,
+            user=BOT_USER_ID,
+            bot_id=BOT_ID,
+        )
+        self.messages.setdefault(channel, []).append(message)
+        return message
+
+    def _m_chat_postMessage(self, args: JSON) -> JSON:
+        if not args.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        text, markdown = args.get("text"), args.get("markdown_text")
+        if markdown is not None and (text or args.get("blocks")):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not (text or markdown or args.get("blocks")):
+            return {"ok": False, "error": "no_text"}
+        if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
+            return {"ok": False, "error": "msg_too_long"}
+        message = self._new_message(args)
+        message.show(text=str(text or ""), markdown=markdown)
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            "message": message.to_json(),
+        }
+
+    def _m_chat_update(self, args: JSON) -> JSON:
+        message = self._find(args)
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if not message.bot_id:
+            return {"ok": False, "error": "cant_update_message"}
+        text, markdown = args.get("text"), args.get("markdown_text")
+        if markdown is not None and (text or args.get("blocks")):
+            return {"ok": False, "error": "invalid_arguments"}
+        if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
+            return {"ok": False, "error": "msg_too_long"}
+        message.streaming = False
+        message.show(text=None if markdown is not None else str(text or ""), markdown=markdown)
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            "text": message.shown,
+            "message": message.to_json(),
+        }
+
+    @staticmethod
+    def _chunk_text(args: JSON) -> str:
+        chunks = args.get("chunks") or []
+        if isinstance(chunks, str):
+            chunks = json.loads(chunks)
+        parts = [str(args.get("markdown_text") or "")]
+        parts += [c.get("text", "") for c in chunks if c.get("type") == "markdown_text"]
+        return "".join(parts)
+
+    def _m_chat_startStream(self, args: JSON) -> JSON:
+        channel = str(args.get("channel") or "")
+        if not channel or not args.get("thread_ts"):
+            return {"ok": False, "error": "invalid_arguments"}
+        dm = channel.startswith("D")
+        if not dm and not (args.get("recipient_team_id") and args.get("recipient_user_id")):
+            return {"ok": False, "error": "invalid_arguments"}
+        if self.streaming_error:
+            return {"ok": False, "error": self.streaming_error}
+        message = self._new_message(args)
+        message.streaming = True
+        message.show(markdown=self._chunk_text(args))
+        return {"ok": True, "channel": channel, "ts": message.ts}
+
+    def _stream_to(self, args: JSON, *, stop: bool) -> JSON:
+        message = self._find(args)
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if not message.streaming:
+            return {"ok": False, "error": "message_not_in_streaming_state"}
+        text = self._chunk_text(args)
+        if not text and not stop:
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(message.shown) + len(text) > MARKDOWN_LIMIT:
+            return {"ok": False, "error": "msg_too_long"}
+        message.streaming = not stop
+        message.show(markdown=message.shown + text)
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            **({"message": message.to_json()} if stop else {}),
+        }
+
+    def _m_chat_appendStream(self, args: JSON) -> JSON:
+        return self._stream_to(args, stop=False)
+
+    def _m_chat_stopStream(self, args: JSON) -> JSON:
+        return self._stream_to(args, stop=True)
+
+    def _m_assistant_threads_setStatus(self, args: JSON) -> JSON:
+        channel, thread_ts = str(args.get("channel_id") or ""), str(args.get("thread_ts") or "")
+        if not channel.startswith("D") or not thread_ts or "status" not in args:
+            return {"ok": False, "error": "invalid_arguments"}
+        self.statuses.append((channel, thread_ts, str(args["status"])))
+        return {"ok": True}
+
+    def _m_assistant_threads_setSuggestedPrompts(self, args: JSON) -> JSON:
+        self.suggested.append(args)
+        return {"ok": True}
+
+    def _m_files_getUploadURLExternal(self, args: JSON) -> JSON:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = new_id("F")
+        self.uploads[file_id] = Upload(file_id, str(args["filename"]), int(args["length"]))
+        return {"ok": True, "upload_url": f"{self.base_url}upload/v1/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, args: JSON) -> JSON:
+        files = json.loads(args.get("files") or "[]")
+        uploads = [self.uploads.get(f.get("id", "")) for f in files]
+        if not files or any(u is None or u.data is None for u in uploads):
+            return {"ok": False, "error": "file_not_found"}
+        objects = []
+        for upload in uploads:
+            assert upload is not None and upload.data is not None
+            path = f"/files-pri/{self.team_id}-{upload.file_id}/{upload.filename}"
+            self._files[path] = (upload.data, "application/octet-stream")
+            objects.append(
+                file_object(
+                    upload.file_id,
+                    upload.filename,
+                    "application/octet-stream",
+                    len(upload.data),
+                    self.base_url.rstrip("/") + path,
+                )
+            )
+        if args.get("channel_id"):
+            message = self._new_message(
+                {"channel": args["channel_id"], "thread_ts": args.get("thread_ts")}
+            )
+            message.files = objects
+            message.show(text=str(args.get("initial_comment") or ""))
+        return {"ok": True, "files": objects}
