@@ -198,3 +198,17 @@ async def test_generated_chart_is_attached_to_the_reply(
     assert attachment["filename"] == "chart.png"
     [upload] = [u for c in discord_emu.calls_of("create") for u in c.uploads]
     assert upload.data == png
+
+
+async def test_an_attachment_over_its_limit_is_named_with_the_limit_and_not_fetched(
+    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    huge = discord_emu.attachment("survey.csv", b"a,b\n", "text/csv", size=30_000_000)
+    emulator.script(Turn().text("Send a smaller extract and I'll look."))
+    asked = await discord_emu.user_says(
+        classroom.alice, classroom.ask_ai, "analyse my survey", attachments=(huge,)
+    )
+    [page] = await discord_bot.answer(asked)
+    assert "survey.csv is too large (30 MB); the limit for data files is 10 MB." in page
+    assert discord_emu.calls_of("cdn") == []
