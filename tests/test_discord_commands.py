@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -130,3 +131,43 @@ async def test_commands_in_a_server_the_bot_does_not_serve_are_declined(
     assert asked.callback is not None
     assert asked.callback["type"] == 4 and asked.callback["data"]["flags"] & EPHEMERAL
     assert await bot.store.jobs() == []
+
+
+async def test_retry_answers_a_failed_question_in_the_same_reply(
+    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    emulator.script(
+        Turn().text("Half an ans").error_event("server_error", "boom"),
+        Turn().text("The whole answer."),
+    )
+    asked = await discord_emu.user_says(classroom.alice, classroom.general, "explain", mention=True)
+    [failed] = await discord_bot.answer(asked)
+    assert "⚠️" in failed and "boom" not in failed
+    retried = await discord_emu.slash(classroom.alice, classroom.general, "assistant", "retry")
+    await discord_emu.wait_for(lambda: retried.callback)
+    assert retried.callback is not None
+    assert retried.callback["data"]["content"] == "Trying your last question again…"
+    await discord_emu.wait_for(lambda: discord_emu.pages(asked) == ["The whole answer."])
+    await discord_bot.engine.wait_idle()
+    assert len(discord_emu.replies_to(asked)) == 1  # the same reply, edited
+    assert [j.status for j in await discord_bot.store.jobs()] == ["answered"]
+
+
+async def test_stop_ends_the_answer_in_progress_and_says_so(
+    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    release = asyncio.Event()
+    emulator.script(Turn().text("A very long essay begins", deltas=4).gate(release, after_events=6))
+    asked = await discord_emu.user_says(classroom.bob, classroom.general, "essay", mention=True)
+    await discord_emu.wait_for(lambda: discord_emu.pages(asked))
+    stopped = await discord_emu.slash(classroom.bob, classroom.general, "assistant", "stop")
+    await discord_emu.wait_for(lambda: stopped.callback)
+    assert stopped.callback is not None
+    assert stopped.callback["data"]["content"] == "Stopping your answer in progress."
+    await discord_emu.wait_for(
+        lambda: any("The answer was stopped." in p for p in discord_emu.pages(asked))
+    )
+    release.set()
+    await discord_bot.engine.wait_idle()
