@@ -87,6 +87,10 @@ class SlackEmulator(WebApiMethods):
         self.statuses: list[tuple[str, str, str]] = []
         self.suggested: list[JSON] = []
         self.uploads: dict[str, Upload] = {}
+        self.users: dict[str, JSON] = {}
+        """Extra ``users.info`` fields by user id: ``{"is_admin": True, "locale": "ko-KR"}``."""
+        self.views: list[JSON] = []
+        self.ephemeral: list[JSON] = []
         self.file_requests: list[FileRequest] = []
         self.foreign_requests: list[FileRequest] = []
         self.envelopes: dict[str, JSON] = {}

@@ -109,6 +109,8 @@ DEFAULT_TIERS: dict[str, Tier] = {
     "assistant.threads.setSuggestedPrompts": Tier(50),
     "files.getUploadURLExternal": Tier(100),
     "files.completeUploadExternal": Tier(100),
+    "users.info": Tier(100),
+    "views.open": Tier(100),
 }
 
 
@@ -221,6 +223,25 @@ def command_payload(
         "is_enterprise_install": "false",
         "response_url": "https://hooks.slack.invalid/commands/T/1/x",
         "trigger_id": new_id("trig."),
+    }
+
+
+def view_submission(view: JSON, value: str, *, user: str, team_id: str = TEAM_ID) -> JSON:
+    """The interactive payload when someone presses Save in a modal the bot opened."""
+    block = view["blocks"][0]
+    action = block["element"]["action_id"]
+    state = {block["block_id"]: {action: {"type": "plain_text_input", "value": value}}}
+    return {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": "emulated"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "trigger_id": new_id("trig."),
+        "view": {**view, "state": {"values": state}, "hash": new_id("h."), "app_id": APP_ID},
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
     }
 
 

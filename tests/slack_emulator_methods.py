@@ -38,6 +38,9 @@ class WebApiMethods:
     statuses: list[tuple[str, str, str]]
     suggested: list[JSON]
     uploads: dict[str, Upload]
+    users: dict[str, JSON]
+    views: list[JSON]
+    ephemeral: list[JSON]
     _files: dict[str, tuple[bytes, str]]
     _tickets: set[str]
 
@@ -211,3 +214,44 @@ class WebApiMethods:
             message.files = objects
             message.show(text=str(args.get("initial_comment") or ""))
         return {"ok": True, "files": objects}
+
+    def _m_users_info(self, args: JSON) -> JSON:
+        user_id = str(args.get("user") or "")
+        if not user_id.startswith(("U", "W")):
+            return {"ok": False, "error": "user_not_found"}
+        extra = self.users.get(user_id, {})
+        user: JSON = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": user_id.lower(),
+            "deleted": False,
+            "is_admin": False,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_bot": False,
+            "tz": "Asia/Seoul",
+            **extra,
+        }
+        if str(args.get("include_locale")).lower() not in ("true", "1"):
+            user.pop("locale", None)
+        else:
+            user.setdefault("locale", "en-US")
+        return {"ok": True, "user": user}
+
+    def _m_views_open(self, args: JSON) -> JSON:
+        view = args.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not args.get("trigger_id") or not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(view.get("title", {}).get("text", "")) > 24:
+            return {"ok": False, "error": "invalid_arguments"}
+        opened = {**view, "id": new_id("V"), "team_id": self.team_id, "state": {"values": {}}}
+        self.views.append(opened)
+        return {"ok": True, "view": opened}
+
+    def _m_chat_postEphemeral(self, args: JSON) -> JSON:
+        if not args.get("channel") or not args.get("user"):
+            return {"ok": False, "error": "invalid_arguments"}
+        self.ephemeral.append(args)
+        return {"ok": True, "message_ts": new_ts()}

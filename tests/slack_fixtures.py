@@ -7,6 +7,7 @@ Import the fixtures into a test module: ``from tests.slack_fixtures import *``.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,10 +63,12 @@ class SlackBot:
             )
             return await self.slack.wait_ack(envelope)
         assert self.service.http_url is not None
+        if type == "interactive":  # HTTP carries interactive payloads as a form field
+            payload = {"payload": json.dumps(payload)}
         status, body = await self.slack.post_event(
             self.service.http_url,
             payload,
-            form=type == "slash_commands",
+            form=type != "events_api",
             retry_num=retry or None,
         )
         assert status == 200, (status, body)

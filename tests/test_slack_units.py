@@ -4,6 +4,8 @@ budget's final-first rule that Slack's per-workspace tier needs."""
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from adapters.slack.events import inbound_from_event, plain_text
 from adapters.slack.files import FileHost
 from adapters.slack.quota import StatusQuota, StreamQuota
 from adapters.slack.reply import without_added_closer
+from adapters.slack.service import COMMAND
 from bot.budget import CallBudget
 from bot.split import close_open_fence
 from tests.slack_emulator_events import event_callback, mention_event, message_event
@@ -119,3 +122,23 @@ async def test_a_final_update_goes_before_waiting_progress_edits() -> None:
     budget.release()
     await progress  # only once a call leaves the window
     assert order == ["final-1", "final-2", "progress"]
+
+
+def test_the_manifest_asks_for_what_the_bot_uses() -> None:
+    manifest = json.loads((Path(__file__).parents[1] / "slack-manifest.json").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {
+        "chat:write",  # chat.postMessage/update/startStream/appendStream/stopStream
+        "assistant:write",  # assistant.threads.setStatus/setSuggestedPrompts
+        "files:read",  # url_private_download
+        "files:write",  # files_upload_v2
+        "users:read",  # users.info: admins and locales
+        "commands",
+        "app_mentions:read",
+        "im:history",
+    } <= scopes
+    assert {"message.im", "app_mention", "assistant_thread_started", "message.channels"} <= events
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True

@@ -13,8 +13,10 @@ inbox's unique event key (see ``events.py``), also across restarts.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
+from collections.abc import Coroutine
 from typing import Any
 
 import aiohttp
@@ -22,7 +24,6 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -31,14 +32,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.events import (
-    SUGGESTED_PROMPTS,
-    inbound_from_command,
-    inbound_from_event,
-)
+from adapters.slack.commands import SlackCommands
+from adapters.slack.events import SUGGESTED_PROMPTS, inbound_from_event
 from adapters.slack.files import FileHost
+from adapters.slack.forms import CALLBACK_ID
 from adapters.slack.platform import SlackPlatform
-from bot.commands import run_command
+from adapters.slack.users import UserDirectory
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ConfigError
@@ -61,6 +60,7 @@ class SlackService:
         api_url: str,
         host: str = "0.0.0.0",
         port: int = 3000,
+        admin_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.slack = platform
         self.platform: Platform = platform  # what the engine sees (PlatformService)
@@ -78,6 +78,8 @@ class SlackService:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.users = UserDirectory(platform.aux_client, admin_ids)
+        self._commands: SlackCommands | None = None
 
     @classmethod
     def from_settings(
@@ -120,6 +122,7 @@ class SlackService:
             api_url=api_url,
             host=host,
             port=settings.port,
+            admin_ids=settings.admin_ids,
         )
 
     # Lifecycle.
@@ -135,7 +138,10 @@ class SlackService:
             reason = exc.response.get("error")
             raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({reason})") from None
         log.info("Slack: workspace %s as @%s", identity.get("team"), identity.get("user"))
-        self._app = self._build_app()
+        self._commands = SlackCommands(
+            engine=engine, slack=self.slack, users=self.users, spawn=self._spawn
+        )
+        self._app = self._build_app(self._commands)
         if self._app_token:
             self._socket = AsyncSocketModeHandler(self._app, self._app_token)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
@@ -155,6 +161,7 @@ class SlackService:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.users.close()
         await self.close()
 
     async def close(self) -> None:
@@ -164,7 +171,7 @@ class SlackService:
             await self._session.close()
             self._session = None
 
-    def _build_app(self) -> AsyncApp:
+    def _build_app(self, commands: SlackCommands) -> AsyncApp:
         app = AsyncApp(
             token=self._bot_token,
             signing_secret=self._signing_secret,
@@ -177,7 +184,8 @@ class SlackService:
         app.event("app_mention")(self._on_message)
         app.event("assistant_thread_started")(self._on_thread_started)
         app.event("assistant_thread_context_changed")(self._on_ignored)
-        app.command(COMMAND)(self._on_command)
+        app.command(COMMAND)(commands.on_command)
+        app.view(CALLBACK_ID)(commands.on_form)
         # Acknowledge any other event too: an unanswered delivery would only be retried.
         app.event(re.compile(".*"))(self._on_ignored)
         return app
@@ -216,7 +224,11 @@ class SlackService:
             return
         if not message.reply_to["dm"]:
             self.slack.remember_thread(message.channel, message.reply_to["thread_ts"])
-        await self._engine.accept(message)
+        user = await self.users.get(message.workspace, message.user, wait=0.5)
+        message = dataclasses.replace(message, locale=user.locale)
+        assert self._commands is not None
+        if not await self._commands.kb_add_by_message(message):
+            await self._engine.accept(message)
 
     async def _on_thread_started(self, event: dict[str, Any]) -> None:
         thread = event.get("assistant_thread") or {}
@@ -238,14 +250,7 @@ class SlackService:
     async def _on_ignored(self) -> None:
         return None
 
-    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        assert self._engine is not None
-        message = inbound_from_command(body)
-        words = message.text.split()
-        reply = await run_command(self._engine, message, words[0] if words else "help")
-        await ack(text=reply)
-
-    def _spawn(self, work: Any) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task: asyncio.Task[None] = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

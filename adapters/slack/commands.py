@@ -1,0 +1,109 @@
+"""``/assistant …``, the forms some commands open, and ``kb add`` sent as a message with files.
+
+Commands are the core's (``bot.commands``); this module only tells it who is asking (admin or
+not, and their locale, from ``users.info``) and shows the result: the command's reply is its
+acknowledgement (seen only by the person), a form is a Slack modal, and a form's result is an
+ephemeral message in the channel the command came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.events import PLATFORM, inbound_from_command
+from adapters.slack.forms import modal_view, submitted
+from adapters.slack.platform import SlackPlatform
+from adapters.slack.users import UserDirectory
+from bot.commands import handle_command, submit_modal
+from bot.engine import Engine
+from bot.types import InboundMessage
+
+log = logging.getLogger(__name__)
+
+KB_ADD = re.compile(r"^kb\s+add\b", re.IGNORECASE)
+FORM_FAILED = "I couldn't open the form. Please try the command again."
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+class SlackCommands:
+    def __init__(
+        self, *, engine: Engine, slack: SlackPlatform, users: UserDirectory, spawn: Spawn
+    ) -> None:
+        self._engine = engine
+        self._slack = slack
+        self._users = users
+        self._spawn = spawn
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        message = inbound_from_command(body)
+        user = await self._users.get(message.workspace, message.user, wait=1.0)
+        message = dataclasses.replace(message, locale=user.locale)
+        reply = await handle_command(self._engine, message, message.text, is_admin=user.is_admin)
+        if reply.modal is None:
+            await ack(text=reply.text)
+            return
+        try:  # the trigger id lives 3 s: open the form before acknowledging
+            await self._slack.client.views_open(
+                trigger_id=str(body.get("trigger_id")),
+                view=modal_view(reply.modal, channel=message.channel),
+            )
+        except SlackApiError as exc:
+            log.warning("views.open failed (%s)", exc.response.get("error"))
+            await ack(text=FORM_FAILED)
+            return
+        await ack()
+
+    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form, channel, value = submitted(view)
+        person = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or person.get("team_id") or "")
+        user_id = str(person.get("id") or "")
+        user = await self._users.get(team, user_id, wait=1.0)
+        message = InboundMessage(
+            platform=PLATFORM,
+            workspace=team,
+            channel=channel,
+            user=user_id,
+            text="",
+            event_id=f"form:{view.get('id', '')}",
+            locale=user.locale,
+        )
+        reply = await submit_modal(self._engine, message, form, value, is_admin=user.is_admin)
+        await ack()
+        if reply.text and channel:
+            self._spawn(self._tell(channel, user_id, reply.text))
+
+    async def _tell(self, channel: str, user: str, text: str) -> None:
+        try:
+            await self._slack.aux_client.chat_postEphemeral(channel=channel, user=user, text=text)
+        except SlackApiError as exc:
+            log.warning("could not show a form's result (%s)", exc.response.get("error"))
+
+    async def kb_add_by_message(self, message: InboundMessage) -> bool:
+        """``kb add [workspace]`` with files attached is the command (a slash command cannot
+        carry files). It runs after the acknowledgement: adding documents takes a while."""
+        if not message.attachments or not KB_ADD.match(message.text):
+            return False
+        if await self._engine.store.remember_event(PLATFORM, message.event_id):
+            self._spawn(self._kb_add(message))
+        return True
+
+    async def _kb_add(self, message: InboundMessage) -> None:
+        user = await self._users.get(message.workspace, message.user, wait=5.0)
+        message = dataclasses.replace(message, locale=user.locale)
+        reply = await handle_command(self._engine, message, message.text, is_admin=user.is_admin)
+        try:
+            await self._slack.client.chat_postMessage(
+                channel=message.channel,
+                thread_ts=str(message.reply_to.get("thread_ts") or ""),
+                markdown_text=reply.text,
+            )
+        except SlackApiError as exc:
+            log.warning("could not post the result of kb add (%s)", exc.response.get("error"))

@@ -1,0 +1,108 @@
+"""``/assistant …`` on Slack: who is an admin, the person's language, forms as modals, and
+``kb add`` sent as a message with files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from bot.i18n import t
+from tests.openai_emulator import OpenAIEmulator, Turn
+from tests.slack_emulator import SlackEmulator
+from tests.slack_emulator_events import view_submission
+from tests.slack_fixtures import *  # noqa: F403
+from tests.slack_fixtures import ALICE, ALICE_DM, BOB, BOB_DM, SlackBot
+
+
+def command_text(reply: Any) -> str:
+    """HTTP answers an ack's text as the response body; Socket Mode as the ack payload."""
+    if isinstance(reply, dict):
+        return str(reply.get("text", ""))
+    if reply and reply.startswith("{"):
+        return str(json.loads(reply).get("text", ""))
+    return str(reply or "")
+
+
+async def test_an_admin_sets_instructions_in_a_form(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    reply = await slack_bot.command("config instructions")
+    assert command_text(reply) == ""  # the form is the answer
+    [view] = slack.views
+    element = view["blocks"][0]["element"]
+    assert element["initial_value"] == "You are a math tutor."
+    assert element["multiline"] is True
+    await slack_bot.deliver(
+        view_submission(view, "You are a patient chemistry tutor.", user=ALICE),
+        type="interactive",
+    )
+    await slack.until(lambda: bool(slack.ephemeral))
+    assert slack.ephemeral[0]["channel"] == ALICE_DM and slack.ephemeral[0]["user"] == ALICE
+    await slack_bot.dm("what is a mole?", user=BOB, channel=BOB_DM)
+    await slack_bot.answers()
+    [request] = emulator.response_requests()
+    assert request["instructions"] == "You are a patient chemistry tutor."
+    assert slack.ack_errors == []
+
+
+async def test_admin_commands_are_refused_to_others(
+    slack_bot: SlackBot, slack: SlackEmulator
+) -> None:
+    slack.users[BOB] = {"is_admin": False}
+    reply = command_text(await slack_bot.command("config model gpt-x", user=BOB, channel=BOB_DM))
+    assert reply == t("en", "not_admin", command="config model")
+    assert slack.views == []
+    slack.users[ALICE] = {"is_owner": True}
+    reply = command_text(await slack_bot.command("config model gpt-x"))
+    assert "gpt-x" in reply
+
+
+async def test_the_persons_locale_picks_the_language(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    slack.users[ALICE] = {"locale": "ko-KR"}
+    reply = command_text(await slack_bot.command("help"))
+    assert reply == t("ko", "help", p="/assistant ")
+    emulator.script(Turn().text("부분").error_event("server_error", "internal"))
+    event = await slack_bot.dm("질문")
+    await slack_bot.answers()
+    [text] = slack_bot.texts(event)
+    assert text.endswith(t("ko", "error.model_failed"))
+    [job] = await slack_bot.store.jobs()
+    assert job.payload["locale"] == "ko-KR"
+
+
+async def test_stop_ends_the_answer_in_progress(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    release = asyncio.Event()
+    emulator.script(
+        Turn()
+        .text("The beginning of a long answer", deltas=["The beginning", " of a long answer"])
+        .gate(release, after_events=5)
+    )
+    event = await slack_bot.dm("tell me everything")
+    await emulator.response_started(0)
+    await slack.until(lambda: any("beginning" in m.shown for m in slack_bot.thread(event)))
+    reply = command_text(await slack_bot.command("stop"))
+    assert reply == t("en", "stop.done")
+    await slack_bot.answers()
+    release.set()
+    [message] = slack_bot.thread(event)
+    assert message.shown.startswith("The beginning") and not message.streaming
+    assert message.shown.endswith(t("en", "answer.stopped"))
+
+
+async def test_kb_add_with_files_sent_as_a_message(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    syllabus = slack.host_file("syllabus.pdf", b"%PDF-1.4 week 1: atoms", "application/pdf")
+    event = await slack_bot.dm("kb add", files=[syllabus])
+    await slack.until(lambda: bool(slack_bot.texts(event)))
+    [text] = slack_bot.texts(event)
+    assert "syllabus.pdf" in text
+    assert [f.filename for f in emulator.files.values()] == ["syllabus.pdf"]
+    assert emulator.vector_stores and emulator.response_requests() == []
