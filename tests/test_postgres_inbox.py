@@ -353,12 +353,16 @@ async def test_a_live_process_keeps_its_jobs_while_others_watch_for_expired_leas
     async with connect(pg_url) as conn:
         row = await conn.fetchrow("SELECT status, attempts, claimed_by FROM jobs")
     assert row is not None
-    assert tuple(row) == ("running", 1, busy.engine.worker_id)
+    # Either process may claim it (both look at the shared inbox); whoever did keeps it.
+    owners = {busy.engine.worker_id: "busy", watcher.engine.worker_id: "watcher"}
+    assert row["status"] == "running" and row["attempts"] == 1 and row["claimed_by"] in owners
     release.set()
     await chat.wait_answers(1)
     await busy.stop()
     await watcher.stop()
-    assert [(a.text, a.node) for a in chat.answers] == [("a long answer", "busy")]
+    assert [(a.text, a.node) for a in chat.answers] == [
+        ("a long answer", owners[row["claimed_by"]])
+    ]
     assert response_creates(emulator) == [200]
 
 
