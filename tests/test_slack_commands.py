@@ -106,3 +106,20 @@ async def test_kb_add_with_files_sent_as_a_message(
     assert "syllabus.pdf" in text
     assert [f.filename for f in emulator.files.values()] == ["syllabus.pdf"]
     assert emulator.vector_stores and emulator.response_requests() == []
+
+
+async def test_retry_turns_the_failed_reply_into_the_answer(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    emulator.script(
+        Turn().text("Partial").error_event("server_error", "internal"),
+        Turn().text("The complete answer."),
+    )
+    event = await slack_bot.dm("question")
+    await slack_bot.answers()
+    [failed] = slack_bot.texts(event)
+    assert failed.endswith(t("en", "error.model_failed"))
+    assert command_text(await slack_bot.command("retry")) == t("en", "retry.started")
+    await slack_bot.answers()
+    assert slack_bot.texts(event) == ["The complete answer."]
+    assert not any(m.streaming for m in slack_bot.thread(event))

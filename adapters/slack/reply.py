@@ -115,10 +115,6 @@ class SlackReply:
         self._streams: dict[str, _Stream] = {}
         self._status: str | None = None
 
-    @property
-    def native(self) -> bool:
-        return self._native_reserved or bool(self._streams)
-
     async def _api(
         self, method: str, call: Callable[..., Awaitable[AsyncSlackResponse]], **args: Any
     ) -> AsyncSlackResponse:
