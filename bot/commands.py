@@ -17,7 +17,7 @@ from storage.records import WORKSPACE_DEFAULT
 log = logging.getLogger(__name__)
 
 EVERYONE = ("help", "reset", "retry", "status", "stop", "usage")
-ADMIN = ("config", "kb", "quota")
+ADMIN = ("config", "knowledge", "kb", "quota")
 
 __all__ = [
     "ADMIN",
@@ -36,6 +36,7 @@ async def handle_command(
     """The reply to a command line without its slash, e.g. ``reset`` or ``config model x``."""
     words = line.strip().split()
     name = words[0].lower() if words else "help"
+    name = "kb" if name == "knowledge" else name
     args = words[1:]
     lang = await engine.language_for(message.platform, message.workspace, message.locale)
     platform = engine.platforms.get(message.platform)

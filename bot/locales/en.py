@@ -23,7 +23,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config channel instructions|model|tools ... | clear   override for this channel only\n"
         "  {p}config history                  recent changes, numbered\n"
         "  {p}config rollback N               undo change N\n"
-        "  {p}kb add|list|remove NAME [workspace]   knowledge base documents\n"
+        "  {p}knowledge add|list|remove NAME [workspace]   knowledge base documents\n"
         "  {p}quota [channel] messages N|tokens N|off   daily limits per person\n"
         "  {p}usage all                       usage per person and totals, with estimated cost"
     ),
@@ -87,7 +87,7 @@ MESSAGES: dict[str, str] = {
     "kb.list": "Knowledge base of {scope}:\n{names}",
     "kb.removed": "Removed {name} from the knowledge base of {scope}.",
     "kb.missing": "There is no document named {name} in the knowledge base of {scope}.",
-    "kb.usage": "Usage: kb add|list|remove NAME [workspace]",
+    "kb.usage": "Usage: knowledge add|list|remove NAME [workspace]",
     # Answers.
     "status.thinking": "Thinking…",
     "status.queued_model": "Waiting for the model…",

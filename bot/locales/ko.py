@@ -22,7 +22,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config channel instructions|model|tools ... | clear   이 채널에만 적용\n"
         "  {p}config history                  최근 변경 내역 (번호 포함)\n"
         "  {p}config rollback N               N번 변경 되돌리기\n"
-        "  {p}kb add|list|remove NAME [workspace]   지식 베이스 문서\n"
+        "  {p}knowledge add|list|remove NAME [workspace]   지식 베이스 문서\n"
         "  {p}quota [channel] messages N|tokens N|off   사람당 하루 한도\n"
         "  {p}usage all                       사람별 사용량, 합계와 예상 비용"
     ),
@@ -84,7 +84,7 @@ MESSAGES: dict[str, str] = {
     "kb.list": "{scope}의 지식 베이스:\n{names}",
     "kb.removed": "{scope}의 지식 베이스에서 {name}을(를) 삭제했습니다.",
     "kb.missing": "{scope}의 지식 베이스에 {name}이라는 문서가 없습니다.",
-    "kb.usage": "사용법: kb add|list|remove NAME [workspace]",
+    "kb.usage": "사용법: knowledge add|list|remove NAME [workspace]",
     "status.thinking": "생각하는 중…",
     "status.queued_model": "모델을 기다리는 중…",
     "status.code": "코드를 실행하는 중…",
