@@ -3,44 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import os
 import socket
 import time
 import uuid
-from dataclasses import replace
-from typing import Any
 
 from bot.budget import BudgetRegistry
 from bot.builtin_functions import standard_registry
 from bot.config import Settings
-from bot.errors import ConversationBusy, RunError
-from bot.events import FileOutput, RunEventHandler, RunResult
-from bot.functions import FunctionRegistry, ToolContext
-from bot.i18n import pick_language, t
-from bot.ingest import code_interpreter_tool, file_search_tool, prepare_input
-from bot.openai_backend import OpenAIBackend, TurnRequest
-from bot.profiles import EffectiveProfile, resolve_profile
-from bot.quota import over_quota
-from bot.render import AnswerRenderer
-from bot.reply import ReplyEditor
-from bot.types import InboundMessage, Platform, ReplyTarget
+from bot.errors import RunError
+from bot.functions import FunctionRegistry
+from bot.i18n import pick_language
+from bot.openai_backend import OpenAIBackend
+from bot.turn import Turn
+from bot.types import InboundMessage, Platform
 from storage.base import Store
 from storage.records import (
     WORKSPACE_DEFAULT,
     Job,
-    RunRecord,
-    ThreadRecord,
-    Usage,
     thread_key,
 )
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
-BUSY_RETRIES = 5
 
 
 class Engine:
@@ -61,7 +47,7 @@ class Engine:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._active: dict[str, _Turn] = {}
+        self._active: dict[str, Turn] = {}
         self._tasks_by_key: dict[str, asyncio.Task[None]] = {}
         self._lost: set[int] = set()
         self._dispatcher: asyncio.Task[None] | None = None
@@ -229,7 +215,7 @@ class Engine:
             log.error("job %d is for platform %r, which is not running", job.id, job.platform)
             await self.store.finish_job(job.id, "failed", "platform not configured")
             return
-        turn = _Turn(self, platform, job)
+        turn = Turn(self, platform, job)
         self._active[job.thread_key] = turn
         try:
             await turn.run()
@@ -249,296 +235,3 @@ class Engine:
                 del self._active[job.thread_key]
 
 
-class _Turn:
-    """Everything about answering one job: renderer, reply editor, run record."""
-
-    def __init__(self, engine: Engine, platform: Platform, job: Job) -> None:
-        self.engine = engine
-        self.store = engine.store
-        self.platform = platform
-        self.job = job
-        self.message = InboundMessage.from_payload(job.payload)
-        self.target: ReplyTarget = platform.reply_target(job)
-        limits = platform.limits
-        budget = engine.budgets.get(
-            platform.budget_key(job), limits.calls_per_window, limits.window
-        )
-        self.renderer = AnswerRenderer(
-            on_change=self._changed, on_status=self.target.set_status, on_file=self._upload
-        )
-        self.editor = ReplyEditor(
-            self.target,
-            limits,
-            budget,
-            source=self.renderer.text,
-            refs=list(job.reply_state.get("refs", [])),
-            save_refs=self._save_refs,
-        )
-        self.run_record: RunRecord | None = None
-        self.usage = Usage()
-        self.claimed_at = time.time()
-        self.lang = "en"
-        self._stopped = False
-        self._mode = ""
-        self._response_id: str | None = None
-        self._call: asyncio.Task[RunResult] | None = None
-
-    def _final_text(self) -> str:
-        return self.renderer.final_text(self.platform.limits.file_link_note)
-
-    def _changed(self) -> None:
-        self.editor.mark_dirty()
-
-    async def _save_refs(self, refs: list[str]) -> None:
-        await self.store.save_reply_state(self.job.id, {"refs": refs})
-
-    async def _upload(self, file: FileOutput) -> None:
-        limit = self.platform.limits.max_upload_bytes
-        if limit is not None and len(file.data) > limit:
-            self.renderer.notices_at_end(
-                t(self.lang, "file.too_large_to_upload", name=file.filename)
-            )
-            return
-        try:
-            await self.target.upload(file.filename, file.data)
-        except Exception:
-            log.warning("upload of %s failed", file.filename, exc_info=True)
-            self.renderer.notices_at_end(t(self.lang, "file.upload_failed", name=file.filename))
-
-    async def run(self) -> None:
-        engine, job = self.engine, self.job
-        self.lang = self.renderer.lang = await engine.language_for(
-            job.platform, job.workspace, self.message.locale
-        )
-        await self.editor.start()
-        await self.target.set_status(t(self.lang, "status.thinking"))
-        profile = await resolve_profile(
-            self.store, engine.settings, job.platform, job.workspace, job.channel
-        )
-        thread = await self._thread(profile)
-        base = TurnRequest(
-            conversation_id=thread.conversation_id,
-            model=profile.model,
-            instructions=profile.instructions,
-            input=[],
-            metadata={
-                "platform": job.platform,
-                "workspace": job.workspace[:64],
-                "channel": job.channel[:64],
-                "job": str(job.id),
-            },
-            safety_identifier=_safety_id(job),
-        )
-        previous = await self.store.latest_run(job.id)
-        if previous is not None and previous.status == "in_progress":
-            if previous.response_id:
-                self.run_record = previous
-                log.info("job %d: following response %s again", job.id, previous.response_id)
-                result = await engine.backend.follow(previous.response_id, self.renderer)
-                base = replace(base, tools=await self._tools(profile, thread))
-                await self._finish(await self._tool_rounds(result, base, profile))
-                return
-            await self.store.finish_run(previous.id, "interrupted")
-        if job.attempts > MAX_ATTEMPTS:
-            raise RunError(
-                "too many attempts", key="answer.interrupted", p=self.platform.limits.command_prefix
-            )
-        refusal = await over_quota(
-            self.store,
-            platform=job.platform,
-            workspace=job.workspace,
-            channel=job.channel,
-            user=job.user,
-            lang=self.lang,
-            command_prefix=self.platform.limits.command_prefix,
-        )
-        if refusal is not None:
-            log.info("job %d declined: %s is over quota", job.id, job.user)
-            self.renderer.notices.append(refusal)
-            await self._close_without_answer()
-            await self.store.finish_job(job.id, "failed", "over quota")
-            return
-        prepared = await prepare_input(
-            self.message,
-            thread,
-            platform=self.platform,
-            backend=engine.backend,
-            store=self.store,
-            settings=engine.settings,
-            lang=self.lang,
-        )
-        thread = await self._thread(profile)  # a first document gave it a vector store
-        self.renderer.notices.extend(prepared.notices)
-        if not prepared.items:
-            if not prepared.notices:
-                self.renderer.notices.append(t(self.lang, "answer.empty_message"))
-            await self._close_without_answer()
-            await self.store.finish_job(job.id, "answered")
-            return
-        # Tools after the input: a file attached now is in the container from this turn on.
-        base = replace(base, tools=await self._tools(profile, thread))
-        request = replace(base, input=prepared.items)
-        self.run_record = await self.store.start_run(job.id, thread.id, profile.run_mode)
-        result = await self._with_busy_retry(request, profile)
-        await self._finish(await self._tool_rounds(result, base, profile))
-
-    async def _close_without_answer(self) -> None:
-        await self.target.set_status(None)
-        await self.editor.finish(self._final_text())
-        await self.target.close()
-
-    async def stop(self) -> None:
-        """The person asked to stop: cancel a background response on the server (the poll
-        then sees it end), or close the stream; what was shown stays, marked as stopped."""
-        self._stopped = True
-        if self._mode in ("background", "poll"):
-            if self._response_id is None:
-                return  # _checkpoint cancels it as soon as its id is known
-            await self.engine.backend.cancel(self._response_id)
-        if self._mode != "poll" and self._call is not None:
-            self._call.cancel()
-
-    async def _interruptible(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
-        self._mode = profile.run_mode
-        self._call = asyncio.create_task(self._start(request, profile))
-        try:
-            return await self._call
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if not self._stopped or (current is not None and current.cancelling()):
-                raise
-            result = RunResult(self._response_id or "", "cancelled", self.renderer.text())
-            await self.renderer.on_done(result)
-            return result
-        finally:
-            self._call = None
-
-    async def _tool_rounds(
-        self, result: RunResult, base: TurnRequest, profile: EffectiveProfile
-    ) -> RunResult:
-        """The function-calling loop: run what the model asked for, send the outputs back,
-        until it answers without calls. Past the cap, calls get an error output instead."""
-        functions = self.engine.functions
-        limit = self.engine.settings.max_tool_rounds
-        context = ToolContext(
-            self.job.platform,
-            self.job.workspace,
-            self.job.channel,
-            self.job.user,
-            self.message.user_name,
-        )
-        rounds = 0
-        while result.function_calls:
-            rounds += 1
-            self._count(result)
-            outputs = []
-            for call in result.function_calls:
-                if rounds > limit:
-                    output = json.dumps(
-                        {
-                            "error": "too many function calls in one answer; "
-                            "answer with what you have"
-                        }
-                    )
-                else:
-                    output = await functions.call(call, context)
-                outputs.append(
-                    {"type": "function_call_output", "call_id": call.call_id, "output": output}
-                )
-            tools = (
-                base.tools
-                if rounds <= limit
-                else [t for t in base.tools if t.get("type") != "function"]
-            )
-            request = replace(base, input=outputs, tools=tools)
-            result = await self._with_busy_retry(request, profile)
-        return result
-
-    async def _start(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
-        backend = self.engine.backend
-        handler: RunEventHandler = self.renderer
-        if profile.run_mode == "poll":
-            return await backend.background_turn(request, handler, self._checkpoint)
-        if profile.run_mode == "background":
-            return await backend.background_stream_turn(request, handler, self._checkpoint)
-        return await backend.stream_turn(request, handler, self._checkpoint)
-
-    def _count(self, result: RunResult) -> None:
-        self.usage = Usage(
-            self.usage.input_tokens + result.input_tokens,
-            self.usage.output_tokens + result.output_tokens,
-        )
-
-    async def _with_busy_retry(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
-        for attempt in range(BUSY_RETRIES):
-            try:
-                return await self._interruptible(request, profile)
-            except ConversationBusy:
-                if attempt == BUSY_RETRIES - 1:
-                    raise
-                log.info("job %d: conversation busy, waiting", self.job.id)
-                await asyncio.sleep(0.5 * 2**attempt)
-        raise AssertionError("unreachable")
-
-    async def _checkpoint(self, response_id: str, sequence: int | None) -> None:
-        assert self.run_record is not None
-        first = self._response_id is None
-        self._response_id = response_id
-        if first and self._stopped and self._mode in ("background", "poll"):
-            await self.engine.backend.cancel(response_id)
-            if self._mode == "background" and self._call is not None:
-                self._call.cancel()
-        await self.store.update_run(
-            self.run_record.id, response_id=response_id, last_sequence=sequence
-        )
-
-    async def _finish(self, result: RunResult) -> None:
-        assert self.run_record is not None
-        await self.editor.finish(self._final_text())
-        await self.target.close()
-        self._count(result)
-        await self.store.finish_run(self.run_record.id, result.status, self.usage)
-        await self.store.finish_job(self.job.id, "answered")
-
-    async def fail(self, error: RunError) -> None:
-        log.warning("job %d failed: %s", self.job.id, error)
-        await self.renderer.on_failed(error)
-        try:
-            await self.editor.finish(self._final_text())
-            await self.target.close()
-        except Exception:
-            log.exception("job %d: could not show the failure notice", self.job.id)
-        if self.run_record is not None:
-            await self.store.finish_run(self.run_record.id, "failed", error=str(error)[:500])
-        await self.store.finish_job(self.job.id, "failed", str(error)[:500])
-
-    async def abandon(self) -> None:
-        await self.editor.abandon()
-
-    async def _thread(self, profile: EffectiveProfile) -> ThreadRecord:
-        job = self.job
-        thread = await self.store.get_thread(job.platform, job.workspace, job.user, profile.key)
-        if thread is not None:
-            await self.store.touch_thread(thread.id)
-            return thread
-        conversation_id = await self.engine.backend.create_conversation(
-            {"platform": job.platform, "workspace": job.workspace[:64], "user": job.user[:64]}
-        )
-        return await self.store.create_thread(
-            job.platform, job.workspace, job.user, profile.key, conversation_id
-        )
-
-    async def _tools(self, profile: EffectiveProfile, thread: ThreadRecord) -> list[dict[str, Any]]:
-        tools: list[dict[str, Any]] = []
-        if "code_interpreter" in profile.tools:
-            tools.append(await code_interpreter_tool(self.store, thread))
-        if "file_search" in profile.tools:
-            search = await file_search_tool(self.store, thread, self.job.channel)
-            if search is not None:
-                tools.append(search)
-        tools.extend(self.engine.functions.tools(profile.tools))
-        return tools
-
-
-def _safety_id(job: Job) -> str:
-    return hashlib.sha256(f"{job.platform}:{job.workspace}:{job.user}".encode()).hexdigest()
