@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import openai
 import pytest
 
 from adapters.console import ConsolePlatform, parse_line
@@ -20,6 +19,7 @@ from bot.engine import Engine
 from bot.functions import FunctionRegistry
 from bot.openai_backend import OpenAIBackend
 from storage.sqlite import SQLiteStore
+from tests.core_fixtures import open_core
 from tests.openai_emulator import OpenAIEmulator
 
 
@@ -114,16 +114,9 @@ async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Ca
         *, start_engine: bool = True, functions: FunctionRegistry | None = None, **overrides: Any
     ) -> ConsoleBot:
         settings = test_settings(emulator, tmp_path / "bot.db", **overrides)
-        store = SQLiteStore(str(tmp_path / "bot.db"))
-        await store.open()
-        client = openai.AsyncOpenAI(
-            api_key=settings.openai_api_key.get_secret_value(),
-            base_url=emulator.base_url,
-            max_retries=settings.openai_max_retries,
-            _strict_response_validation=True,
+        store, backend, engine = await open_core(
+            settings, tmp_path / "bot.db", functions=functions
         )
-        backend = OpenAIBackend(client, poll_interval=settings.poll_interval)
-        engine = Engine(settings=settings, store=store, backend=backend, functions=functions)
         out = io.StringIO()
         engine.add_platform(ConsolePlatform(out=out, files_dir=tmp_path / "files"))
         bot = ConsoleBot(engine, store, backend, out)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openai
 import pytest
 
 from adapters.slack import SLACK_LIMITS, SlackService
@@ -22,6 +21,7 @@ from bot.openai_backend import OpenAIBackend
 from bot.types import ReplyLimits
 from storage.sqlite import SQLiteStore
 from tests.conftest import test_settings
+from tests.core_fixtures import open_core
 from tests.openai_emulator import OpenAIEmulator
 from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_events import (
@@ -144,16 +144,7 @@ async def make_slack_bot(
             port=0,
             **overrides,
         )
-        store = SQLiteStore(str(tmp_path / "bot.db"))
-        await store.open()
-        client = openai.AsyncOpenAI(
-            api_key=settings.openai_api_key.get_secret_value(),
-            base_url=emulator.base_url,
-            max_retries=settings.openai_max_retries,
-            _strict_response_validation=True,
-        )
-        backend = OpenAIBackend(client, poll_interval=settings.poll_interval)
-        engine = Engine(settings=settings, store=store, backend=backend)
+        store, backend, engine = await open_core(settings, tmp_path / "bot.db")
         service = SlackService.from_settings(settings, host="127.0.0.1", limits=limits, **options)
         engine.add_platform(service.platform)
         await engine.start()
