@@ -41,12 +41,13 @@ async def handle_command(
     lang = await engine.language_for(message.platform, message.workspace, message.locale)
     platform = engine.platforms.get(message.platform)
     p = platform.limits.command_prefix if platform is not None else "/"
+    admin_p = (platform.limits.admin_command_prefix if platform is not None else None) or p
     needs_admin = name in ADMIN or (name == "usage" and args[:1] == ["all"])
     if needs_admin and not is_admin:
         log.info("refused %r to %s (not an admin)", name, message.user)
         return CommandReply(t(lang, "not_admin", command=" ".join(words[:2])))
     if name == "help":
-        admin_help = "\n\n" + t(lang, "help.admin", p=p) if is_admin else ""
+        admin_help = "\n\n" + t(lang, "help.admin", p=admin_p) if is_admin else ""
         return CommandReply(t(lang, "help", p=p) + admin_help)
     if name == "reset":
         await engine.reset(message.platform, message.workspace, message.user)

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     discord_guild_ids: str = ""
     discord_assistant_channels: str = ""
     discord_allow_dms: bool = True
+    discord_admin_role_ids: str = ""
     discord_guild_ready_timeout: float = Field(default=2.0, ge=0)
 
     @field_validator("log_level", mode="before")
@@ -80,7 +81,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
-    @field_validator("discord_guild_ids", "discord_assistant_channels")
+    @field_validator("discord_guild_ids", "discord_assistant_channels", "discord_admin_role_ids")
     @classmethod
     def _discord_ids(cls, value: str) -> str:
         if not all(part.strip().isdigit() for part in value.split(",") if part.strip()):

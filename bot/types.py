@@ -64,6 +64,9 @@ class ReplyLimits:
     max_upload_bytes: int | None = None
     command_prefix: str = "/"
     """How a person types a command here (``/`` in the console, ``/assistant `` in Slack)."""
+    admin_command_prefix: str | None = None
+    """How an admin types an admin command, where it differs from ``command_prefix``
+    (Discord: a command of its own, which only admins see)."""
     file_link_note: str | None = "attached"
     """Rewrite ``sandbox:`` links to generated files as "name (attached)"; None keeps them."""
     budget_posts: bool = True

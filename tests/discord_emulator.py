@@ -6,6 +6,15 @@
         # point discord.py at emu.api_url / emu.gateway_url, start the bot, then:
         sent = await emu.user_says(alice, guild.channels["general"], "hi", mention=True)
         await emu.wait_for(lambda: emu.replies_to(sent))
+        # Slash commands, as Discord's client would offer them (default member permissions,
+        # per-server overrides, server-only commands), and forms (modals):
+        teachers = emu.add_role(guild, "Teachers")
+        emu.give_role(guild, alice, teachers)
+        emu.allow_command(guild, "assistant-admin", teachers)
+        opened = await emu.slash(alice, guild.channels["general"], "assistant-admin",
+                                 "config instructions")
+        await emu.wait_for(lambda: opened.modal)
+        saved = await emu.submit_form(opened, "Be patient.")
 
 It speaks Discord's JSON (Content-Type exactly ``application/json``), answers 429 like
 Discord (``Via`` header, JSON ``retry_after``, ``X-RateLimit-*``) from per-channel message
@@ -44,6 +53,7 @@ class Guild:
     id: int
     name: str
     channels: dict[str, int]
+    roles: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,6 +68,12 @@ class Interaction:
     original_id: int | None = None
     message_ids: list[int] = field(default_factory=list)
     followed_up: bool = False
+    type: int = 2
+    """2 application command, 4 autocomplete, 5 modal submit."""
+    locale: str = "en-US"
+    modal: JSON | None = None
+    """The modal (callback type 9) the bot answered with."""
+
 
 
 @dataclass
@@ -96,6 +112,11 @@ class DiscordEmulator:
         self.guild_commands: dict[int, dict[str, JSON]] = {}
         self.interactions: dict[int, Interaction] = {}
         self.guilds: dict[int, Guild] = {}
+        self.role_permissions: dict[int, int] = {}
+        self.member_roles: dict[tuple[int, int], set[int]] = {}
+        self.command_access: dict[tuple[int, str], set[int]] = {}
+        """Per server and command, the roles/users (the server's id: @everyone) a server
+        admin let use it whatever its default member permissions (Integrations settings)."""
         self.channels: dict[int, JSON] = {}
         self.cdn: dict[str, tuple[bytes, str | None]] = {}
         self.snowflake = p.Snowflakes()
@@ -172,6 +193,57 @@ class DiscordEmulator:
         self.guilds[guild.id] = guild
         return guild
 
+    def add_role(self, guild: Guild, name: str, *, permissions: int = 0) -> int:
+        """A role in the server (given to members with ``give_role``)."""
+        role_id = guild.roles[name] = self.snowflake()
+        self.role_permissions[role_id] = permissions
+        if self.gateway.connected:
+            role = p.role(role_id, name, permissions, len(guild.roles))
+            self._spawn(self.gateway.dispatch("GUILD_ROLE_CREATE",
+                                              {"guild_id": str(guild.id), "role": role}))
+        return role_id
+
+    def give_role(self, guild: Guild, user: User, role_id: int) -> None:
+        self.member_roles.setdefault((guild.id, user.id), set()).add(role_id)
+
+    def take_role(self, guild: Guild, user: User, role_id: int) -> None:
+        self.member_roles.get((guild.id, user.id), set()).discard(role_id)
+
+    def member_permissions(self, guild_id: int, user: User) -> int:
+        """The member's resolved permissions (no channel overwrites in this emulator): the
+        owner and Administrator have all."""
+        if user.id == self.owner.id:
+            return int(p.ALL_PERMISSIONS)
+        value = p.EVERYONE_PERMISSIONS
+        for role_id in self.member_roles.get((guild_id, user.id), ()):
+            value |= self.role_permissions.get(role_id, 0)
+        return int(p.ALL_PERMISSIONS) if value & p.ADMINISTRATOR else value
+
+    def allow_command(self, guild: Guild, command: str, *ids: int) -> None:
+        """Server Settings → Integrations: let these roles or users (``guild.id`` for
+        @everyone) use ``command`` although they lack its default member permissions."""
+        self.command_access.setdefault((guild.id, command), set()).update(ids)
+
+    def offered(self, user: User, channel_id: int, command: JSON) -> str | None:
+        """Why Discord's client would not offer this command here, or ``None`` if it would."""
+        guild_id = self.guild_of(channel_id)
+        if guild_id is None:
+            contexts = command.get("contexts")
+            if command.get("dm_permission") is False or (contexts is not None
+                                                         and 1 not in contexts):
+                return f"/{command['name']} is not offered in DMs"
+            return None
+        needed = int(command.get("default_member_permissions") or 0)
+        if command.get("default_member_permissions") is None:
+            return None
+        allowed = self.command_access.get((guild_id, command["name"]), set())
+        roles = self.member_roles.get((guild_id, user.id), set())
+        if {guild_id, user.id, *roles} & allowed:
+            return None
+        if self.member_permissions(guild_id, user) & needed == needed and needed:
+            return None
+        return f"{user.name} lacks /{command['name']}'s default member permissions ({needed})"
+
     def dm_channel(self, user: User) -> int:
         if user.id not in self._dms:
             channel_id = self._dms[user.id] = self.snowflake()
@@ -197,8 +269,10 @@ class DiscordEmulator:
     def _guild_payload(self, guild: Guild) -> JSON:
         channels = [dict(self.channels[c]) for c in guild.channels.values()]
         bot_member = p.member(joined=p.iso(), with_user=self.bot.payload)
+        roles = [p.role(role_id, name, self.role_permissions.get(role_id, 0), position)
+                 for position, (name, role_id) in enumerate(guild.roles.items(), 1)]
         return p.guild(guild.id, guild.name, owner_id=self.owner.id, channels=channels,
-                       members=[bot_member])
+                       members=[bot_member], roles=roles)
 
     def attachment(self, filename: str, data: bytes, content_type: str | None = None, *,
                    host: str | None = None, size: int | None = None) -> JSON:
@@ -234,7 +308,8 @@ class DiscordEmulator:
         event = dict(data)
         if guild_id is not None:
             event["guild_id"] = str(guild_id)
-            event["member"] = p.member(joined=p.iso())
+            event["member"] = p.member(
+                joined=p.iso(), roles=sorted(self.member_roles.get((guild_id, user.id), ())))
             if not self.gateway.message_content and not mention:
                 event.update(content="", attachments=[], embeds=[])
         await self.gateway.dispatch("MESSAGE_CREATE", event)
@@ -246,8 +321,12 @@ class DiscordEmulator:
 
     async def slash(self, user: User, channel_id: int, command: str,
                     subcommand: str | None = None, *, locale: str = "en-US",
-                    **options: Any) -> Interaction:
-        """An INTERACTION_CREATE for a synced command (checked against what was synced)."""
+                    as_offered: bool = True, **options: Any) -> Interaction:
+        """An INTERACTION_CREATE for a synced command (checked against what was synced).
+        ``subcommand`` may name a group and its subcommand (``"config show"``). With
+        ``as_offered`` a command Discord's client would not offer this person here (default
+        member permissions, server-only) raises ``PermissionError``; ``False`` sends it anyway,
+        as a stale client or a forged request could."""
         await self.wait_connected()
         guild_id = self.guild_of(channel_id)
         synced = self.commands.get(command)
@@ -255,23 +334,74 @@ class DiscordEmulator:
             synced = self.guild_commands.get(guild_id, {}).get(command)
         if synced is None:
             raise KeyError(f"/{command} was not synced (synced: {sorted(self.commands)})")
+        refusal = self.offered(user, channel_id, synced)
+        if as_offered and refusal is not None:
+            raise PermissionError(refusal)
+        resolved: JSON = {}
+        command_data: JSON = {
+            "id": synced["id"],
+            "name": command,
+            "type": 1,
+            "options": p.command_options(synced, subcommand, options, resolved),
+        }
+        if resolved:
+            command_data["resolved"] = resolved
+        return await self._interact(user, channel_id, 2, command_data, locale=locale)
+
+    async def autocomplete(self, user: User, channel_id: int, command: str, subcommand: str,
+                           *, focused: str, locale: str = "en-US", **options: Any) -> list[str]:
+        """The person is typing option ``focused`` (its partial value among ``options``):
+        the suggestions the bot offers (callback type 8), by value."""
+        synced = self.commands[command]
+        inner: JSON = {
+            "id": synced["id"], "name": command, "type": 1,
+            "options": p.command_options(synced, subcommand, options, focused=focused),
+        }
+        typing = await self._interact(user, channel_id, 4, inner, locale=locale)
+        await self.wait_for(lambda: typing.callback)
+        assert typing.callback is not None and typing.callback["type"] == 8
+        return [str(c["value"]) for c in typing.callback["data"]["choices"]]
+
+    async def submit_form(self, opened: Interaction, *values: str, user: User | None = None,
+                          locale: str | None = None) -> Interaction:
+        """The person fills in the modal ``opened`` was answered with and submits it (type 5):
+        ``values`` replace the fields' pre-filled text in order; the rest are kept."""
+        modal = opened.modal
+        if modal is None:
+            raise ValueError("that interaction was not answered with a modal")
+        fields = p.text_inputs(modal)
+        if len(values) > len(fields):
+            raise ValueError(f"the form has {len(fields)} fields")
+        entered = {f["custom_id"]: f.get("value") or "" for f in fields}
+        for field_, value in zip(fields, values, strict=False):
+            if len(value) > (field_.get("max_length") or p.TEXT_INPUT_LIMIT):
+                raise ValueError("Discord's client lets no one type past max_length")
+            entered[field_["custom_id"]] = value
+        data = {"custom_id": modal["custom_id"],
+                "components": p.modal_submit_components(modal, entered)}
+        return await self._interact(user or opened.user, opened.channel_id, 5, data,
+                                    locale=locale or opened.locale)
+
+    def form_values(self, opened: Interaction) -> list[str]:
+        """The fields of the modal ``opened`` was answered with, pre-filled as shown."""
+        return [f.get("value") or "" for f in p.text_inputs(opened.modal or {})]
+
+    async def _interact(self, user: User, channel_id: int, kind: int, inner: JSON, *,
+                        locale: str) -> Interaction:
+        await self.wait_connected()
+        guild_id = self.guild_of(channel_id)
         interaction = Interaction(self.snowflake(), p.token("aW50ZXJhY3Rpb24"), channel_id,
-                                  guild_id, user)
+                                  guild_id, user, type=kind, locale=locale)
         self.interactions[interaction.id] = interaction
         data: JSON = {
             "id": str(interaction.id),
             "application_id": str(self.app_id),
-            "type": 2,
+            "type": kind,
             "token": interaction.token,
             "version": 1,
             "channel_id": str(channel_id),
             "channel": dict(self.channels[channel_id]),
-            "data": {
-                "id": synced["id"],
-                "name": command,
-                "type": 1,
-                "options": p.command_options(synced, subcommand, options),
-            },
+            "data": inner,
             "locale": locale,
             "app_permissions": p.ALL_PERMISSIONS,
             "entitlements": [],
@@ -281,12 +411,20 @@ class DiscordEmulator:
         if guild_id is not None:
             data["guild_id"] = str(guild_id)
             data["guild_locale"] = "en-US"
-            data["member"] = p.member(joined=p.iso(), with_user=user.payload, permissions=True)
+            data["member"] = p.member(
+                joined=p.iso(), with_user=user.payload,
+                permissions=self.member_permissions(guild_id, user),
+                roles=sorted(self.member_roles.get((guild_id, user.id), ())))
             data["authorizing_integration_owners"] = {"0": str(guild_id)}
         else:
             data["user"] = user.payload
         await self.gateway.dispatch("INTERACTION_CREATE", data)
         return interaction
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # ---- faults and rate limits ---------------------------------------------------------
     def fail_next(self, kind: str, *, times: int = 1, retry_after: float = 0.05,
@@ -349,6 +487,12 @@ class DiscordEmulator:
         """The text the person sees in answer to that message (upload messages left out)."""
         return [m["content"] for m in self.replies_to(message_id) if m["content"]]
 
+    def shown(self, interaction: Interaction) -> list[str]:
+        """What the person sees in answer to an interaction: the response's text, then each
+        follow-up's (a deferred response's first follow-up replaces "thinking…")."""
+        return [self.messages[m]["content"] for m in interaction.message_ids
+                if self.messages[m]["content"]]
+
     def contents(self, message_id: int) -> list[str]:
         """Every content a message showed: as created, then after each edit."""
         return list(self.history.get(message_id, []))
@@ -366,9 +510,7 @@ class DiscordEmulator:
             return
         guild_id = self.guild_of(int(data["channel_id"]))
         payload = dict(data, guild_id=str(guild_id)) if guild_id else dict(data)
-        task = asyncio.create_task(self._echo(event, payload))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._echo(event, payload))
 
     async def _echo(self, event: str, data: JSON) -> None:
         with contextlib.suppress(ConnectionError):

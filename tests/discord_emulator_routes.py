@@ -263,6 +263,16 @@ class RestRoutes:
         body = call.json or {}
         kind, data = body.get("type"), body.get("data") or {}
         ephemeral = int(data.get("flags") or 0) & p.EPHEMERAL
+        if (interaction.type == 4) != (kind == 8):
+            return error(400, 40043, "Interaction has an invalid callback type")
+        if kind == 8:
+            choices = data.get("choices") or []
+            if len(choices) > 25 or any(not 1 <= len(c["name"]) <= 100 for c in choices):
+                return error(400, 50035, "Invalid Form Body (choices)")
+            interaction.callback = body
+            return web.Response(status=204)
+        if kind == 9:
+            return self._open_modal(interaction, body)
         if kind == 4:
             if self._invalid(data, call, new=True) is not None:
                 return error(400, 50035, "Invalid Form Body")
@@ -274,7 +284,7 @@ class RestRoutes:
         message = self._new_message(interaction.channel_id, content, call,
                                     type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND, flags=flags)
         message.update(webhook_id=str(emu.app_id), application_id=str(emu.app_id),
-                       interaction_metadata={"id": str(interaction.id), "type": 2,
+                       interaction_metadata={"id": str(interaction.id), "type": interaction.type,
                                              "user": interaction.user.payload})
         interaction.callback = body
         interaction.original_id = int(message["id"])
@@ -284,11 +294,29 @@ class RestRoutes:
             return web.Response(status=204)
         return json_response({
             "interaction": {
-                "id": str(interaction.id), "type": 2, "activity_instance_id": None,
+                "id": str(interaction.id), "type": interaction.type, "activity_instance_id": None,
                 "response_message_id": message["id"], "response_message_loading": kind == 5,
                 "response_message_ephemeral": bool(ephemeral),
             },
             "resource": {"type": kind, "message": message},
+        })
+
+    def _open_modal(self, interaction: Interaction, body: JSON) -> web.Response:
+        """Callback type 9: the person sees a form; nothing is posted in the channel."""
+        if interaction.type == 5:
+            return error(400, 50035, "Invalid Form Body (a modal cannot answer a modal submit)")
+        modal = body.get("data") or {}
+        problems = p.modal_problems(modal)
+        if problems:
+            return error(400, 50035, "Invalid Form Body", errors={"data": problems})
+        interaction.callback = body
+        interaction.modal = modal
+        return json_response({
+            "interaction": {
+                "id": str(interaction.id), "type": interaction.type,
+                "activity_instance_id": None, "response_message_id": None,
+                "response_message_loading": False, "response_message_ephemeral": False,
+            },
         })
 
     def _interaction(self, request: web.Request) -> Interaction | None:
@@ -317,8 +345,9 @@ class RestRoutes:
             if invalid is not None:
                 return invalid
             interaction.followed_up = True
+            flags = int(body.get("flags") or 0) & p.EPHEMERAL
             data = self._new_message(interaction.channel_id, body.get("content") or "", call,
-                                     type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND)
+                                     type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND, flags=flags)
             data.update(webhook_id=str(emu.app_id), application_id=str(emu.app_id))
             interaction.message_ids.append(int(data["id"]))
             emu.store(data)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import openai
 import pytest
 
 from adapters.discord import DiscordService, discord_limits
@@ -19,6 +18,7 @@ from bot.openai_backend import OpenAIBackend
 from bot.types import ReplyLimits
 from storage.sqlite import SQLiteStore
 from tests.conftest import test_settings
+from tests.core_fixtures import open_core
 from tests.discord_emulator import DiscordEmulator, Guild, User
 from tests.openai_emulator import OpenAIEmulator
 
@@ -30,11 +30,17 @@ TEST_LIMITS: ReplyLimits = replace(discord_limits(5, WINDOW), edit_interval=0.02
 
 @dataclass
 class Classroom:
+    """A class server: students alice and bob, and a teacher with the Teachers role, which
+    the server lets use ``/assistant-admin`` (Integrations) and the bot counts as admins
+    (``DISCORD_ADMIN_ROLE_IDS``) although it lacks Manage Server."""
+
     guild: Guild
     general: int
     ask_ai: int
     alice: User
     bob: User
+    teacher: User
+    teachers: int
 
 
 @dataclass
@@ -68,12 +74,18 @@ async def discord_emu() -> AsyncIterator[DiscordEmulator]:
 @pytest.fixture
 def classroom(discord_emu: DiscordEmulator) -> Classroom:
     guild = discord_emu.add_guild("Class 101", "general", "ask-ai")
+    teacher = discord_emu.add_user("teacher")
+    teachers = discord_emu.add_role(guild, "Teachers")
+    discord_emu.give_role(guild, teacher, teachers)
+    discord_emu.allow_command(guild, "assistant-admin", teachers)
     return Classroom(
         guild,
         guild.channels["general"],
         guild.channels["ask-ai"],
         discord_emu.add_user("alice"),
         discord_emu.add_user("bob"),
+        teacher,
+        teachers,
     )
 
 
@@ -99,17 +111,9 @@ async def make_discord_bot(
 
     async def start(*, limits: ReplyLimits = TEST_LIMITS, **overrides: Any) -> DiscordBot:
         overrides.setdefault("discord_assistant_channels", str(classroom.ask_ai))
+        overrides.setdefault("discord_admin_role_ids", str(classroom.teachers))
         settings = discord_settings(emulator, discord_emu, tmp_path / "bot.db", **overrides)
-        store = SQLiteStore(str(tmp_path / "bot.db"))
-        await store.open()
-        client = openai.AsyncOpenAI(
-            api_key=settings.openai_api_key.get_secret_value(),
-            base_url=emulator.base_url,
-            max_retries=settings.openai_max_retries,
-            _strict_response_validation=True,
-        )
-        backend = OpenAIBackend(client, poll_interval=settings.poll_interval)
-        engine = Engine(settings=settings, store=store, backend=backend)
+        store, backend, engine = await open_core(settings, tmp_path / "bot.db")
         service = DiscordService.from_settings(settings, limits=limits)
         bot = DiscordBot(service, engine, store, backend, discord_emu)
         bots.append(bot)

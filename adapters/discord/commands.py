@@ -1,6 +1,6 @@
 """The application-command tree: ``/assistant ask`` plus the everyday commands the core
-implements for every platform. More (the admin commands) are added to the group with
-``add_command`` or as groups of their own with ``tree.add_command``."""
+implements for every platform, and ``/assistant-admin`` (``admin_commands``). More everyday
+commands are added to ``EVERYONE_COMMANDS`` (or to the group with ``add_command``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 import discord
 from discord import app_commands
+
+from adapters.discord.admin_commands import AdminCommands, AdminHandler
 
 Interaction = discord.Interaction[Any]
 
@@ -22,7 +24,7 @@ EVERYONE_COMMANDS = {
 """Subcommands answered at once by ``bot.commands``, shown only to the person asking."""
 
 
-class AssistantHandler(Protocol):
+class AssistantHandler(AdminHandler, Protocol):
     async def ask(self, interaction: Interaction, question: str) -> None: ...
 
     async def run_command(self, interaction: Interaction, name: str) -> None: ...
@@ -54,4 +56,5 @@ class AssistantCommands(app_commands.Group):
 def command_tree(client: discord.Client, handler: AssistantHandler) -> app_commands.CommandTree:
     tree: app_commands.CommandTree = app_commands.CommandTree(client)
     tree.add_command(AssistantCommands(handler))
+    tree.add_command(AdminCommands(handler))
     return tree

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import discord
@@ -100,8 +101,13 @@ def inbound_message(message: discord.Message, me_id: int) -> InboundMessage:
     )
 
 
-def interaction_message(interaction: discord.Interaction[Any], text: str) -> InboundMessage:
-    """An ``/assistant`` command as a message; its answer goes to the interaction's follow-ups."""
+def interaction_message(
+    interaction: discord.Interaction[Any],
+    text: str,
+    attachments: Sequence[discord.Attachment] = (),
+) -> InboundMessage:
+    """An ``/assistant`` command as a message; its answer goes to the interaction's follow-ups.
+    ``attachments`` are the command's file options (``knowledge add``)."""
     channel_id = interaction.channel_id or 0
     return InboundMessage(
         platform=PLATFORM,
@@ -110,6 +116,7 @@ def interaction_message(interaction: discord.Interaction[Any], text: str) -> Inb
         user=str(interaction.user.id),
         text=text,
         event_id=str(interaction.id),
+        attachments=tuple(_attachment(item) for item in attachments),
         reply_to={
             "kind": "interaction",
             "interaction_id": str(interaction.id),

@@ -31,6 +31,10 @@ class DiscordOptions:
     assistant_channels: frozenset[int] = field(default_factory=frozenset)
     """Channels where every message is for the assistant (no mention needed)."""
     allow_dms: bool = True
+    admin_role_ids: frozenset[int] = field(default_factory=frozenset)
+    """Members with one of these roles are admins (besides those with Manage Server)."""
+    admin_user_ids: frozenset[str] = field(default_factory=frozenset)
+    """``ADMIN_USER_IDS``: these users are admins in every server."""
     guild_ready_timeout: float = 2.0
     max_file_bytes: int = 20_000_000
 
@@ -46,6 +50,8 @@ class DiscordOptions:
             guild_ids=_ids(settings.discord_guild_ids),
             assistant_channels=_ids(settings.discord_assistant_channels),
             allow_dms=settings.discord_allow_dms,
+            admin_role_ids=_ids(settings.discord_admin_role_ids),
+            admin_user_ids=settings.admin_ids,
             guild_ready_timeout=settings.discord_guild_ready_timeout,
             max_file_bytes=int(settings.max_file_mb * 1_000_000),
         )

@@ -19,7 +19,6 @@ UPLOAD_LIMIT = 10 * 1024 * 1024
 """Discord's default per-file upload limit (boosted servers allow more)."""
 
 
-
 def discord_limits(calls: int = 5, per: float = 5.0) -> ReplyLimits:
     """Replies for a channel whose messages may be created and edited ``calls`` times per
     ``per`` seconds (Discord: 5 per 5 s), a budget every reply in the channel shares.
@@ -35,6 +34,7 @@ def discord_limits(calls: int = 5, per: float = 5.0) -> ReplyLimits:
         placeholder="",
         max_upload_bytes=UPLOAD_LIMIT,
         command_prefix="/assistant ",
+        admin_command_prefix="/assistant-admin ",
     )
 
 

@@ -6,21 +6,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 import discord
 import yarl
 
+from adapters.discord.admin_commands import Suggestion
+from adapters.discord.admins import is_admin
 from adapters.discord.commands import Interaction, command_tree
-from adapters.discord.events import inbound_message, interaction_message, trigger
+from adapters.discord.events import (
+    DM_WORKSPACE,
+    PLATFORM,
+    inbound_message,
+    interaction_message,
+    trigger,
+)
 from adapters.discord.files import AttachmentFetcher
+from adapters.discord.forms import submitted
 from adapters.discord.options import DiscordOptions
 from adapters.discord.platform import DISCORD_LIMITS, DiscordPlatform
 from adapters.discord.reply import NO_PINGS
-from bot.commands import run_command
+from adapters.discord.respond import REPLY_WITHIN, respond, send
+from bot.admin import HOSTED_TOOLS
+from bot.commands import handle_command, submit_modal
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ConfigError
+from bot.i18n import pick_language, t
 from bot.types import Platform, ReplyLimits
+from storage.records import WORKSPACE_DEFAULT
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +44,9 @@ DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True, message_content=True)
 """``message_content`` is privileged: switch it on in the Developer Portal (README)."""
 
+MAX_CHOICES = 25
+"""Discord shows at most 25 suggestions."""
+
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -37,9 +54,6 @@ PERMISSIONS = discord.Permissions(
     attach_files=True,
     read_message_history=True,
 )
-
-NOT_HERE = "I'm not enabled in this server."
-NOT_TAKEN = "Sorry, I couldn't take your question right now. Please try again."
 
 
 def invite_url(application_id: int) -> str:
@@ -72,6 +86,9 @@ class _Client(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         await self._service.on_message(message)
 
+    async def on_interaction(self, interaction: Interaction) -> None:
+        await self._service.on_interaction(interaction)
+
 
 class DiscordService:
     def __init__(self, *, options: DiscordOptions, limits: ReplyLimits = DISCORD_LIMITS) -> None:
@@ -83,6 +100,8 @@ class DiscordService:
         self.platform: Platform = self.discord
         self._engine: Engine | None = None
         self._runner: asyncio.Task[None] | None = None
+        self.reply_within = REPLY_WITHIN
+        """Seconds a command may take before it is deferred (tests set 0 to defer at once)."""
 
     @classmethod
     def from_settings(
@@ -151,6 +170,14 @@ class DiscordService:
         # Accepted means persisted: the engine answers from the inbox.
         await engine.accept(inbound_message(message, me.id))
 
+    async def _language(self, interaction: Interaction) -> str:
+        """The language for this person here: the server's setting, else their Discord locale."""
+        locale = interaction.locale.value
+        if self._engine is None:
+            return pick_language(None, locale)
+        workspace = DM_WORKSPACE if interaction.guild_id is None else str(interaction.guild_id)
+        return await self._engine.language_for(PLATFORM, workspace, locale)
+
     async def _engine_for(self, interaction: Interaction) -> Engine | None:
         """The engine, or ``None`` once the person was told why their command is declined."""
         if interaction.guild_id is None:
@@ -158,8 +185,8 @@ class DiscordService:
         else:
             serves = self.options.serves_guild(interaction.guild_id)
         if not serves or self._engine is None:
-            reply = NOT_HERE if not serves else NOT_TAKEN
-            await interaction.response.send_message(reply, ephemeral=True)
+            lang = await self._language(interaction)
+            await send(interaction, t(lang, "not_enabled_here" if not serves else "not_taken"))
             return None
         return self._engine
 
@@ -175,15 +202,75 @@ class DiscordService:
                 await engine.accept(interaction_message(interaction, question))
             except Exception:
                 log.exception("could not accept /assistant ask")
-                await interaction.response.send_message(NOT_TAKEN, ephemeral=True)
+                await send(interaction, t(await self._language(interaction), "not_taken"))
                 return
             await interaction.response.defer(thinking=True)
         finally:
             self.discord.acknowledged(interaction_id)
 
     async def run_command(self, interaction: Interaction, name: str) -> None:
+        """``/assistant help|reset|retry|status|stop|usage``: admins' help lists theirs too."""
         engine = await self._engine_for(interaction)
         if engine is None:
             return
-        text = await run_command(engine, interaction_message(interaction, ""), name)
-        await interaction.response.send_message(text, ephemeral=True)
+        message = interaction_message(interaction, "")
+        admin = is_admin(interaction, self.options)
+        work = handle_command(engine, message, name, is_admin=admin)
+        await respond(
+            interaction, work, await self._language(interaction), reply_within=self.reply_within
+        )
+
+    async def admin_command(
+        self, interaction: Interaction, line: str, attachments: Sequence[discord.Attachment] = ()
+    ) -> None:
+        """``/assistant-admin …`` as the core's command line, e.g. ``config channel model x``."""
+        engine = await self._engine_for(interaction)
+        if engine is None:
+            return
+        lang = await self._language(interaction)
+        if interaction.guild_id is None:
+            await send(interaction, t(lang, "server_only"))
+            return
+        message = interaction_message(interaction, "", attachments)
+        admin = is_admin(interaction, self.options)
+        work = handle_command(engine, message, line, is_admin=admin)
+        await respond(interaction, work, lang, reply_within=self.reply_within)
+
+    async def suggest(self, interaction: Interaction, kind: Suggestion, typed: str) -> list[str]:
+        """Knowledge-base documents (of the scope chosen so far) or tools matching ``typed``."""
+        engine = self._engine
+        if (
+            engine is None
+            or interaction.guild_id is None
+            or not is_admin(interaction, self.options)
+        ):
+            return []
+        if kind == "documents":
+            where = getattr(interaction.namespace, "where", None)
+            channel = WORKSPACE_DEFAULT if where == "server" else str(interaction.channel_id)
+            files = await engine.store.knowledge_files(PLATFORM, str(interaction.guild_id), channel)
+            names = [f.filename for f in files]
+        else:
+            names = [*HOSTED_TOOLS, "functions", *engine.functions.names()]
+        typed = typed.lower()
+        return [name for name in names if typed in name.lower()][:MAX_CHOICES]
+
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """A submitted form (``forms``); commands go through the command tree."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        form = submitted(dict(interaction.data or {}))
+        if form is None:
+            return
+        engine = await self._engine_for(interaction)
+        if engine is None:
+            return
+        lang = await self._language(interaction)
+        if interaction.guild_id is None:
+            await send(interaction, t(lang, "server_only"))
+            return
+        form_id, value = form
+        message = interaction_message(interaction, "")
+        admin = is_admin(interaction, self.options)
+        work = submit_modal(engine, message, form_id, value, is_admin=admin)
+        await respond(interaction, work, lang, reply_within=self.reply_within)

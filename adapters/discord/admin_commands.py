@@ -1,0 +1,235 @@
+"""``/assistant-admin``: the core's admin commands (``bot.commands``) as a Discord command.
+
+Discord decides who sees a command by its *default member permissions*, and only for a
+top-level command, so the admin commands are a command of their own rather than part of
+``/assistant``: ``/assistant-admin`` is shown to members with Manage Server (a server can give
+it to a role, e.g. Teachers, in Server Settings → Integrations) and only in servers. The
+handler checks again on every use.
+
+Each subcommand writes the core's command line (``config channel model gpt-5``), so the tree
+reads as the help text does: ``/assistant-admin config show``, ``… knowledge add``,
+``… quota messages``, ``… usage all``. To add one: a method in a group below (or a new
+``_Group`` subclass created in ``AdminCommands.__init__``) that calls ``self._run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice, Range
+
+from adapters.discord.admins import MANAGE_SERVER
+
+Interaction = discord.Interaction[Any]
+
+ADMIN_COMMAND = "assistant-admin"
+SERVER_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
+
+WHERE = [
+    Choice(name="this channel", value="channel"),
+    Choice(name="the whole server", value="server"),
+]
+_DOCUMENT = "A document (PDF, DOCX, PPTX, MD, TXT, HTML)"
+
+
+Suggestion = Literal["documents", "tools"]
+
+
+class AdminHandler(Protocol):
+    async def admin_command(
+        self, interaction: Interaction, line: str, attachments: Sequence[discord.Attachment] = ()
+    ) -> None: ...
+
+    async def suggest(self, interaction: Interaction, kind: Suggestion, typed: str) -> list[str]:
+        """Values to offer while an admin types an option (none for anyone else)."""
+
+
+class _Group(app_commands.Group):
+    def __init__(self, handler: AdminHandler, parent: app_commands.Group) -> None:
+        super().__init__(parent=parent)
+        self._handler = handler
+
+    async def _run(
+        self,
+        interaction: Interaction,
+        *words: str | int | None,
+        attachments: Sequence[discord.Attachment] = (),
+    ) -> None:
+        line = " ".join(str(word) for word in words if word is not None and word != "")
+        await self._handler.admin_command(interaction, line, attachments)
+
+    async def _suggest(
+        self, interaction: Interaction, kind: Suggestion, typed: str
+    ) -> list[Choice[str]]:
+        values = await self._handler.suggest(interaction, kind, typed)
+        return [Choice(name=value[:100], value=value) for value in values if len(value) <= 100]
+
+
+class ConfigCommands(
+    _Group, name="config", description="The assistant's instructions, model, tools and language"
+):
+    @app_commands.command(description="The assistant here, and where each setting comes from")
+    async def show(self, interaction: Interaction) -> None:
+        await self._run(interaction, "config show")
+
+    @app_commands.command(
+        description="Set the server's instructions (without text a form opens, pre-filled)"
+    )
+    @app_commands.describe(text="The new instructions; leave out to edit them in a form")
+    async def instructions(self, interaction: Interaction, text: str | None = None) -> None:
+        await self._run(interaction, "config instructions", text)
+
+    @app_commands.command(description="Set the server's model")
+    @app_commands.describe(name="A model name, e.g. gpt-5-mini")
+    async def model(self, interaction: Interaction, name: str) -> None:
+        await self._run(interaction, "config model", name)
+
+    @app_commands.command(description="Turn a tool on or off for the server")
+    @app_commands.describe(
+        state="on or off", tool="code_interpreter, file_search, functions, or a function's name"
+    )
+    async def tools(self, interaction: Interaction, state: Literal["on", "off"], tool: str) -> None:
+        await self._run(interaction, "config tools", state, tool)
+
+    @tools.autocomplete("tool")
+    async def _tools(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
+        return await self._suggest(interaction, "tools", typed)
+
+    @app_commands.command(description="The bot's own language in this server")
+    @app_commands.choices(
+        language=[
+            Choice(name="English", value="en"),
+            Choice(name="한국어", value="ko"),
+            Choice(name="each person's Discord language", value="auto"),
+        ]
+    )
+    async def language(self, interaction: Interaction, language: str) -> None:
+        await self._run(interaction, "config language", language)
+
+    @app_commands.command(
+        description="Override a setting for this channel only, or follow the server again"
+    )
+    @app_commands.describe(
+        setting="What to override here",
+        value="The model, the tool, or the instructions (without them a form opens)",
+    )
+    @app_commands.choices(
+        setting=[
+            Choice(name="instructions", value="instructions"),
+            Choice(name="model", value="model"),
+            Choice(name="tools: turn one on", value="tools on"),
+            Choice(name="tools: turn one off", value="tools off"),
+            Choice(name="clear: follow the server's settings again", value="clear"),
+        ]
+    )
+    async def channel(
+        self, interaction: Interaction, setting: str, value: str | None = None
+    ) -> None:
+        await self._run(interaction, "config channel", setting, value)
+
+    @app_commands.command(description="Recent changes, numbered, with who and when")
+    async def history(self, interaction: Interaction) -> None:
+        await self._run(interaction, "config history")
+
+    @app_commands.command(description="Undo a change (its number is in the history)")
+    @app_commands.describe(change="The change's number")
+    async def rollback(self, interaction: Interaction, change: Range[int, 1]) -> None:
+        await self._run(interaction, "config rollback", change)
+
+
+class KnowledgeCommands(_Group, name="knowledge", description="Documents the assistant searches"):
+    @app_commands.command(description="Add documents to the knowledge base")
+    @app_commands.describe(
+        document=_DOCUMENT,
+        document2=_DOCUMENT,
+        document3=_DOCUMENT,
+        document4=_DOCUMENT,
+        document5=_DOCUMENT,
+        where="Whose knowledge base (default: this channel's)",
+    )
+    @app_commands.choices(where=WHERE)
+    async def add(
+        self,
+        interaction: Interaction,
+        document: discord.Attachment,
+        document2: discord.Attachment | None = None,
+        document3: discord.Attachment | None = None,
+        document4: discord.Attachment | None = None,
+        document5: discord.Attachment | None = None,
+        where: str = "channel",
+    ) -> None:
+        documents = [d for d in (document, document2, document3, document4, document5) if d]
+        await self._run(interaction, "knowledge add", _kb_scope(where), attachments=documents)
+
+    @app_commands.command(name="list", description="The documents in the knowledge base")
+    @app_commands.describe(where="Whose knowledge base (default: this channel's)")
+    @app_commands.choices(where=WHERE)
+    async def list_(self, interaction: Interaction, where: str = "channel") -> None:
+        await self._run(interaction, "knowledge list", _kb_scope(where))
+
+    @app_commands.command(description="Remove a document from the knowledge base")
+    @app_commands.describe(
+        name="The document's name, as the list shows it",
+        where="Whose knowledge base (default: this channel's)",
+    )
+    @app_commands.choices(where=WHERE)
+    async def remove(self, interaction: Interaction, name: str, where: str = "channel") -> None:
+        await self._run(interaction, "knowledge remove", name, _kb_scope(where))
+
+    @remove.autocomplete("name")
+    async def _documents(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
+        return await self._suggest(interaction, "documents", typed)
+
+
+def _kb_scope(where: str) -> str | None:
+    return "workspace" if where == "server" else None
+
+
+def _quota_scope(where: str) -> str | None:
+    return "channel" if where == "channel" else None
+
+
+class QuotaCommands(_Group, name="quota", description="Daily limits per person"):
+    @app_commands.command(description="Messages per person per day (0: no limit)")
+    @app_commands.describe(limit="Messages a day", where="Where (default: the whole server)")
+    @app_commands.choices(where=WHERE)
+    async def messages(
+        self, interaction: Interaction, limit: Range[int, 0], where: str = "server"
+    ) -> None:
+        await self._run(interaction, "quota", _quota_scope(where), "messages", limit)
+
+    @app_commands.command(description="Tokens per person per day (0: no limit)")
+    @app_commands.describe(limit="Tokens a day", where="Where (default: the whole server)")
+    @app_commands.choices(where=WHERE)
+    async def tokens(
+        self, interaction: Interaction, limit: Range[int, 0], where: str = "server"
+    ) -> None:
+        await self._run(interaction, "quota", _quota_scope(where), "tokens", limit)
+
+    @app_commands.command(description="No daily limits")
+    @app_commands.describe(where="Where (default: the whole server)")
+    @app_commands.choices(where=WHERE)
+    async def off(self, interaction: Interaction, where: str = "server") -> None:
+        await self._run(interaction, "quota", _quota_scope(where), "off")
+
+
+class UsageCommands(_Group, name="usage", description="Usage and estimated cost"):
+    @app_commands.command(name="all", description="Usage per person over 30 days, and totals")
+    async def all_(self, interaction: Interaction) -> None:
+        await self._run(interaction, "usage all")
+
+
+class AdminCommands(app_commands.Group):
+    def __init__(self, handler: AdminHandler) -> None:
+        super().__init__(
+            name=ADMIN_COMMAND,
+            description="Set up the assistant in this server (admins)",
+            default_permissions=MANAGE_SERVER,
+            guild_only=True,
+            allowed_contexts=SERVER_ONLY,
+        )
+        for group in (ConfigCommands, KnowledgeCommands, QuotaCommands, UsageCommands):
+            group(handler, parent=self)
