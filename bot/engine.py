@@ -76,7 +76,8 @@ class Engine:
         )
         if not failed:
             return False
-        await self.store.requeue_job(failed[-1].id)
+        # Asked again: the tries before do not count against it (MAX_ATTEMPTS).
+        await self.store.requeue_job(failed[-1].id, reset_attempts=True)
         self._idle.clear()
         self._wake.set()
         return True

@@ -5,6 +5,10 @@
     ├── StorageError           the database could not be opened or migrated
     ├── AttachmentRefused      an attachment the bot will not fetch (e.g. not on the platform's
     │                          file host); its message is shown to the person as a notice
+    ├── MessageGone            a reply's message was deleted while it was being written: the
+    │                          reply editor continues in a new message
+    ├── PlatformUnavailable    a platform call failed in a way worth trying again (5xx, a
+    │                          dropped connection): the reply editor tries again
     └── RunError               a turn could not be completed; ``user_message`` is shown
         ├── ModelUnavailable   OpenAI kept failing (5xx, timeouts) after the SDK's retries
         ├── RateLimited        OpenAI or a platform said 429; carries ``retry_after`` seconds
@@ -35,6 +39,16 @@ class StorageError(BotError):
 
 class AttachmentRefused(BotError):
     """An adapter will not download this attachment; ``str(exc)`` is a sentence for the person."""
+
+
+class MessageGone(BotError):
+    """The message a reply meant to edit no longer exists (Slack ``message_not_found``,
+    Discord 10008 Unknown Message)."""
+
+
+class PlatformUnavailable(BotError):
+    """The chat platform failed to take a call (5xx, a dropped connection); it may take it
+    if asked again."""
 
 
 class RunError(BotError):

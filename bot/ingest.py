@@ -110,7 +110,8 @@ async def prepare_input(
         try:
             data = await platform.download(attachment)
         except AttachmentRefused as exc:
-            log.warning("attachment %r refused: %s", attachment.name, exc)
+            # Declined like an unsupported type; an adapter refusing a foreign host warns.
+            log.info("attachment %r refused: %s", attachment.name, exc)
             notices.append(str(exc))
             continue
         except Exception:

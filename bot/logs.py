@@ -9,6 +9,13 @@ from collections.abc import Iterable
 _TOKEN_SHAPES = re.compile(
     r"\b(sk-[A-Za-z0-9_\-]{8,}|xox[abposr]-[A-Za-z0-9\-]{8,}|xapp-[A-Za-z0-9\-]{8,})"
 )
+_URL_TOKENS = re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/?#\s'\"]+")
+"""Discord's interaction tokens travel in URL paths (follow-ups ``/webhooks/<app>/<token>``,
+callbacks ``/interactions/<id>/<token>/callback``), which discord.py logs at DEBUG. Each one
+is new, so only their place gives them away."""
+_KEYED_TOKENS = re.compile(r"""(['"]token['"]\s*:\s*['"])[^'"]+""")
+"""The same tokens as a field of a payload (discord.py logs each gateway event at DEBUG, an
+interaction with its ``"token"``)."""
 
 
 class RedactSecrets(logging.Filter):
@@ -19,6 +26,8 @@ class RedactSecrets(logging.Filter):
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "[redacted]")
+        text = _URL_TOKENS.sub(r"\1[redacted]", text)
+        text = _KEYED_TOKENS.sub(r"\1[redacted]", text)
         return _TOKEN_SHAPES.sub("[redacted]", text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -250,17 +251,36 @@ class OpenAIBackend:
         return await self.follow(response.id, handler, first=response)
 
     async def follow(
-        self, response_id: str, handler: RunEventHandler, *, first: Any = None
+        self,
+        response_id: str,
+        handler: RunEventHandler,
+        *,
+        first: Any = None,
+        stall_timeout: float | None = None,
     ) -> RunResult:
-        """Poll a response (ours, possibly from before a restart) until it ends."""
+        """Poll a response (ours, possibly from before a restart) until it ends.
+
+        ``stall_timeout``: give up (``StreamInterrupted``) once the response has shown no
+        progress for that long. For a streamed response whose stream is gone: the server
+        may finish it or leave it in progress, and it can be neither resumed nor cancelled."""
         feeder = SnapshotFeeder(handler, self.fetch_container_file)
         response = first
         failures = 0
+        progress: tuple[str, str] | None = None
+        progressed_at = time.monotonic()
         while True:
             if response is not None:
                 await feeder.feed(response)
                 if response.status in TERMINAL:
                     break
+                mark = (str(response.status), repr(response.output))
+                if mark != progress:
+                    progress, progressed_at = mark, time.monotonic()
+            if stall_timeout is not None and time.monotonic() - progressed_at > stall_timeout:
+                raise StreamInterrupted(
+                    f"response {response_id} made no progress for {stall_timeout:g} s"
+                )
+            if response is not None:
                 await asyncio.sleep(self.poll_interval)
             try:
                 response = await self.client.responses.retrieve(response_id, include=INCLUDE)  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """The reply editor: posts at once, coalesces updates, edits within the platform's budget,
-continues in new messages past the length limit, and always ends with the complete text."""
+continues in new messages past the length limit (or when one was deleted meanwhile), tries
+again when the platform is rate limited or failing, and always ends with the complete text."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.budget import CallBudget
-from bot.errors import RateLimited
+from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import close_open_fence, split_message
 from bot.types import ReplyLimits, ReplyTarget
 
@@ -17,6 +18,8 @@ log = logging.getLogger(__name__)
 
 RefsSaver = Callable[[list[str]], Awaitable[None]]
 _FINAL_ATTEMPTS = 5
+_UNAVAILABLE_WAIT = 0.5
+"""Seconds before trying a call the platform failed (5xx) again; doubled each time."""
 
 
 class ReplyEditor:
@@ -123,12 +126,22 @@ class ReplyEditor:
         await self._target.edit(self._refs[index], page)
         self._shown[index] = page
 
+    async def _repost_page(self, index: int, page: str) -> None:
+        """The page's message was deleted meanwhile: the page goes on in a new message."""
+        self._refs[index] = await self._target.post(page)
+        self._shown[index] = page
+        if self._save_refs is not None:
+            await self._save_refs(list(self._refs))
+
     async def _call(
         self, op: Callable[[int, str], Awaitable[None]], index: int, page: str, *, final: bool
     ) -> None:
         attempts = _FINAL_ATTEMPTS if final else 1
-        budgeted = self._limits.budget_posts or op != self._post_page
-        for attempt in range(1, attempts + 1):
+        attempt = 0
+        while True:
+            posting = op in (self._post_page, self._repost_page)
+            budgeted = self._limits.budget_posts or not posting
+            attempt += 1
             if budgeted:
                 await self._budget.acquire(final=final)
             try:
@@ -136,12 +149,23 @@ class ReplyEditor:
                     await op(index, page)
                 self.pushes += 1
                 return
+            except MessageGone:
+                if op != self._edit_page:
+                    raise
+                log.warning("a message of this reply was deleted; continuing in a new message")
+                op, attempt = self._repost_page, attempt - 1
             except RateLimited as exc:
                 wait = exc.retry_after or 1.0
                 if budgeted:
                     self._budget.pause(wait)
-                if attempt == attempts:
+                if attempt >= attempts:
                     raise
                 log.info("platform rate limit; waiting %.2fs", wait)
                 if not budgeted:
                     await asyncio.sleep(wait)
+            except PlatformUnavailable:
+                if attempt >= attempts:
+                    raise
+                wait = _UNAVAILABLE_WAIT * 2 ** (attempt - 1)
+                log.warning("the platform failed to take an update; trying again in %.1fs", wait)
+                await asyncio.sleep(wait)

@@ -11,7 +11,13 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import ConversationBusy, RunError
+from bot.errors import (
+    ConversationBusy,
+    PlatformUnavailable,
+    RateLimited,
+    RunError,
+    StreamInterrupted,
+)
 from bot.events import FileOutput, RunEventHandler, RunResult
 from bot.functions import ToolContext
 from bot.i18n import t
@@ -30,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+UPLOAD_ATTEMPTS = 3
+"""Tries of a generated file's upload while the platform is rate limited or failing."""
 BUSY_RETRIES = 5
 
 
@@ -83,11 +91,22 @@ class Turn:
                 t(self.lang, "file.too_large_to_upload", name=file.filename)
             )
             return
-        try:
-            await self.target.upload(file.filename, file.data)
-        except Exception:
-            log.warning("upload of %s failed", file.filename, exc_info=True)
-            self.renderer.notices_at_end(t(self.lang, "file.upload_failed", name=file.filename))
+        for attempt in range(1, UPLOAD_ATTEMPTS + 1):
+            try:
+                await self.target.upload(file.filename, file.data)
+                return
+            except (RateLimited, PlatformUnavailable) as exc:
+                if attempt < UPLOAD_ATTEMPTS:
+                    backoff = 0.5 * 2 ** (attempt - 1)
+                    wait = exc.retry_after if isinstance(exc, RateLimited) else backoff
+                    log.info("upload of %s: %s; trying again in %.1fs", file.filename, exc, wait)
+                    await asyncio.sleep(wait or 1.0)
+                    continue
+                log.warning("upload of %s failed", file.filename, exc_info=True)
+            except Exception:
+                log.warning("upload of %s failed", file.filename, exc_info=True)
+            break
+        self.renderer.notices_at_end(t(self.lang, "file.upload_failed", name=file.filename))
 
     async def run(self) -> None:
         engine, job = self.engine, self.job
@@ -118,7 +137,7 @@ class Turn:
             if previous.response_id:
                 self.run_record = previous
                 log.info("job %d: following response %s again", job.id, previous.response_id)
-                result = await engine.backend.follow(previous.response_id, self.renderer)
+                result = await self._follow_again(previous)
                 base = replace(base, tools=await self._tools(profile, thread))
                 await self._finish(await self._tool_rounds(result, base, profile))
                 return
@@ -165,6 +184,25 @@ class Turn:
         self.run_record = await self.store.start_run(job.id, thread.id, profile.run_mode)
         result = await self._with_busy_retry(request, profile)
         await self._finish(await self._tool_rounds(result, base, profile))
+
+    async def _follow_again(self, previous: RunRecord) -> RunResult:
+        """A run in flight at the last stop. A background response is polled to its end; a
+        streamed one cannot be resumed or cancelled, so it is polled only while it makes
+        progress (the server may finish it, or leave it in progress for good)."""
+        assert previous.response_id is not None
+        backend = self.engine.backend
+        if previous.mode in ("background", "poll"):
+            return await backend.follow(previous.response_id, self.renderer)
+        try:
+            return await backend.follow(
+                previous.response_id,
+                self.renderer,
+                stall_timeout=self.engine.settings.openai_timeout,
+            )
+        except StreamInterrupted as exc:
+            raise RunError(
+                str(exc), key="answer.interrupted", p=self.platform.limits.command_prefix
+            ) from exc
 
     async def _close_without_answer(self) -> None:
         await self.target.set_status(None)

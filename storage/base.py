@@ -67,7 +67,9 @@ class Store(Protocol):
         self, job_id: int, status: JobStatus, error: str | None = None
     ) -> None: ...
 
-    async def requeue_job(self, job_id: int) -> None: ...
+    async def requeue_job(self, job_id: int, *, reset_attempts: bool = False) -> None:
+        """Queue a finished job again; ``reset_attempts`` when the person asked again (retry),
+        so the attempts of the earlier tries do not count against it."""
 
     async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None: ...
 

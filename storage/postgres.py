@@ -322,11 +322,13 @@ class PostgresStore:
             job_id,
         )
 
-    async def requeue_job(self, job_id: int) -> None:
+    async def requeue_job(self, job_id: int, *, reset_attempts: bool = False) -> None:
         await self.pool.execute(
-            "UPDATE jobs SET status = 'queued', error = NULL, updated_at = $1 WHERE id = $2",
+            "UPDATE jobs SET status = 'queued', error = NULL, updated_at = $1,"
+            " attempts = CASE WHEN $3 THEN 0 ELSE attempts END WHERE id = $2",
             time.time(),
             job_id,
+            reset_attempts,
         )
 
     async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None:

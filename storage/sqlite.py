@@ -256,10 +256,11 @@ class SQLiteStore:
             (status, error, time.time(), job_id),
         )
 
-    async def requeue_job(self, job_id: int) -> None:
+    async def requeue_job(self, job_id: int, *, reset_attempts: bool = False) -> None:
         await self._write(
-            "UPDATE jobs SET status = 'queued', error = NULL, updated_at = ? WHERE id = ?",
-            (time.time(), job_id),
+            "UPDATE jobs SET status = 'queued', error = NULL, updated_at = ?,"
+            " attempts = CASE WHEN ? THEN 0 ELSE attempts END WHERE id = ?",
+            (time.time(), reset_attempts, job_id),
         )
 
     async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None:

@@ -90,6 +90,7 @@ class Fault:
     times: int
     retry_after: float
     via: bool
+    status: int = 429
 
 
 class DiscordEmulator:
@@ -428,10 +429,16 @@ class DiscordEmulator:
 
     # ---- faults and rate limits ---------------------------------------------------------
     def fail_next(self, kind: str, *, times: int = 1, retry_after: float = 0.05,
-                  via: bool = True) -> None:
+                  via: bool = True, status: int = 429) -> None:
         """The next ``times`` calls of ``kind`` get a 429 (without ``Via`` discord.py does not
-        wait it out: it raises ``HTTPException``)."""
-        self.faults.append(Fault(kind, times, retry_after, via))
+        wait it out: it raises ``HTTPException``), or ``status`` (a 5xx: discord.py tries 500,
+        502 and 504 again itself, and raises ``DiscordServerError`` for the others)."""
+        self.faults.append(Fault(kind, times, retry_after, via, status))
+
+    def fault_response(self, fault: Fault, headers: dict[str, str]) -> web.Response:
+        if fault.status == 429:
+            return self.too_many(fault.retry_after, headers, via=fault.via)
+        return json_response({"message": "Service Unavailable", "code": 0}, fault.status)
 
     def take_fault(self, kind: str) -> Fault | None:
         for fault in self.faults:

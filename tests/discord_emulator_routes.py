@@ -126,14 +126,14 @@ class RestRoutes:
             key, name = f"webhook:{params['token']}", "emu-interaction-webhook"
         else:
             if fault is not None:
-                return emu.too_many(fault.retry_after, {}, via=fault.via)
+                return emu.fault_response(fault, {})
             return await handler(request)
         bucket, now = emu.bucket(key), time.monotonic()
         if now >= bucket.reset_at:
             bucket.count, bucket.reset_at = 0, now + bucket.per
         if fault is not None:
             headers = emu.rate_limit_headers(bucket, name, now)
-            return emu.too_many(fault.retry_after, headers, via=fault.via)
+            return emu.fault_response(fault, headers)
         if bucket.count >= bucket.limit:
             headers = emu.rate_limit_headers(bucket, name, now)
             return emu.too_many(bucket.reset_at - now, headers, via=True)

@@ -10,9 +10,10 @@ import io
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 
+import aiohttp
 import discord
 
-from bot.errors import RateLimited
+from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -24,18 +25,31 @@ NO_PINGS = discord.AllowedMentions.none()
 PING_AUTHOR = discord.AllowedMentions(everyone=False, users=False, roles=False, replied_user=True)
 
 
+UNKNOWN_MESSAGE = 10008
+
+
 @contextlib.contextmanager
 def rate_limits_translated() -> Iterator[None]:
     """A 429 that reaches us (no ``Via`` header, retries exhausted, or over discord.py's
-    maximum wait) becomes ``bot.errors.RateLimited`` with the time to wait."""
+    maximum wait) becomes ``bot.errors.RateLimited`` with the time to wait; a 5xx left after
+    discord.py's own retries ``PlatformUnavailable``; Unknown Message (deleted meanwhile)
+    ``MessageGone``. The reply editor handles each."""
     try:
         yield
     except discord.RateLimited as exc:
         raise RateLimited("Discord rate limit", retry_after=exc.retry_after) from exc
+    except discord.NotFound as exc:
+        if exc.code != UNKNOWN_MESSAGE:
+            raise
+        raise MessageGone("Discord: Unknown Message") from exc
+    except discord.DiscordServerError as exc:
+        raise PlatformUnavailable(f"Discord answered {exc.status}") from exc
     except discord.HTTPException as exc:
         if exc.status != 429:
             raise
         raise RateLimited("Discord rate limit", retry_after=_retry_after(exc)) from exc
+    except (aiohttp.ClientError, ConnectionError, TimeoutError) as exc:
+        raise PlatformUnavailable(f"Discord: {type(exc).__name__}") from exc
 
 
 def _retry_after(exc: discord.HTTPException) -> float:

@@ -48,17 +48,29 @@ def plain_text(text: str, bot_user_id: str | None) -> str:
     return html.unescape(text).strip()
 
 
+def _text(value: Any) -> str:
+    """A payload field that should be a string; anything else counts as missing."""
+    return value if isinstance(value, str) else ""
+
+
+def _size(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
 def attachments_of(event: dict[str, Any]) -> tuple[Attachment, ...]:
+    files = event.get("files")
     found = []
-    for file in event.get("files") or []:
+    for file in files if isinstance(files, list) else []:
         if not isinstance(file, dict):
             continue
+        name = _text(file.get("name")) or _text(file.get("title")) or _text(file.get("id"))
+        url = _text(file.get("url_private_download")) or _text(file.get("url_private"))
         found.append(
             Attachment(
-                name=str(file.get("name") or file.get("title") or file.get("id") or "file"),
-                mimetype=str(file.get("mimetype") or "application/octet-stream"),
-                size=int(file.get("size") or 0),
-                url=str(file.get("url_private_download") or file.get("url_private") or ""),
+                name=name or "file",
+                mimetype=_text(file.get("mimetype")) or "application/octet-stream",
+                size=_size(file.get("size")),
+                url=url,
             )
         )
     return tuple(found)
@@ -71,24 +83,27 @@ def inbound_from_event(
     bot_user_id: str | None,
     in_bot_thread: Callable[[str, str], bool],
 ) -> InboundMessage | None:
-    """The message to answer, or None if this event is not for the bot."""
-    if event.get("type") not in ("message", "app_mention"):
+    """The message to answer, or None if this event is not for the bot (or malformed: a
+    field of the wrong type counts as missing, so odd payloads are ignored, never raised)."""
+    if _text(event.get("type")) not in ("message", "app_mention"):
         return None
-    if event.get("subtype") not in _ANSWERED_SUBTYPES or event.get("hidden"):
+    subtype = event.get("subtype")
+    if subtype is not None and _text(subtype) not in _ANSWERED_SUBTYPES:
         return None
-    if event.get("bot_id") or event.get("bot_profile"):
+    if event.get("hidden") or event.get("bot_id") or event.get("bot_profile"):
         return None
-    user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+    user, channel = _text(event.get("user")), _text(event.get("channel"))
+    ts = _text(event.get("ts"))
     if not user or not channel or not ts or user == bot_user_id:
         return None
-    raw_text = str(event.get("text") or "")
-    thread_ts = event.get("thread_ts")
+    raw_text = _text(event.get("text"))
+    thread_ts = _text(event.get("thread_ts")) or None
     dm = event.get("channel_type") == "im"
     if not dm and event.get("type") == "message":
         mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in raw_text
         if not mentioned and not (thread_ts and in_bot_thread(channel, thread_ts)):
             return None
-    team = str(body.get("team_id") or event.get("team") or "")
+    team = _text(body.get("team_id")) or _text(event.get("team"))
     return InboundMessage(
         platform=PLATFORM,
         workspace=team,
@@ -100,7 +115,7 @@ def inbound_from_event(
         reply_to={
             "channel": channel,
             "thread_ts": thread_ts or ts,
-            "recipient_team": str(event.get("user_team") or event.get("team") or team),
+            "recipient_team": _text(event.get("user_team")) or _text(event.get("team")) or team,
             "dm": dm,
             # In an app's DM, a message inside a thread is in an assistant thread (Agents & AI
             # Apps); a status there goes through assistant.threads.setStatus.
@@ -113,9 +128,9 @@ def inbound_from_command(body: dict[str, Any]) -> InboundMessage:
     """A slash command as a message (for the shared commands in ``bot.commands``)."""
     return InboundMessage(
         platform=PLATFORM,
-        workspace=str(body.get("team_id") or ""),
-        channel=str(body.get("channel_id") or ""),
-        user=str(body.get("user_id") or ""),
-        text=str(body.get("text") or ""),
-        event_id=f"command:{body.get('trigger_id') or ''}",
+        workspace=_text(body.get("team_id")),
+        channel=_text(body.get("channel_id")),
+        user=_text(body.get("user_id")),
+        text=_text(body.get("text")),
+        event_id=f"command:{_text(body.get('trigger_id'))}",
     )

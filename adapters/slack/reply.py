@@ -10,7 +10,9 @@ Two ways to show a growing answer, chosen per reply by the platform:
 * ``chat.postMessage`` + ``chat.update`` with ``markdown_text``, where streaming is not
   allowed (or its Tier 2 quota is used up).
 
-A 429 becomes ``bot.errors.RateLimited(retry_after=…)`` so the editor waits it out.
+A 429 becomes ``bot.errors.RateLimited(retry_after=…)`` so the editor waits it out; a 5xx or
+a dropped connection ``PlatformUnavailable`` (the editor tries again), and ``message_not_found``
+``MessageGone`` (the message was deleted: the editor continues in a new one).
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.quota import StatusQuota, StreamQuota
-from bot.errors import RateLimited
+from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
 
 log = logging.getLogger(__name__)
@@ -124,7 +127,13 @@ class SlackReply:
             limited = rate_limited(exc, method)
             if limited is not None:
                 raise limited from exc
+            if exc.response.get("error") == "message_not_found":
+                raise MessageGone(f"{method}: message_not_found") from exc
+            if exc.response.status_code >= 500:
+                raise PlatformUnavailable(f"{method}: {slack_error(exc)}") from exc
             raise
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise PlatformUnavailable(f"{method}: {type(exc).__name__}") from exc
 
     # Posting.
 
@@ -195,8 +204,9 @@ class SlackReply:
             stream.pending = asyncio.ensure_future(self._append(ref, stream, raw))
             try:
                 await asyncio.shield(stream.pending)
-            except SlackApiError as exc:
-                log.info("stream %s ended early (%s); updating instead", ref, slack_error(exc))
+            except (SlackApiError, MessageGone) as exc:
+                reason = slack_error(exc) if isinstance(exc, SlackApiError) else str(exc)
+                log.info("stream %s ended early (%s); updating instead", ref, reason)
                 self._forget(stream)
                 await self._update(ref, text)
         elif not stream.sent.startswith(raw):
@@ -236,7 +246,11 @@ class SlackReply:
         stream.open = False
         if self._streams_quota is not None:
             self._streams_quota.closed()
-        await self._retrying("chat.stopStream", self._client.chat_stopStream, args)
+        try:
+            await self._retrying("chat.stopStream", self._client.chat_stopStream, args)
+        except MessageGone:
+            log.info("stream %s was deleted before it was stopped", ref)
+            return
         stream.sent = stream.latest if rest is not None else stream.sent
         if rest is None:
             await self._retrying(
@@ -252,10 +266,11 @@ class SlackReply:
             try:
                 await self._api(method, call, **args)
                 return
-            except RateLimited as exc:
+            except (RateLimited, PlatformUnavailable) as exc:
                 if attempt == _CLOSE_ATTEMPTS:
                     raise
-                await asyncio.sleep(exc.retry_after or 1.0)
+                wait = exc.retry_after if isinstance(exc, RateLimited) else 0.5 * attempt
+                await asyncio.sleep(wait or 1.0)
 
     async def close(self) -> None:
         if self._native_reserved and self._streams_quota is not None:

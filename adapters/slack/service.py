@@ -29,6 +29,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -95,14 +96,16 @@ class SlackService:
             raise ConfigError("SLACK_SIGNING_SECRET is not set (needed without SLACK_APP_TOKEN)")
         api_url = settings.slack_api_url.rstrip("/") + "/"
         client = AsyncWebClient(token=token, base_url=api_url)
-        # Uploads, statuses and prompts may simply wait out a 429; reply edits may not (the
-        # editor's shared budget must see it), so they use the client without that handler.
+        # Uploads, statuses and prompts may simply wait out a 429 or try a 5xx again; reply
+        # edits may not (the editor's shared budget must see a 429, and it retries itself), so
+        # they use the client without those handlers.
         aux = AsyncWebClient(
             token=token,
             base_url=api_url,
             retry_handlers=[
                 AsyncConnectionErrorRetryHandler(),
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+                AsyncServerErrorRetryHandler(max_retry_count=2),
             ],
         )
         platform = SlackPlatform(

@@ -1,0 +1,129 @@
+"""Recovery at start, in the engine (console platform, one SQLite database, a stop with no
+grace standing for a crash): a streamed answer whose response never ends on the server, and
+a message interrupted more often than MAX_ATTEMPTS, both end with the "interrupted" notice,
+and its ``retry`` then answers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.turn import MAX_ATTEMPTS
+from storage.base import Store
+from storage.postgres import PostgresStore
+from storage.records import NewJob
+from storage.sqlite import SQLiteStore
+from tests.conftest import ConsoleBot
+from tests.openai_emulator import OpenAIEmulator, Turn
+from tests.postgres_db import fresh_schema
+
+INTERRUPTED = "⚠️ This answer was interrupted by a restart. Send /retry to ask again."
+
+
+async def until(ready: Callable[[], bool], seconds: float = 10) -> None:
+    async with asyncio.timeout(seconds):
+        while not ready():  # noqa: ASYNC110 (a StringIO has no event to wait on)
+            await asyncio.sleep(0.01)  # allow-sleep: polling what the console printed
+
+
+async def crash(bot: ConsoleBot) -> None:
+    """The process goes away: nothing is finished, the job stays running in the inbox."""
+    await bot.engine.stop(grace=0)
+    await bot.backend.close()
+    await bot.store.close()
+
+
+async def test_a_streamed_answer_whose_response_never_ends_is_closed_as_interrupted(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    never = asyncio.Event()
+    story = Turn().text("A story that never ends, sadly", deltas=4)
+    emulator.script(story.gate(never, after_events=6))
+    first: ConsoleBot = await make_bot()
+    await first.say("tell me a story")
+    response = await emulator.response_started(0)
+    await emulator.wait_events(response.id, 6)
+    await until(lambda: "A story" in first.out.getvalue())
+    await crash(first)
+
+    # Not a background response: it cannot be resumed or cancelled, and on this server it
+    # stays in progress. The restarted bot gives up once it shows no progress for the
+    # OpenAI timeout, rather than holding the person's thread for ever.
+    second: ConsoleBot = await make_bot(openai_timeout=0.5)
+    async with asyncio.timeout(10):
+        out = await second.answers()
+    assert out.rstrip("\n").endswith(INTERRUPTED)
+    assert out.count("⚠️") == 1
+    [job] = await second.store.jobs()
+    assert job.status == "failed"
+    run = await second.store.latest_run(job.id)
+    assert run is not None and run.response_id == response.id and run.status == "failed"
+
+    # Once the server lets go of the conversation, retry answers it.
+    never.set()
+    await emulator.wait_done(response.id)
+    emulator.script(Turn().text("The story, told in full."))
+    assert await second.engine.retry_last_failed("console", "local", "local")
+    out = await second.answers()
+    assert out.rstrip("\n").endswith("The story, told in full.")
+    assert [j.status for j in await second.store.jobs()] == ["answered"]
+
+
+async def test_retry_answers_a_message_given_up_after_too_many_attempts(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    first: ConsoleBot = await make_bot(start_engine=False)
+    await first.say("hello")
+    # Taken up and lost MAX_ATTEMPTS times (a crash before the model was even asked).
+    for _ in range(MAX_ATTEMPTS):
+        assert await first.store.claim_runnable(1, worker="gone", lease=60)
+        await first.store.release_expired(before=float("inf"))
+    await first.store.close()
+    await first.backend.close()
+
+    second: ConsoleBot = await make_bot()
+    out = await second.answers()
+    assert out.strip() == INTERRUPTED
+    assert emulator.response_requests() == []
+    assert await second.engine.retry_last_failed("console", "local", "local")
+    out = await second.answers()
+    assert out.rstrip("\n").endswith("You said: hello")
+    assert [j.status for j in await second.store.jobs()] == ["answered"]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "postgres":
+        async with fresh_schema() as url:
+            shared: Store = PostgresStore.from_url(url)
+            await shared.open()
+            try:
+                yield shared
+            finally:
+                await shared.close()
+        return
+    local: Store = SQLiteStore(str(tmp_path / "store.db"))
+    await local.open()
+    yield local
+    await local.close()
+
+
+async def test_a_requeue_for_a_retry_starts_the_attempts_again(store: Store) -> None:
+    accepted = await store.accept(NewJob("slack", "T1", "C1", "u1", "E1", {"text": "hi"}))
+    assert accepted is not None
+    for _ in range(2):
+        await store.claim_runnable(1, worker="w", lease=60)
+        await store.release_expired(before=float("inf"))
+    [job] = await store.claim_runnable(1, worker="w", lease=60)
+    await store.finish_job(job.id, "failed", "too many attempts")
+    await store.requeue_job(job.id)  # the default keeps them (the engine's own requeues)
+    [kept] = await store.claim_runnable(1, worker="w", lease=60)
+    assert kept.attempts == 4
+    await store.finish_job(job.id, "failed", "too many attempts")
+    await store.requeue_job(job.id, reset_attempts=True)
+    [fresh] = await store.claim_runnable(1, worker="w", lease=60)
+    assert fresh.attempts == 1 and fresh.error is None

@@ -1,0 +1,162 @@
+"""Faults around a Slack answer, end to end (real slack_bolt/slack_sdk, the Slack and OpenAI
+emulators): the model slow to start, failing or cut off mid-stream; Slack answering 429 and
+5xx to posts, edits and uploads, a message deleted while it was being written, a file that
+cannot be downloaded, a Socket Mode connection that drops. The person always ends up with
+the complete answer, or the part there was and one clear sentence."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.openai_emulator import OpenAIEmulator, Turn
+from tests.slack_emulator import SlackEmulator
+from tests.slack_emulator_events import JSON, Message, new_ts
+from tests.slack_fixtures import *  # noqa: F403
+from tests.slack_fixtures import ALICE_DM, BOB, GENERAL, TEST_LIMITS, SlackBot
+
+PNG = b"\x89PNG\r\n\x1a\n chart"
+DROPPED = "⚠️ The connection to the AI service dropped before the answer was finished."
+
+
+def delete(slack: SlackEmulator, message: Message) -> None:
+    """The person (or an admin) deletes the bot's message while it is being written."""
+    slack.messages[message.channel].remove(message)
+
+
+def bot_texts(bot: SlackBot, event: JSON) -> list[str]:
+    return [m.shown for m in bot.thread(event) if not m.files]
+
+
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_slow_first_token_keeps_the_thinking_status_until_the_text(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    first_token = asyncio.Event()
+    emulator.script(Turn().text("Worth the wait.").gate(first_token, after_events=2))
+    root = new_ts()
+    event = await slack_bot.dm("think hard", thread_ts=root)
+    response = await emulator.response_started(0)
+    await emulator.wait_events(response.id, 2)
+    await slack.until(lambda: bool(slack.statuses))
+    # While the model says nothing, the thread shows that the bot is at work ...
+    assert slack.statuses[-1] == (ALICE_DM, root, "Thinking…")
+    assert all(m.shown in ("", "…") for m in slack_bot.thread(event))
+    first_token.set()
+    await slack_bot.answers()
+    # ... and the status is cleared once the answer is there.
+    assert bot_texts(slack_bot, event) == ["Worth the wait."]
+    assert slack.statuses[-1] == (ALICE_DM, root, "")
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["stream", "update"])
+@pytest.mark.parametrize("transport", ["http"])
+async def test_a_stream_cut_mid_answer_keeps_the_text_and_says_so_once(
+    make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator, native: bool
+) -> None:
+    bot: SlackBot = await make_slack_bot(slack_native_streaming=native)
+    emulator.script(Turn().text("The first half of an answer and", deltas=4).drop_after(7))
+    event = await bot.dm("a long question")
+    await bot.answers()
+    [text] = bot_texts(bot, event)
+    assert text.startswith("The first half")
+    assert text.endswith(DROPPED) and text.count("⚠️") == 1
+    assert [j.status for j in await bot.store.jobs()] == ["failed"]
+
+
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_429_and_5xx_on_posts_edits_and_uploads_still_end_with_the_complete_answer(
+    make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    # One progress edit at most: the final text meets a 500 and is sent again.
+    limits = dataclasses.replace(TEST_LIMITS, edit_interval=60)
+    bot: SlackBot = await make_slack_bot(slack_native_streaming=False, limits=limits)
+    slack.fail("chat.postMessage", status=429, retry_after=1)
+    slack.fail("chat.update", status=500, error="internal_error", times=2)
+    slack.fail("files.getUploadURLExternal", status=503, error="service_unavailable")
+    slack.fail("files.completeUploadExternal", status=429, retry_after=1)
+    text = "Here is the chart you asked for: [chart.png](sandbox:/mnt/data/chart.png)"
+    emulator.script(
+        Turn()
+        .code("plt.savefig('/mnt/data/chart.png')", files=[("chart.png", PNG)])
+        .text(text, deltas=3)
+    )
+    event = await bot.dm("plot it")
+    await bot.answers()
+    [answer] = bot_texts(bot, event)
+    assert answer.endswith("Here is the chart you asked for: **chart.png** (attached)")
+    assert "⚠️" not in answer
+    [upload] = slack.uploads.values()
+    assert upload.data == PNG
+    failed = sorted((c.method, c.status) for c in slack.calls if not c.ok)
+    assert failed == [
+        ("chat.postMessage", 429),
+        ("chat.update", 500),
+        ("chat.update", 500),
+        ("files.completeUploadExternal", 429),
+        ("files.getUploadURLExternal", 503),
+    ]
+    assert slack.calls_to("chat.update")[-1].ok
+    assert [j.status for j in await bot.store.jobs()] == ["answered"]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["stream", "update"])
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_a_reply_deleted_while_written_continues_in_a_new_message(
+    make_slack_bot: Callable[..., Any],
+    emulator: OpenAIEmulator,
+    slack: SlackEmulator,
+    native: bool,
+) -> None:
+    bot: SlackBot = await make_slack_bot(slack_native_streaming=native)
+    rest = asyncio.Event()
+    answer = "The beginning, and then the end of the answer."
+    emulator.script(Turn().text(answer, deltas=4).gate(rest, after_events=6))
+    event = await bot.dm("question")
+    await slack.until(lambda: any(m.shown.startswith("The") for m in bot.thread(event)))
+    [written] = bot.thread(event)
+    delete(slack, written)
+    rest.set()
+    await bot.answers()
+    assert bot_texts(bot, event) == [answer]
+    assert [j.status for j in await bot.store.jobs()] == ["answered"]
+
+
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_a_file_that_cannot_be_downloaded_is_named_and_the_rest_answered(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    gone = slack.host_file("notes.csv", b"a,b\n1,2\n")
+    slack._files.clear()  # deleted from Slack between the message and the download
+    emulator.script(Turn().text("I answered what you wrote."))
+    event = await slack_bot.dm("read this", files=[gone])
+    await slack_bot.answers()
+    [text] = bot_texts(slack_bot, event)
+    assert "I couldn't download notes.csv; please send it again." in text
+    assert text.endswith("I answered what you wrote.")
+    assert len(slack.file_requests) == 1
+
+
+@pytest.mark.parametrize("transport", ["http"])
+async def test_in_a_shared_channel_one_persons_stalled_answer_neither_blocks_nor_leaks(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    stalled = asyncio.Event()
+    emulator.script(Turn().text("Alice's private answer.").gate(stalled, after_events=2))
+    alice = await slack_bot.mention("my grades are 90 and 70")
+    await emulator.response_started(0)
+    bob = await slack_bot.mention("what did Alice say?", user=BOB)
+    await slack.until(lambda: bot_texts(slack_bot, bob) == ["You said: what did Alice say?"])
+    # Bob's stop is his own (his answer may still be closing): Alice's answer goes on.
+    await slack_bot.command("stop", user=BOB, channel=GENERAL)
+    stalled.set()
+    await slack_bot.answers()
+    assert bot_texts(slack_bot, alice) == ["Alice's private answer."]
+    first, second = emulator.response_requests()
+    assert first["conversation"] != second["conversation"]
+    assert "grades" not in json.dumps(second)
