@@ -273,7 +273,7 @@ class OpenAIBackend:
                 await feeder.feed(response)
                 if response.status in TERMINAL:
                     break
-                mark = (str(response.status), repr(response.output))
+                mark = (str(response.status), repr(response.output)) if stall_timeout else None
                 if mark != progress:
                     progress, progressed_at = mark, time.monotonic()
             if stall_timeout is not None and time.monotonic() - progressed_at > stall_timeout:

@@ -160,3 +160,28 @@ async def test_in_a_shared_channel_one_persons_stalled_answer_neither_blocks_nor
     first, second = emulator.response_requests()
     assert first["conversation"] != second["conversation"]
     assert "grades" not in json.dumps(second)
+
+
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_a_socket_mode_connection_cut_mid_answer_loses_and_repeats_nothing(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    rest = asyncio.Event()
+    emulator.script(
+        Turn().text("Answered across a reconnect.", deltas=4).gate(rest, after_events=6)
+    )
+    first = await slack_bot.dm("first")
+    await slack.until(lambda: any(m.shown.startswith("Ans") for m in slack_bot.thread(first)))
+    # The connection drops without Slack's "disconnect" message.
+    [connection] = [ws for ws in slack.connections if not ws.closed]
+    await connection.close()
+    rest.set()
+    await slack.until(lambda: len(slack.calls_to("apps.connections.open")) == 2)
+    await slack.socket_ready()
+    # Slack delivers the first message again (its ack may not have arrived), then a new one.
+    await slack_bot.event(first, retry=1)
+    second = await slack_bot.dm("second")
+    await slack_bot.answers()
+    assert bot_texts(slack_bot, first) == ["Answered across a reconnect."]
+    assert bot_texts(slack_bot, second) == ["You said: second"]
+    assert len(emulator.response_requests()) == 2
