@@ -84,6 +84,9 @@ class CallBudget:
 
 
 class BudgetRegistry:
+    """The budgets of one process. Several processes on one database share theirs through
+    ``bot.shared_budget.SharedBudgetRegistry``, which overrides these methods."""
+
     def __init__(self) -> None:
         self._budgets: dict[str, CallBudget] = {}
 
@@ -92,3 +95,14 @@ class BudgetRegistry:
         if budget is None:
             budget = self._budgets[key] = CallBudget(calls, window)
         return budget
+
+    async def join(self, group: str) -> None:
+        """This process serves ``group`` (a platform) and spends its per-workspace limits."""
+
+    def members(self, group: str, window: float) -> int:
+        """How many processes spend ``group``'s limits: those seen in the last ``window``
+        seconds, whose calls a platform may still be counting. Alone: 1."""
+        return 1
+
+    async def close(self) -> None:
+        """Stop any background work (the shared registry's presence heartbeat)."""

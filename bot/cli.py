@@ -14,6 +14,7 @@ from bot.errors import ConfigError
 from bot.logs import setup_logging
 from bot.openai_backend import OpenAIBackend
 from bot.service import PlatformService
+from bot.shared_budget import budgets_for
 from storage import store_from_url
 
 log = logging.getLogger("assistant-bot")
@@ -55,6 +56,7 @@ async def _serve(settings: Settings, command: str) -> None:
     await store.open()
     backend = OpenAIBackend.from_settings(settings)
     engine = Engine(settings=settings, store=store, backend=backend)
+    engine.budgets = budgets_for(store, engine.worker_id)  # shared on PostgreSQL
     services = configured_services(settings) if command == "run" else []
     try:
         if services:
@@ -75,6 +77,7 @@ async def _serve(settings: Settings, command: str) -> None:
             await run_console(engine)
     finally:
         await engine.stop(grace=settings.shutdown_grace)
+        await engine.budgets.close()
         for service in services:
             # Optional: a service whose replies need its connection keeps it until now.
             close = getattr(service, "close", None)

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     discord_allow_dms: bool = True
     discord_admin_role_ids: str = ""
     discord_guild_ready_timeout: float = Field(default=2.0, ge=0)
+    discord_shard_count: int | Literal["auto"] | None = None
+    discord_shard_ids: str = ""
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -86,6 +88,32 @@ class Settings(BaseSettings):
     def _discord_ids(cls, value: str) -> str:
         if not all(part.strip().isdigit() for part in value.split(",") if part.strip()):
             raise ValueError("must be Discord ids (numbers) separated by commas")
+        return value
+
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower() or None
+            if value is not None and value.isdigit():
+                value = int(value)
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be at least 1, or auto")
+        return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str, info: ValidationInfo) -> str:
+        ids = [part.strip() for part in value.split(",") if part.strip()]
+        if not ids:
+            return value
+        if not all(part.isdigit() for part in ids):
+            raise ValueError("must be shard numbers separated by commas, e.g. 0,1")
+        count = info.data.get("discord_shard_count")
+        if not isinstance(count, int):
+            raise ValueError("needs DISCORD_SHARD_COUNT set to the number of shards")
+        if any(int(part) >= count for part in ids):
+            raise ValueError(f"shards are numbered 0 to {count - 1}")
         return value
 
     @field_validator("slack_signing_secret")

@@ -185,8 +185,11 @@ class DiscordEmulator:
         user_id = self.snowflake()
         return User(user_id, name, p.user(user_id, name, bot=bot))
 
-    def add_guild(self, name: str, *channel_names: str) -> Guild:
-        guild = Guild(self.snowflake(), name, {})
+    def add_guild(self, name: str, *channel_names: str,
+                  shard: tuple[int, int] | None = None) -> Guild:
+        """A server (on shard ``(id, count)`` if given) with these text channels."""
+        guild_id = self.snowflake() if shard is None else self.snowflake.on_shard(*shard)
+        guild = Guild(guild_id, name, {})
         for position, channel_name in enumerate(channel_names or ("general",)):
             channel_id = self.snowflake()
             guild.channels[channel_name] = channel_id

@@ -45,6 +45,14 @@ class Snowflakes:
         self._last = max(self._last + 1, stamp | (next(self._counter) & 0xFFF))
         return self._last
 
+    def on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id that, as a guild's, is on that shard (``(id >> 22) % count``)."""
+        snowflake = self()
+        while (snowflake >> 22) % shard_count != shard_id:
+            self._last = ((snowflake >> 22) + 1) << 22  # on to the next millisecond
+            snowflake = self()
+        return snowflake
+
 
 def iso(at: float | None = None) -> str:
     moment = datetime.datetime.fromtimestamp(at or time.time(), datetime.UTC)

@@ -91,6 +91,7 @@ class RestRoutes:
         route = self._route
         route(app, "GET", "/users/@me", self.me, "me")
         route(app, "GET", "/oauth2/applications/@me", self.application, "application")
+        route(app, "GET", "/gateway/bot", self.gateway_bot, "gateway_bot")
         route(app, "PUT", "/applications/{app}/commands", self.sync, "sync")
         route(app, "GET", "/applications/{app}/commands", self.commands, "commands")
         route(app, "PUT", "/applications/{app}/guilds/{guild}/commands", self.sync, "sync_guild")
@@ -144,6 +145,15 @@ class RestRoutes:
         return response
 
     # ---- login and commands ---------------------------------------------------------------
+    async def gateway_bot(self, request: web.Request) -> web.StreamResponse:
+        """Where to connect and how many shards to run (AutoShardedClient without a count)."""
+        return json_response({
+            "url": self.emu.gateway_url,
+            "shards": self.emu.gateway.recommended_shards,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000,
+                                    "max_concurrency": 1},
+        })
+
     async def me(self, request: web.Request) -> web.StreamResponse:
         return json_response(p.me(self.emu.app_id, self.emu.bot.name))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from bot.config import Settings
 from bot.errors import ConfigError
@@ -37,6 +38,11 @@ class DiscordOptions:
     """``ADMIN_USER_IDS``: these users are admins in every server."""
     guild_ready_timeout: float = 2.0
     max_file_bytes: int = 20_000_000
+    shard_count: int | Literal["auto"] | None = None
+    """``DISCORD_SHARD_COUNT``: shards in all (``auto``: as many as Discord recommends);
+    None: one connection, no sharding."""
+    shard_ids: tuple[int, ...] = ()
+    """``DISCORD_SHARD_IDS``: the shards this process runs (empty: every shard)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DiscordOptions:
@@ -54,7 +60,27 @@ class DiscordOptions:
             admin_user_ids=settings.admin_ids,
             guild_ready_timeout=settings.discord_guild_ready_timeout,
             max_file_bytes=int(settings.max_file_mb * 1_000_000),
+            shard_count=settings.discord_shard_count,
+            shard_ids=tuple(sorted(_ids(settings.discord_shard_ids))),
         )
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
+
+    @property
+    def runs_shard_zero(self) -> bool:
+        """This process receives DMs (always on shard 0) and syncs the slash commands."""
+        return not self.shard_ids or 0 in self.shard_ids
+
+    def client_options(self) -> dict[str, Any]:
+        """discord.py's own sharding options (``AutoShardedClient``)."""
+        if self.shard_count is None:
+            return {}
+        return {
+            "shard_count": None if self.shard_count == "auto" else self.shard_count,
+            "shard_ids": list(self.shard_ids) or None,
+        }
 
     def serves_guild(self, guild_id: int) -> bool:
         return not self.guild_ids or guild_id in self.guild_ids

@@ -80,6 +80,7 @@ class _Client(discord.Client):
             guild_ready_timeout=options.guild_ready_timeout,
             chunk_guilds_at_startup=False,
             allowed_mentions=NO_PINGS,
+            **options.client_options(),
         )
         self._service = service
 
@@ -90,10 +91,16 @@ class _Client(discord.Client):
         await self._service.on_interaction(interaction)
 
 
+class _ShardedClient(_Client, discord.AutoShardedClient):
+    """The same client on the shards ``DISCORD_SHARD_COUNT``/``DISCORD_SHARD_IDS`` name: one
+    gateway connection per shard (discord.py's own sharding); Discord sends each shard the
+    events of its guilds, ``(guild_id >> 22) % shard_count``, and DMs to shard 0."""
+
+
 class DiscordService:
     def __init__(self, *, options: DiscordOptions, limits: ReplyLimits = DISCORD_LIMITS) -> None:
         self.options = options
-        self.client = _Client(self, options)
+        self.client = (_ShardedClient if options.sharded else _Client)(self, options)
         self.tree = command_tree(self.client, self)
         self.fetcher = AttachmentFetcher(hosts=options.cdn_hosts, max_bytes=options.max_file_bytes)
         self.discord = DiscordPlatform(self.client, fetcher=self.fetcher, limits=limits)
@@ -124,9 +131,13 @@ class DiscordService:
         if not ready.done():
             ready.cancel()
             await self._gateway_failed()
-        await self._sync_commands()
+        if self.options.runs_shard_zero:  # one process syncs the commands for all
+            await self._sync_commands()
         user, guilds = self.client.user, len(self.client.guilds)
         log.info("Discord: connected as %s, in %d servers", user, guilds)
+        if isinstance(self.client, discord.AutoShardedClient):
+            shards = ",".join(str(s) for s in sorted(self.client.shards))
+            log.info("Discord: shards %s of %s", shards, self.client.shard_count)
         if self.client.application_id is not None:
             log.info("Discord: invite the bot with %s", invite_url(self.client.application_id))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -74,6 +75,9 @@ class SlackPlatform:
         self._streams_per_minute = streams_per_minute
         self._statuses_per_minute = statuses_per_minute
         self._workspaces: dict[str, _Workspace] = {}
+        self.share: Callable[[], int] = lambda: 1
+        """How many processes split the workspace quotas (set by the service on a shared
+        database)."""
         self._native_jobs: dict[int, bool] = {}
         self._threads: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._session: aiohttp.ClientSession | None = None
@@ -82,10 +86,13 @@ class SlackPlatform:
         found = self._workspaces.get(team)
         if found is None:
             found = self._workspaces[team] = _Workspace(
-                StreamQuota(self._streams_per_minute, QUOTA_WINDOW),
-                StatusQuota(self._statuses_per_minute, QUOTA_WINDOW),
+                StreamQuota(self._streams_per_minute, QUOTA_WINDOW, self._share),
+                StatusQuota(self._statuses_per_minute, QUOTA_WINDOW, self._share),
             )
         return found
+
+    def _share(self) -> int:
+        return self.share()
 
     # Threads the bot answers in (a later message there needs no mention).
 
@@ -113,8 +120,11 @@ class SlackPlatform:
         if not place.dm:
             self.remember_thread(place.channel, place.thread_ts)
         workspace = self._workspace(job.workspace)
+        # A reply taken up again (after a restart, or from a process that died) edits what
+        # was posted with chat.update: it is not a new stream, and its edits count as updates.
         native = (
             self.native_streaming
+            and not job.reply_state.get("refs")
             and time.monotonic() >= workspace.native_off_until
             and workspace.streams.try_open()
         )

@@ -7,20 +7,31 @@ native streaming (``chat.startStream``/``chat.stopStream``, Tier 2) and the assi
 room a reply falls back to ``chat.postMessage`` + ``chat.update``, and a status is skipped.
 Every opened stream or shown status keeps a call in reserve for its closing call, so a stream
 can always be stopped and a status always cleared without a 429.
+
+Several processes on one database split each limit: ``share()`` is how many processes spend
+it (``BudgetRegistry.members``), and each admits ``calls // share()`` per window.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
+
+Share = Callable[[], int]
+
+
+def _alone() -> int:
+    return 1
 
 
 class SlidingWindow:
     """At most ``calls`` calls in any ``window`` seconds, with calls reserved for closers."""
 
-    def __init__(self, calls: int, window: float) -> None:
+    def __init__(self, calls: int, window: float, share: Share = _alone) -> None:
         self.calls = calls
         self.window = window
+        self.share = share
         self.reserved = 0
         self._stamps: deque[float] = deque()
 
@@ -28,7 +39,7 @@ class SlidingWindow:
         now = time.monotonic()
         while self._stamps and self._stamps[0] <= now - self.window:
             self._stamps.popleft()
-        return self.calls - len(self._stamps) - self.reserved
+        return self.calls // max(1, self.share()) - len(self._stamps) - self.reserved
 
     def take(self) -> None:
         self._stamps.append(time.monotonic())
@@ -50,9 +61,9 @@ class SlidingWindow:
 class StreamQuota:
     """Room for native streams in one workspace: a start now and a stop later."""
 
-    def __init__(self, per_minute: int, window: float = 60.0) -> None:
-        self.starts = SlidingWindow(per_minute, window)
-        self.stops = SlidingWindow(per_minute, window)
+    def __init__(self, per_minute: int, window: float = 60.0, share: Share = _alone) -> None:
+        self.starts = SlidingWindow(per_minute, window, share)
+        self.stops = SlidingWindow(per_minute, window, share)
 
     def try_open(self) -> bool:
         if self.starts.free() > 0 and self.stops.free() > 0:
@@ -72,12 +83,13 @@ class StreamQuota:
 class StatusQuota:
     """Room for assistant statuses in one workspace; clearing a shown status is always allowed."""
 
-    def __init__(self, per_minute: int, window: float = 60.0) -> None:
-        self.window = SlidingWindow(per_minute, window)
+    def __init__(self, per_minute: int, window: float = 60.0, share: Share = _alone) -> None:
+        self.window = SlidingWindow(per_minute, window, share)
 
     def try_show(self, *, shown: bool) -> bool:
-        """A new status text; ``shown`` if one is already up (its clear is reserved already)."""
-        if self.window.free() <= 0:
+        """A new status text; ``shown`` if one is already up (its clear is reserved already).
+        A first status needs room for itself and for its clear."""
+        if self.window.free() < (1 if shown else 2):
             return False
         self.window.take()
         if not shown:

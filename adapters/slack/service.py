@@ -34,10 +34,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.commands import SlackCommands
-from adapters.slack.events import SUGGESTED_PROMPTS, inbound_from_event
+from adapters.slack.events import PLATFORM, SUGGESTED_PROMPTS, inbound_from_event
 from adapters.slack.files import FileHost
 from adapters.slack.forms import CALLBACK_ID
-from adapters.slack.platform import SlackPlatform
+from adapters.slack.platform import QUOTA_WINDOW, SlackPlatform
 from adapters.slack.users import UserDirectory
 from bot.config import Settings
 from bot.engine import Engine
@@ -132,6 +132,9 @@ class SlackService:
 
     async def start(self, engine: Engine) -> None:
         self._engine = engine
+        # Processes on one database split the workspace's quotas (bot/shared_budget.py).
+        await engine.budgets.join(PLATFORM)
+        self.slack.share = lambda: engine.budgets.members(PLATFORM, QUOTA_WINDOW)
         self._session = aiohttp.ClientSession()
         self.slack.client.session = self._session
         self.slack.aux_client.session = self._session
