@@ -31,7 +31,7 @@ MESSAGES: dict[str, str] = {
     "retry.started": "Trying your last question again…",
     "retry.none": "There is no failed question to retry.",
     "unknown_command": "Unknown command {name}. Try {p}help.",
-    "not_admin": "Only admins can use “{command}” (workspace admins, or those the bot's settings name).",
+    "not_admin": "Only admins can use “{command}” (the workspace's or server's admins, or people the bot's settings name).",
     "not_enabled_here": "I'm not enabled in this server.",
     "not_taken": "Sorry, I couldn't take your question right now. Please try again.",
     "server_only": "Admin commands work in a server (they set up that server's assistant), not in direct messages.",
