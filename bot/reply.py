@@ -91,6 +91,11 @@ class ReplyEditor:
             self._dirty.clear()
             try:
                 await self._push(self._source(), final=False)
+            except (RateLimited, PlatformUnavailable) as exc:
+                # Expected under load: one line, no traceback; the final text is retried.
+                log.info(
+                    "progress update skipped (%s); the final text will follow", type(exc).__name__
+                )
             except Exception:
                 log.warning(
                     "intermediate reply update failed; the final text will follow", exc_info=True
