@@ -6,20 +6,12 @@ and its ``retry`` then answers."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from bot.turn import MAX_ATTEMPTS
-from storage.base import Store
-from storage.postgres import PostgresStore
-from storage.records import NewJob
-from storage.sqlite import SQLiteStore
 from tests.conftest import ConsoleBot
 from tests.openai_emulator import OpenAIEmulator, Turn
-from tests.postgres_db import fresh_schema
 
 INTERRUPTED = "⚠️ This answer was interrupted by a restart. Send /retry to ask again."
 
@@ -93,37 +85,3 @@ async def test_retry_answers_a_message_given_up_after_too_many_attempts(
     out = await second.answers()
     assert out.rstrip("\n").endswith("You said: hello")
     assert [j.status for j in await second.store.jobs()] == ["answered"]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "postgres":
-        async with fresh_schema() as url:
-            shared: Store = PostgresStore.from_url(url)
-            await shared.open()
-            try:
-                yield shared
-            finally:
-                await shared.close()
-        return
-    local: Store = SQLiteStore(str(tmp_path / "store.db"))
-    await local.open()
-    yield local
-    await local.close()
-
-
-async def test_a_requeue_for_a_retry_starts_the_attempts_again(store: Store) -> None:
-    accepted = await store.accept(NewJob("slack", "T1", "C1", "u1", "E1", {"text": "hi"}))
-    assert accepted is not None
-    for _ in range(2):
-        await store.claim_runnable(1, worker="w", lease=60)
-        await store.release_expired(before=float("inf"))
-    [job] = await store.claim_runnable(1, worker="w", lease=60)
-    await store.finish_job(job.id, "failed", "too many attempts")
-    await store.requeue_job(job.id)  # the default keeps them (the engine's own requeues)
-    [kept] = await store.claim_runnable(1, worker="w", lease=60)
-    assert kept.attempts == 4
-    await store.finish_job(job.id, "failed", "too many attempts")
-    await store.requeue_job(job.id, reset_attempts=True)
-    [fresh] = await store.claim_runnable(1, worker="w", lease=60)
-    assert fresh.attempts == 1 and fresh.error is None

@@ -215,6 +215,22 @@ def test_sqlite_url_paths() -> None:
 
 
 class TestLeases:
+    async def test_a_requeue_for_a_retry_starts_the_attempts_again(self, store: Store) -> None:
+        accepted = await store.accept(NewJob("slack", "T1", "C1", "u1", "E1", {"text": "hi"}))
+        assert accepted is not None
+        for _ in range(2):
+            await store.claim_runnable(1, worker="w", lease=60)
+            await store.release_expired(before=float("inf"))
+        [job] = await store.claim_runnable(1, worker="w", lease=60)
+        await store.finish_job(job.id, "failed", "too many attempts")
+        await store.requeue_job(job.id)  # the default keeps them (the engine's own requeues)
+        [kept] = await store.claim_runnable(1, worker="w", lease=60)
+        assert kept.attempts == 4
+        await store.finish_job(job.id, "failed", "too many attempts")
+        await store.requeue_job(job.id, reset_attempts=True)
+        [fresh] = await store.claim_runnable(1, worker="w", lease=60)
+        assert fresh.attempts == 1 and fresh.error is None
+
     async def test_stopping_worker_hands_its_jobs_back(self, store: Store) -> None:
         await store.accept(job("E1", user="a"))
         await store.accept(job("E2", user="b"))
