@@ -28,31 +28,13 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.discord import DiscordService, discord_limits
+from bench._timing import TimedOpenAIEmulator
 from bot.config import Settings
 from bot.engine import Engine
 from bot.openai_backend import OpenAIBackend
 from storage.sqlite import SQLiteStore
 from tests.discord_emulator import DiscordEmulator
-from tests.openai_emulator import OpenAIEmulator, Turn
-
-
-class TimedOpenAIEmulator(OpenAIEmulator):
-    """Notes when each response emitted its last text delta, and when it completed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.last_delta: dict[str, float] = {}
-        self.completed: dict[str, float] = {}
-
-    async def _notify(self) -> None:
-        now = time.monotonic()
-        for response in self.responses.values():
-            last = response.events[-1]["type"] if response.events else ""
-            if last == "response.output_text.delta":
-                self.last_delta[response.id] = now
-            elif last == "response.completed":
-                self.completed.setdefault(response.id, now)
-        await super()._notify()
+from tests.openai_emulator import Turn
 
 
 def answer_text(i: int, deltas: int) -> str:
@@ -111,17 +93,17 @@ async def _run(
         openai.AsyncOpenAI(api_key="sk-bench", base_url=model.base_url, max_retries=0)
     )
     engine = Engine(settings=settings, store=store, backend=backend)
-    service = DiscordService.from_settings(
-        settings, limits=discord_limits(args.limit, args.window)
-    )
+    service = DiscordService.from_settings(settings, limits=discord_limits(args.limit, args.window))
     engine.add_platform(service.platform)
     await engine.start()
     await service.start(engine)
     started = time.monotonic()
-    ids = await asyncio.gather(*[
-        discord_emu.user_says(s, channel, f"question {i}", mention=True)
-        for i, s in enumerate(students)
-    ])
+    ids = await asyncio.gather(
+        *[
+            discord_emu.user_says(s, channel, f"question {i}", mention=True)
+            for i, s in enumerate(students)
+        ]
+    )
     await discord_emu.wait_for(lambda: all(discord_emu.replies_to(m) for m in ids))
     await engine.wait_idle()
     elapsed = time.monotonic() - started
@@ -134,8 +116,12 @@ async def _run(
 
 
 def measure(
-    args: argparse.Namespace, model: TimedOpenAIEmulator, emu: DiscordEmulator,
-    asked: list[int], started: float, elapsed: float,
+    args: argparse.Namespace,
+    model: TimedOpenAIEmulator,
+    emu: DiscordEmulator,
+    asked: list[int],
+    started: float,
+    elapsed: float,
 ) -> dict[str, Any]:
     by_question = {
         r.request["input"][0]["content"][0]["text"]: r.id for r in model.responses.values()
@@ -184,8 +170,10 @@ def main() -> None:
     result = asyncio.run(run(args))
     stream = args.deltas * args.interval
     kinds = ", ".join(result["429 kinds"])
-    print(f"{result['replies']} concurrent replies in one channel; channel bucket "
-          f"{args.limit} per {args.window:g} s; each answer streams for {stream:.1f} s")
+    print(
+        f"{result['replies']} concurrent replies in one channel; channel bucket "
+        f"{args.limit} per {args.window:g} s; each answer streams for {stream:.1f} s"
+    )
     print(f"complete final text:   {result['complete']}/{result['replies']}")
     print(f"429s received:         {result['429s']} (target 0) {kinds}")
     print(f"messages created:      {result['creates']}")

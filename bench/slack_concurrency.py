@@ -30,34 +30,17 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.slack import SLACK_LIMITS, SlackService
+from bench._timing import TimedOpenAIEmulator
 from bot.config import Settings
 from bot.engine import Engine
 from bot.openai_backend import OpenAIBackend
 from storage.sqlite import SQLiteStore
-from tests.openai_emulator import OpenAIEmulator, Turn
+from tests.openai_emulator import Turn
 from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_events import event_callback, message_event, new_ts
 
 EDITS = ("chat.update", "chat.appendStream")
 FINISHING = ("chat.update", "chat.appendStream", "chat.stopStream", "chat.postMessage")
-
-
-class TimedOpenAIEmulator(OpenAIEmulator):
-    """Notes when each response emitted its last text delta, and when it completed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.last_delta: dict[str, float] = {}
-        self.completed: dict[str, float] = {}
-
-    async def _notify(self) -> None:
-        now = time.monotonic()
-        for response in self.responses.values():
-            if response.events and response.events[-1]["type"] == "response.output_text.delta":
-                self.last_delta[response.id] = now
-            if response.done:
-                self.completed.setdefault(response.id, now)
-        await super()._notify()
 
 
 def person(i: int) -> tuple[str, str]:
