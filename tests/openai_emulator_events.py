@@ -23,8 +23,9 @@ from typing import Any, Literal, get_args
 
 from openai.types.responses.response_error import ResponseError
 
+# Recorded Responses API streams, copied from shared/protocols so a clone stands alone.
 PROTOCOLS_DIR = Path(
-    os.environ.get("PROTOCOLS_DIR", Path(__file__).resolve().parents[2] / "shared" / "protocols")
+    os.environ.get("PROTOCOLS_DIR", Path(__file__).resolve().parent / "fixtures" / "protocols")
 )
 JSON = dict[str, Any]
 CitationSpan = Literal["url", "link"]
@@ -45,9 +46,7 @@ LIFECYCLE = frozenset(
 )
 TERMINAL_EVENTS = frozenset({"response.completed", "response.failed", "response.incomplete"})
 _ALNUM = string.ascii_letters + string.digits
-_SANDBOX = re.compile(
-    r"\[[^\]]*\]\((sandbox:/mnt/data/[^)\s]+)\)|(sandbox:/mnt/data/[^\s)\]]+)"
-)
+_SANDBOX = re.compile(r"\[[^\]]*\]\((sandbox:/mnt/data/[^)\s]+)\)|(sandbox:/mnt/data/[^\s)\]]+)")
 
 
 def new_id(prefix: str, nbytes: int = 16) -> str:
@@ -264,7 +263,7 @@ class Turn:
 
     @staticmethod
     def raw(path: str) -> Turn:
-        """Replay a transcript (relative paths are under shared/protocols beside the repo)."""
+        """Replay a transcript (relative paths are under tests/fixtures/protocols)."""
         file = Path(path) if Path(path).is_absolute() else PROTOCOLS_DIR / path
         text = file.read_text(encoding="utf-8")
         frames: list[RawFrame] = []
@@ -307,8 +306,12 @@ class Conversation:
     active_response: str | None = None
 
     def to_json(self) -> JSON:
-        return {"id": self.id, "object": "conversation", "created_at": self.created_at,
-                "metadata": self.metadata}
+        return {
+            "id": self.id,
+            "object": "conversation",
+            "created_at": self.created_at,
+            "metadata": self.metadata,
+        }
 
 
 @dataclass
@@ -320,10 +323,17 @@ class StoredFile:
     created_at: int = field(default_factory=lambda: int(time.time()))
 
     def to_json(self) -> JSON:
-        return {"id": self.id, "object": "file", "bytes": len(self.bytes),
-                "created_at": self.created_at, "filename": self.filename,
-                "purpose": self.purpose, "status": "processed", "expires_at": None,
-                "status_details": None}
+        return {
+            "id": self.id,
+            "object": "file",
+            "bytes": len(self.bytes),
+            "created_at": self.created_at,
+            "filename": self.filename,
+            "purpose": self.purpose,
+            "status": "processed",
+            "expires_at": None,
+            "status_details": None,
+        }
 
 
 @dataclass
@@ -341,8 +351,12 @@ class StoredResponse:
         return str(self.snapshot.get("status"))
 
 
-def error_body(message: str, type_: str = "invalid_request_error", param: str | None = None,
-               code: str | None = None) -> JSON:
+def error_body(
+    message: str,
+    type_: str = "invalid_request_error",
+    param: str | None = None,
+    code: str | None = None,
+) -> JSON:
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
 
@@ -351,12 +365,16 @@ def page_of(items: list[JSON], query: dict[str, Any], default_order: str) -> JSO
     after = query.get("after")
     if after:
         ids = [i.get("id") for i in seq]
-        seq = seq[ids.index(after) + 1:] if after in ids else []
+        seq = seq[ids.index(after) + 1 :] if after in ids else []
     limit = int(query.get("limit", 20))
     data = seq[:limit]
-    return {"object": "list", "data": data, "has_more": len(seq) > limit,
-            "first_id": data[0]["id"] if data else None,
-            "last_id": data[-1]["id"] if data else None}
+    return {
+        "object": "list",
+        "data": data,
+        "has_more": len(seq) > limit,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+    }
 
 
 def normalize_items(input_: Any) -> list[JSON]:
@@ -526,18 +544,26 @@ class _Builder:
                 self.emit("error", error={**error, "param": None})
             code = err.code if err.code in RESPONSE_ERROR_CODES else "server_error"
             error_obj = {"code": code, "message": err.message}
-            self.emit("response.failed", response=self.response("failed", output=output,
-                                                                 error=error_obj))
+            self.emit(
+                "response.failed", response=self.response("failed", output=output, error=error_obj)
+            )
         elif self.turn.incomplete_reason is not None:
             details = {"reason": self.turn.incomplete_reason}
-            self.emit("response.incomplete", response=self.response(
-                "incomplete", output=output, incomplete_details=details, usage=usage))
+            self.emit(
+                "response.incomplete",
+                response=self.response(
+                    "incomplete", output=output, incomplete_details=details, usage=usage
+                ),
+            )
         else:
-            self.emit("response.completed", response=self.response(
-                "completed", output=output, usage=usage, completed_at=int(time.time())))
+            self.emit(
+                "response.completed",
+                response=self.response(
+                    "completed", output=output, usage=usage, completed_at=int(time.time())
+                ),
+            )
         events = [RawFrame(e, frame_of(e)) for e in self.events]
-        return Plan(self.base["id"], self.response(self.base["status"]), events,
-                    self.files_by_item)
+        return Plan(self.base["id"], self.response(self.base["status"]), events, self.files_by_item)
 
     def item(self, step: _Step, last: bool) -> None:
         index = len(self.output)
@@ -559,8 +585,13 @@ class _Builder:
 
     def message(self, index: int, step: _Text, last: bool) -> None:
         item_id = new_id("msg_", 24)
-        item: JSON = {"id": item_id, "type": "message", "status": "in_progress", "content": [],
-                "role": "assistant"}
+        item: JSON = {
+            "id": item_id,
+            "type": "message",
+            "status": "in_progress",
+            "content": [],
+            "role": "assistant",
+        }
         self.added(index, item)
         ids = {"item_id": item_id, "output_index": index, "content_index": 0}
         part: JSON = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
@@ -571,16 +602,29 @@ class _Builder:
         sent = 0
         for delta in step.deltas:
             sent += len(delta)
-            self.emit("response.output_text.delta", **ids, delta=delta, logprobs=[],
-                      obfuscation=_obfuscation(delta))
+            self.emit(
+                "response.output_text.delta",
+                **ids,
+                delta=delta,
+                logprobs=[],
+                obfuscation=_obfuscation(delta),
+            )
             while pending and _annotation_position(pending[0]) <= sent:
                 ann = pending.pop(0)
-                self.emit("response.output_text.annotation.added", **ids,
-                          annotation_index=len(emitted), annotation=ann)
+                self.emit(
+                    "response.output_text.annotation.added",
+                    **ids,
+                    annotation_index=len(emitted),
+                    annotation=ann,
+                )
                 emitted.append(ann)
         for ann in pending:
-            self.emit("response.output_text.annotation.added", **ids,
-                      annotation_index=len(emitted), annotation=ann)
+            self.emit(
+                "response.output_text.annotation.added",
+                **ids,
+                annotation_index=len(emitted),
+                annotation=ann,
+            )
             emitted.append(ann)
         part = {**part, "annotations": emitted, "text": step.text}
         self.emit("response.output_text.done", **ids, text=step.text, logprobs=[])
@@ -594,8 +638,14 @@ class _Builder:
         for result in self.searched:  # a message after a file search cites what it found
             if result.get("file_id") and result["file_id"] not in cited:
                 cited.add(result["file_id"])
-                found.append({"type": "file_citation", "file_id": result["file_id"],
-                              "filename": result.get("filename", ""), "index": len(step.text)})
+                found.append(
+                    {
+                        "type": "file_citation",
+                        "file_id": result["file_id"],
+                        "filename": result.get("filename", ""),
+                        "index": len(step.text),
+                    }
+                )
         for m in _SANDBOX.finditer(step.text):
             group = 1 if m.group(1) else 2
             name = m.group(group).rsplit("/", 1)[-1]
@@ -603,9 +653,16 @@ class _Builder:
             if cfile is None:
                 continue
             start, end = m.span(0) if step.citation_span == "link" and group == 1 else m.span(group)
-            found.append({"type": "container_file_citation", "container_id": cfile.container_id,
-                          "end_index": end, "file_id": cfile.id, "filename": name,
-                          "start_index": start})
+            found.append(
+                {
+                    "type": "container_file_citation",
+                    "container_id": cfile.container_id,
+                    "end_index": end,
+                    "file_id": cfile.id,
+                    "filename": name,
+                    "start_index": start,
+                }
+            )
         return found
 
     def code(self, index: int, step: _Code) -> None:
@@ -613,20 +670,31 @@ class _Builder:
             self.container_id = new_id("cntr_", 24)
         item_id = new_id("ci_", 24)
         with_outputs = "code_interpreter_call.outputs" in self.include
-        item: JSON = {"id": item_id, "type": "code_interpreter_call", "status": "in_progress",
-                "code": "", "container_id": self.container_id,
-                "outputs": [] if with_outputs else None}
+        item: JSON = {
+            "id": item_id,
+            "type": "code_interpreter_call",
+            "status": "in_progress",
+            "code": "",
+            "container_id": self.container_id,
+            "outputs": [] if with_outputs else None,
+        }
         self.added(index, item)
         ids = {"output_index": index, "item_id": item_id}
         self.emit("response.code_interpreter_call.in_progress", **ids)
         for delta in split_text(step.code, step.deltas):
-            self.emit("response.code_interpreter_call_code.delta", **ids, delta=delta,
-                      obfuscation=_obfuscation(delta))
+            self.emit(
+                "response.code_interpreter_call_code.delta",
+                **ids,
+                delta=delta,
+                obfuscation=_obfuscation(delta),
+            )
         self.emit("response.code_interpreter_call_code.done", **ids, code=step.code)
         self.emit("response.code_interpreter_call.interpreting", **ids)
         self.emit("response.code_interpreter_call.completed", **ids)
-        made = [ContainerFile(new_id("cfile_", 16), self.container_id, name, data)
-                for name, data in step.files]
+        made = [
+            ContainerFile(new_id("cfile_", 16), self.container_id, name, data)
+            for name, data in step.files
+        ]
         self.files.update({f.filename: f for f in made})
         self.files_by_item[item_id] = made
         outputs = None
@@ -636,21 +704,37 @@ class _Builder:
 
     def call(self, index: int, step: _Call) -> None:
         item_id = new_id("fc_", 24)
-        item: JSON = {"id": item_id, "type": "function_call", "status": "in_progress",
-                "arguments": "", "call_id": step.call_id, "name": step.name}
+        item: JSON = {
+            "id": item_id,
+            "type": "function_call",
+            "status": "in_progress",
+            "arguments": "",
+            "call_id": step.call_id,
+            "name": step.name,
+        }
         self.added(index, item)
         ids = {"item_id": item_id, "output_index": index}
         for delta in split_text(step.arguments, 2):
-            self.emit("response.function_call_arguments.delta", **ids, delta=delta,
-                      obfuscation=_obfuscation(delta))
-        self.emit("response.function_call_arguments.done", **ids, name=step.name,
-                  arguments=step.arguments)
+            self.emit(
+                "response.function_call_arguments.delta",
+                **ids,
+                delta=delta,
+                obfuscation=_obfuscation(delta),
+            )
+        self.emit(
+            "response.function_call_arguments.done", **ids, name=step.name, arguments=step.arguments
+        )
         self.done(index, {**item, "status": "completed", "arguments": step.arguments})
 
     def search(self, index: int, step: _Search) -> None:
         item_id = new_id("fs_", 24)
-        item: JSON = {"id": item_id, "type": "file_search_call", "status": "in_progress",
-                "queries": [], "results": None}
+        item: JSON = {
+            "id": item_id,
+            "type": "file_search_call",
+            "status": "in_progress",
+            "queries": [],
+            "results": None,
+        }
         self.added(index, item)
         ids = {"output_index": index, "item_id": item_id}
         for phase in ("in_progress", "searching", "completed"):
@@ -658,8 +742,15 @@ class _Builder:
         found = step.results if step.results is not None else self.ctx.search_results
         self.searched.extend(found)
         results = found if "file_search_call.results" in self.include else None
-        self.done(index, {**item, "status": "completed", "queries": step.queries,
-                          "results": copy.deepcopy(results)})
+        self.done(
+            index,
+            {
+                **item,
+                "status": "completed",
+                "queries": step.queries,
+                "results": copy.deepcopy(results),
+            },
+        )
 
 
 def _annotation_position(ann: JSON) -> int:
