@@ -28,7 +28,6 @@ from storage.records import (
 log = logging.getLogger(__name__)
 
 
-
 class Engine:
     def __init__(
         self,
@@ -234,5 +233,3 @@ class Engine:
         finally:
             if self._active.get(job.thread_key) is turn:
                 del self._active[job.thread_key]
-
-

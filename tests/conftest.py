@@ -114,9 +114,7 @@ async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Ca
         *, start_engine: bool = True, functions: FunctionRegistry | None = None, **overrides: Any
     ) -> ConsoleBot:
         settings = test_settings(emulator, tmp_path / "bot.db", **overrides)
-        store, backend, engine = await open_core(
-            settings, tmp_path / "bot.db", functions=functions
-        )
+        store, backend, engine = await open_core(settings, tmp_path / "bot.db", functions=functions)
         out = io.StringIO()
         engine.add_platform(ConsolePlatform(out=out, files_dir=tmp_path / "files"))
         bot = ConsoleBot(engine, store, backend, out)

@@ -75,7 +75,6 @@ class Interaction:
     """The modal (callback type 9) the bot answered with."""
 
 
-
 @dataclass
 class Bucket:
     limit: int
@@ -94,8 +93,12 @@ class Fault:
 
 
 class DiscordEmulator:
-    def __init__(self, *, rate_limit: tuple[int, float] = (5, 5.0),
-                 bot_token: str = "emulated-discord-bot-token") -> None:
+    def __init__(
+        self,
+        *,
+        rate_limit: tuple[int, float] = (5, 5.0),
+        bot_token: str = "emulated-discord-bot-token",
+    ) -> None:
         self.bot_token = bot_token
         self.rate_limit = rate_limit
         """(requests, seconds) per channel for message create+edit, and per follow-up token."""
@@ -185,8 +188,9 @@ class DiscordEmulator:
         user_id = self.snowflake()
         return User(user_id, name, p.user(user_id, name, bot=bot))
 
-    def add_guild(self, name: str, *channel_names: str,
-                  shard: tuple[int, int] | None = None) -> Guild:
+    def add_guild(
+        self, name: str, *channel_names: str, shard: tuple[int, int] | None = None
+    ) -> Guild:
         """A server (on shard ``(id, count)`` if given) with these text channels."""
         guild_id = self.snowflake() if shard is None else self.snowflake.on_shard(*shard)
         guild = Guild(guild_id, name, {})
@@ -203,8 +207,11 @@ class DiscordEmulator:
         self.role_permissions[role_id] = permissions
         if self.gateway.connected:
             role = p.role(role_id, name, permissions, len(guild.roles))
-            self._spawn(self.gateway.dispatch("GUILD_ROLE_CREATE",
-                                              {"guild_id": str(guild.id), "role": role}))
+            self._spawn(
+                self.gateway.dispatch(
+                    "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role}
+                )
+            )
         return role_id
 
     def give_role(self, guild: Guild, user: User, role_id: int) -> None:
@@ -233,8 +240,9 @@ class DiscordEmulator:
         guild_id = self.guild_of(channel_id)
         if guild_id is None:
             contexts = command.get("contexts")
-            if command.get("dm_permission") is False or (contexts is not None
-                                                         and 1 not in contexts):
+            if command.get("dm_permission") is False or (
+                contexts is not None and 1 not in contexts
+            ):
                 return f"/{command['name']} is not offered in DMs"
             return None
         needed = int(command.get("default_member_permissions") or 0)
@@ -273,26 +281,51 @@ class DiscordEmulator:
     def _guild_payload(self, guild: Guild) -> JSON:
         channels = [dict(self.channels[c]) for c in guild.channels.values()]
         bot_member = p.member(joined=p.iso(), with_user=self.bot.payload)
-        roles = [p.role(role_id, name, self.role_permissions.get(role_id, 0), position)
-                 for position, (name, role_id) in enumerate(guild.roles.items(), 1)]
-        return p.guild(guild.id, guild.name, owner_id=self.owner.id, channels=channels,
-                       members=[bot_member], roles=roles)
+        roles = [
+            p.role(role_id, name, self.role_permissions.get(role_id, 0), position)
+            for position, (name, role_id) in enumerate(guild.roles.items(), 1)
+        ]
+        return p.guild(
+            guild.id,
+            guild.name,
+            owner_id=self.owner.id,
+            channels=channels,
+            members=[bot_member],
+            roles=roles,
+        )
 
-    def attachment(self, filename: str, data: bytes, content_type: str | None = None, *,
-                   host: str | None = None, size: int | None = None) -> JSON:
+    def attachment(
+        self,
+        filename: str,
+        data: bytes,
+        content_type: str | None = None,
+        *,
+        host: str | None = None,
+        size: int | None = None,
+    ) -> JSON:
         """An attachment stored on the emulated CDN (``host`` makes its URL name another
         host, as a crafted payload could)."""
         attachment_id = self.snowflake()
         path = f"/attachments/{self.snowflake()}/{attachment_id}/{filename}"
         self.cdn[path] = (data, content_type)
         url = f"http://{host or self.cdn_host}{path}?ex=68f0a1b2&is=68ef5032&hm=0a1b2c3d"
-        return p.attachment(attachment_id, filename, len(data) if size is None else size, url,
-                            content_type)
+        return p.attachment(
+            attachment_id, filename, len(data) if size is None else size, url, content_type
+        )
 
     # ---- what people do -----------------------------------------------------------------
-    async def user_says(self, user: User, channel_id: int, content: str, *,
-                        mention: bool = False, reply_to: int | None = None, ping: bool = False,
-                        attachments: tuple[JSON, ...] = (), message_type: int = 0) -> int:
+    async def user_says(
+        self,
+        user: User,
+        channel_id: int,
+        content: str,
+        *,
+        mention: bool = False,
+        reply_to: int | None = None,
+        ping: bool = False,
+        attachments: tuple[JSON, ...] = (),
+        message_type: int = 0,
+    ) -> int:
         """A MESSAGE_CREATE from ``user``; returns the message id. ``reply_to`` makes it a
         reply (``ping`` adds the replied-to author to the mentions, as the client's toggle)."""
         await self.wait_connected()
@@ -305,27 +338,44 @@ class DiscordEmulator:
         if referenced is not None and ping:
             mentions.append(referenced["author"])
         message_id = self.snowflake()
-        data = p.message(message_id, channel_id, user.payload, content, mentions=mentions,
-                         attachments=list(attachments), referenced=referenced,
-                         type_=message_type)
+        data = p.message(
+            message_id,
+            channel_id,
+            user.payload,
+            content,
+            mentions=mentions,
+            attachments=list(attachments),
+            referenced=referenced,
+            type_=message_type,
+        )
         self.store(data, record_history=False)
         event = dict(data)
         if guild_id is not None:
             event["guild_id"] = str(guild_id)
             event["member"] = p.member(
-                joined=p.iso(), roles=sorted(self.member_roles.get((guild_id, user.id), ())))
+                joined=p.iso(), roles=sorted(self.member_roles.get((guild_id, user.id), ()))
+            )
             if not self.gateway.message_content and not mention:
                 event.update(content="", attachments=[], embeds=[])
         await self.gateway.dispatch("MESSAGE_CREATE", event)
         return message_id
 
-    async def user_dms(self, user: User, content: str, *,
-                       attachments: tuple[JSON, ...] = ()) -> int:
+    async def user_dms(
+        self, user: User, content: str, *, attachments: tuple[JSON, ...] = ()
+    ) -> int:
         return await self.user_says(user, self.dm_channel(user), content, attachments=attachments)
 
-    async def slash(self, user: User, channel_id: int, command: str,
-                    subcommand: str | None = None, *, locale: str = "en-US",
-                    as_offered: bool = True, **options: Any) -> Interaction:
+    async def slash(
+        self,
+        user: User,
+        channel_id: int,
+        command: str,
+        subcommand: str | None = None,
+        *,
+        locale: str = "en-US",
+        as_offered: bool = True,
+        **options: Any,
+    ) -> Interaction:
         """An INTERACTION_CREATE for a synced command (checked against what was synced).
         ``subcommand`` may name a group and its subcommand (``"config show"``). With
         ``as_offered`` a command Discord's client would not offer this person here (default
@@ -352,13 +402,24 @@ class DiscordEmulator:
             command_data["resolved"] = resolved
         return await self._interact(user, channel_id, 2, command_data, locale=locale)
 
-    async def autocomplete(self, user: User, channel_id: int, command: str, subcommand: str,
-                           *, focused: str, locale: str = "en-US", **options: Any) -> list[str]:
+    async def autocomplete(
+        self,
+        user: User,
+        channel_id: int,
+        command: str,
+        subcommand: str,
+        *,
+        focused: str,
+        locale: str = "en-US",
+        **options: Any,
+    ) -> list[str]:
         """The person is typing option ``focused`` (its partial value among ``options``):
         the suggestions the bot offers (callback type 8), by value."""
         synced = self.commands[command]
         inner: JSON = {
-            "id": synced["id"], "name": command, "type": 1,
+            "id": synced["id"],
+            "name": command,
+            "type": 1,
             "options": p.command_options(synced, subcommand, options, focused=focused),
         }
         typing = await self._interact(user, channel_id, 4, inner, locale=locale)
@@ -366,8 +427,9 @@ class DiscordEmulator:
         assert typing.callback is not None and typing.callback["type"] == 8
         return [str(c["value"]) for c in typing.callback["data"]["choices"]]
 
-    async def submit_form(self, opened: Interaction, *values: str, user: User | None = None,
-                          locale: str | None = None) -> Interaction:
+    async def submit_form(
+        self, opened: Interaction, *values: str, user: User | None = None, locale: str | None = None
+    ) -> Interaction:
         """The person fills in the modal ``opened`` was answered with and submits it (type 5):
         ``values`` replace the fields' pre-filled text in order; the rest are kept."""
         modal = opened.modal
@@ -381,21 +443,32 @@ class DiscordEmulator:
             if len(value) > (field_.get("max_length") or p.TEXT_INPUT_LIMIT):
                 raise ValueError("Discord's client lets no one type past max_length")
             entered[field_["custom_id"]] = value
-        data = {"custom_id": modal["custom_id"],
-                "components": p.modal_submit_components(modal, entered)}
-        return await self._interact(user or opened.user, opened.channel_id, 5, data,
-                                    locale=locale or opened.locale)
+        data = {
+            "custom_id": modal["custom_id"],
+            "components": p.modal_submit_components(modal, entered),
+        }
+        return await self._interact(
+            user or opened.user, opened.channel_id, 5, data, locale=locale or opened.locale
+        )
 
     def form_values(self, opened: Interaction) -> list[str]:
         """The fields of the modal ``opened`` was answered with, pre-filled as shown."""
         return [f.get("value") or "" for f in p.text_inputs(opened.modal or {})]
 
-    async def _interact(self, user: User, channel_id: int, kind: int, inner: JSON, *,
-                        locale: str) -> Interaction:
+    async def _interact(
+        self, user: User, channel_id: int, kind: int, inner: JSON, *, locale: str
+    ) -> Interaction:
         await self.wait_connected()
         guild_id = self.guild_of(channel_id)
-        interaction = Interaction(self.snowflake(), p.token("aW50ZXJhY3Rpb24"), channel_id,
-                                  guild_id, user, type=kind, locale=locale)
+        interaction = Interaction(
+            self.snowflake(),
+            p.token("aW50ZXJhY3Rpb24"),
+            channel_id,
+            guild_id,
+            user,
+            type=kind,
+            locale=locale,
+        )
         self.interactions[interaction.id] = interaction
         data: JSON = {
             "id": str(interaction.id),
@@ -416,9 +489,11 @@ class DiscordEmulator:
             data["guild_id"] = str(guild_id)
             data["guild_locale"] = "en-US"
             data["member"] = p.member(
-                joined=p.iso(), with_user=user.payload,
+                joined=p.iso(),
+                with_user=user.payload,
                 permissions=self.member_permissions(guild_id, user),
-                roles=sorted(self.member_roles.get((guild_id, user.id), ())))
+                roles=sorted(self.member_roles.get((guild_id, user.id), ())),
+            )
             data["authorizing_integration_owners"] = {"0": str(guild_id)}
         else:
             data["user"] = user.payload
@@ -431,8 +506,15 @@ class DiscordEmulator:
         task.add_done_callback(self._tasks.discard)
 
     # ---- faults and rate limits ---------------------------------------------------------
-    def fail_next(self, kind: str, *, times: int = 1, retry_after: float = 0.05,
-                  via: bool = True, status: int = 429) -> None:
+    def fail_next(
+        self,
+        kind: str,
+        *,
+        times: int = 1,
+        retry_after: float = 0.05,
+        via: bool = True,
+        status: int = 429,
+    ) -> None:
         """The next ``times`` calls of ``kind`` get a 429 (without ``Via`` discord.py does not
         wait it out: it raises ``HTTPException``), or ``status`` (a 5xx: discord.py tries 500,
         502 and 504 again itself, and raises ``DiscordServerError`` for the others)."""
@@ -468,13 +550,20 @@ class DiscordEmulator:
 
     @staticmethod
     def too_many(retry_after: float, headers: dict[str, str], *, via: bool) -> web.Response:
-        headers = {**headers, "X-RateLimit-Remaining": "0", "X-RateLimit-Scope": "user",
-                   "X-RateLimit-Reset-After": f"{retry_after:.3f}",
-                   "Retry-After": str(max(1, math.ceil(retry_after)))}
+        headers = {
+            **headers,
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Scope": "user",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "Retry-After": str(max(1, math.ceil(retry_after))),
+        }
         if via:
             headers["Via"] = "1.1 google"
-        body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3),
-                "global": False}
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": round(retry_after, 3),
+            "global": False,
+        }
         return json_response(body, 429, headers)
 
     # ---- the record -----------------------------------------------------------------------
@@ -485,13 +574,20 @@ class DiscordEmulator:
         return [c for c in self.calls if c.status == 429]
 
     def bot_messages(self, channel_id: int | None = None) -> list[JSON]:
-        return [m for m in self.messages.values() if m["author"]["id"] == str(self.app_id)
-                and (channel_id is None or m["channel_id"] == str(channel_id))]
+        return [
+            m
+            for m in self.messages.values()
+            if m["author"]["id"] == str(self.app_id)
+            and (channel_id is None or m["channel_id"] == str(channel_id))
+        ]
 
     def replies_to(self, message_id: int) -> list[JSON]:
         """The bot's messages replying to that message, oldest first."""
-        return [m for m in self.bot_messages()
-                if m.get("message_reference", {}).get("message_id") == str(message_id)]
+        return [
+            m
+            for m in self.bot_messages()
+            if m.get("message_reference", {}).get("message_id") == str(message_id)
+        ]
 
     def pages(self, message_id: int) -> list[str]:
         """The text the person sees in answer to that message (upload messages left out)."""
@@ -500,8 +596,11 @@ class DiscordEmulator:
     def shown(self, interaction: Interaction) -> list[str]:
         """What the person sees in answer to an interaction: the response's text, then each
         follow-up's (a deferred response's first follow-up replaces "thinking…")."""
-        return [self.messages[m]["content"] for m in interaction.message_ids
-                if self.messages[m]["content"]]
+        return [
+            self.messages[m]["content"]
+            for m in interaction.message_ids
+            if self.messages[m]["content"]
+        ]
 
     def contents(self, message_id: int) -> list[str]:
         """Every content a message showed: as created, then after each edit."""

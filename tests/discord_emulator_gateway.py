@@ -22,7 +22,13 @@ from aiohttp import WSMsgType, web
 from tests.discord_emulator_payloads import JSON, MESSAGE_CONTENT, token
 
 HELLO, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HEARTBEAT_ACK = (
-    10, 1, 2, 6, 7, 9, 11
+    10,
+    1,
+    2,
+    6,
+    7,
+    9,
+    11,
 )
 DISPATCH = 0
 
@@ -97,8 +103,15 @@ class Gateway:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.state.connects += 1
-        await self._send(ws, {"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms},
-                              "s": None, "t": None})
+        await self._send(
+            ws,
+            {
+                "op": HELLO,
+                "d": {"heartbeat_interval": self.heartbeat_interval_ms},
+                "s": None,
+                "t": None,
+            },
+        )
         try:
             async for frame in ws:
                 if frame.type is not WSMsgType.TEXT:
@@ -137,8 +150,9 @@ class Gateway:
         self.sessions[shard_id] = session
         self.state.session_id = session.session_id
         ready = self._ready_payload(session.session_id)
-        ready["guilds"] = [g for g in ready["guilds"] if shard_of(int(g["id"]), shard_count)
-                           == shard_id]
+        ready["guilds"] = [
+            g for g in ready["guilds"] if shard_of(int(g["id"]), shard_count) == shard_id
+        ]
         if "shard" in payload:
             ready["shard"] = [shard_id, shard_count]
         await self._dispatch_on(session, "READY", ready)

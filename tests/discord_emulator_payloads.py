@@ -77,8 +77,13 @@ def user(user_id: int, name: str, *, bot: bool = False) -> JSON:
 
 
 def me(user_id: int, name: str) -> JSON:
-    return {**user(user_id, name, bot=True), "verified": True, "mfa_enabled": False,
-            "locale": "en-US", "email": None}
+    return {
+        **user(user_id, name, bot=True),
+        "verified": True,
+        "mfa_enabled": False,
+        "locale": "en-US",
+        "email": None,
+    }
 
 
 def application(app_id: int, name: str, owner: JSON) -> JSON:
@@ -97,8 +102,13 @@ def application(app_id: int, name: str, owner: JSON) -> JSON:
     }
 
 
-def member(*, joined: str, with_user: JSON | None = None, permissions: int | None = None,
-           roles: list[int] | None = None) -> JSON:
+def member(
+    *,
+    joined: str,
+    with_user: JSON | None = None,
+    permissions: int | None = None,
+    roles: list[int] | None = None,
+) -> JSON:
     """A member; ``permissions`` (interactions only) are the member's resolved permissions."""
     data: JSON = {
         "roles": [str(r) for r in roles or []],
@@ -141,13 +151,27 @@ def dm_channel(channel_id: int, recipient: JSON) -> JSON:
 
 def role(role_id: int, name: str, permissions: int, position: int) -> JSON:
     return {
-        "id": str(role_id), "name": name, "permissions": str(permissions), "position": position,
-        "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0,
+        "id": str(role_id),
+        "name": name,
+        "permissions": str(permissions),
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
     }
 
 
-def guild(guild_id: int, name: str, *, owner_id: int, channels: list[JSON],
-          members: list[JSON], roles: list[JSON] | None = None) -> JSON:
+def guild(
+    guild_id: int,
+    name: str,
+    *,
+    owner_id: int,
+    channels: list[JSON],
+    members: list[JSON],
+    roles: list[JSON] | None = None,
+) -> JSON:
     everyone = role(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)
     return {
         "id": str(guild_id),
@@ -183,8 +207,9 @@ def guild(guild_id: int, name: str, *, owner_id: int, channels: list[JSON],
     }
 
 
-def attachment(attachment_id: int, filename: str, size: int, url: str,
-               content_type: str | None) -> JSON:
+def attachment(
+    attachment_id: int, filename: str, size: int, url: str, content_type: str | None
+) -> JSON:
     data: JSON = {
         "id": str(attachment_id),
         "filename": filename,
@@ -198,10 +223,18 @@ def attachment(attachment_id: int, filename: str, size: int, url: str,
     return data
 
 
-def message(message_id: int, channel_id: int, author: JSON, content: str, *,
-            type_: int = MESSAGE_TYPE_DEFAULT, mentions: list[JSON] | None = None,
-            attachments: list[JSON] | None = None, referenced: JSON | None = None,
-            flags: int = 0) -> JSON:
+def message(
+    message_id: int,
+    channel_id: int,
+    author: JSON,
+    content: str,
+    *,
+    type_: int = MESSAGE_TYPE_DEFAULT,
+    mentions: list[JSON] | None = None,
+    attachments: list[JSON] | None = None,
+    referenced: JSON | None = None,
+    flags: int = 0,
+) -> JSON:
     data: JSON = {
         "id": str(message_id),
         "type": type_,
@@ -231,8 +264,9 @@ def message(message_id: int, channel_id: int, author: JSON, content: str, *,
     return data
 
 
-def synced_command(command: JSON, *, command_id: int, app_id: int, version: int,
-                   guild_id: int | None = None) -> JSON:
+def synced_command(
+    command: JSON, *, command_id: int, app_id: int, version: int, guild_id: int | None = None
+) -> JSON:
     data: JSON = {
         "type": 1,
         "options": [],
@@ -256,8 +290,14 @@ def synced_command(command: JSON, *, command_id: int, app_id: int, version: int,
 OPTION_SUBCOMMAND, OPTION_GROUP, OPTION_INTEGER, OPTION_ATTACHMENT = 1, 2, 4, 11
 
 
-def command_options(command: JSON, subcommand: str | None, values: dict[str, Any],
-                    resolved: JSON | None = None, *, focused: str | None = None) -> list[JSON]:
+def command_options(
+    command: JSON,
+    subcommand: str | None,
+    values: dict[str, Any],
+    resolved: JSON | None = None,
+    *,
+    focused: str | None = None,
+) -> list[JSON]:
     """The interaction ``data.options`` for a synced command, checked against its schema.
     ``subcommand`` may name a group and its subcommand (``"config show"``). An attachment
     option's value is the attachment (``emu.attachment``): its id goes in the option and the
@@ -285,8 +325,7 @@ def command_options(command: JSON, subcommand: str | None, values: dict[str, Any
         if key == focused:
             if not option.get("autocomplete"):
                 raise ValueError(f"{key} has no autocomplete")
-            options.append({"type": option["type"], "name": key, "value": value,
-                            "focused": True})
+            options.append({"type": option["type"], "name": key, "value": value, "focused": True})
             continue
         choices = [c["value"] for c in option.get("choices") or []]
         if choices and value not in choices:
@@ -360,16 +399,31 @@ def text_inputs(modal: JSON) -> list[JSON]:
 
 def modal_submit_components(modal: JSON, values: dict[str, str]) -> list[JSON]:
     """``data.components`` of a modal submit: the modal's layout with each input's value."""
+
     def submitted(text_input: JSON) -> JSON:
-        return {"type": 4, "id": text_input.get("id", 0), "custom_id": text_input["custom_id"],
-                "value": values[text_input["custom_id"]]}
+        return {
+            "type": 4,
+            "id": text_input.get("id", 0),
+            "custom_id": text_input["custom_id"],
+            "value": values[text_input["custom_id"]],
+        }
 
     result = []
     for component in modal.get("components") or []:
         if component.get("type") == 18:
-            result.append({"type": 18, "id": component.get("id", 0),
-                           "component": submitted(component["component"])})
+            result.append(
+                {
+                    "type": 18,
+                    "id": component.get("id", 0),
+                    "component": submitted(component["component"]),
+                }
+            )
         else:
-            result.append({"type": 1, "id": component.get("id", 0),
-                           "components": [submitted(c) for c in component["components"]]})
+            result.append(
+                {
+                    "type": 1,
+                    "id": component.get("id", 0),
+                    "components": [submitted(c) for c in component["components"]],
+                }
+            )
     return result

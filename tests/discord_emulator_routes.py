@@ -67,11 +67,15 @@ async def read_body(request: web.Request, call: Call) -> None:
                 call.uploads.append(Upload(part.filename, data, part.headers.get("Content-Type")))
 
 
-def json_response(data: Any, status: int = 200,
-                  headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """discord.py parses JSON only when Content-Type is exactly ``application/json``."""
-    return web.Response(body=json.dumps(data).encode(), status=status,
-                        headers={**(headers or {}), "Content-Type": "application/json"})
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
+    )
 
 
 def error(status: int, code: int, message: str, **extra: Any) -> web.Response:
@@ -99,15 +103,35 @@ class RestRoutes:
         route(app, "PATCH", "/channels/{channel}/messages/{message}", self.edit, "edit")
         route(app, "GET", "/channels/{channel}/messages/{message}", self.get, "get_message")
         route(app, "POST", "/channels/{channel}/typing", self.typing, "typing")
-        route(app, "POST", "/interactions/{interaction}/{token}/callback", self.callback,
-              "callback", auth=False)
+        route(
+            app,
+            "POST",
+            "/interactions/{interaction}/{token}/callback",
+            self.callback,
+            "callback",
+            auth=False,
+        )
         route(app, "POST", "/webhooks/{app}/{token}", self.followup, "followup", auth=False)
-        route(app, "PATCH", "/webhooks/{app}/{token}/messages/{message}", self.followup_edit,
-              "followup_edit", auth=False)
+        route(
+            app,
+            "PATCH",
+            "/webhooks/{app}/{token}/messages/{message}",
+            self.followup_edit,
+            "followup_edit",
+            auth=False,
+        )
         app.router.add_get("/attachments/{channel}/{attachment}/{filename}", self.cdn, name="cdn")
 
-    def _route(self, app: web.Application, method: str, path: str, handler: Handler,
-               kind: str, *, auth: bool = True) -> None:
+    def _route(
+        self,
+        app: web.Application,
+        method: str,
+        path: str,
+        handler: Handler,
+        kind: str,
+        *,
+        auth: bool = True,
+    ) -> None:
         async def guarded(request: web.Request) -> web.StreamResponse:
             call = request[CALL_KEY]
             expected = f"Bot {self.emu.bot_token}"
@@ -117,8 +141,9 @@ class RestRoutes:
 
         app.router.add_route(method, API + path, guarded, name=kind)
 
-    async def _limited(self, request: web.Request, kind: str, handler: Handler
-                       ) -> web.StreamResponse:
+    async def _limited(
+        self, request: web.Request, kind: str, handler: Handler
+    ) -> web.StreamResponse:
         emu, params = self.emu, request.match_info
         fault = emu.take_fault(kind)
         if kind in ("create", "edit"):
@@ -147,19 +172,26 @@ class RestRoutes:
     # ---- login and commands ---------------------------------------------------------------
     async def gateway_bot(self, request: web.Request) -> web.StreamResponse:
         """Where to connect and how many shards to run (AutoShardedClient without a count)."""
-        return json_response({
-            "url": self.emu.gateway_url,
-            "shards": self.emu.gateway.recommended_shards,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000,
-                                    "max_concurrency": 1},
-        })
+        return json_response(
+            {
+                "url": self.emu.gateway_url,
+                "shards": self.emu.gateway.recommended_shards,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 14_400_000,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def me(self, request: web.Request) -> web.StreamResponse:
         return json_response(p.me(self.emu.app_id, self.emu.bot.name))
 
     async def application(self, request: web.Request) -> web.StreamResponse:
-        return json_response(p.application(self.emu.app_id, self.emu.bot.name,
-                                           self.emu.owner.payload))
+        return json_response(
+            p.application(self.emu.app_id, self.emu.bot.name, self.emu.owner.payload)
+        )
 
     async def sync(self, request: web.Request) -> web.StreamResponse:
         emu, call = self.emu, request[CALL_KEY]
@@ -173,8 +205,12 @@ class RestRoutes:
             previous = target.get(command["name"])
             command_id = int(previous["id"]) if previous else emu.snowflake()
             synced[command["name"]] = p.synced_command(
-                command, command_id=command_id, app_id=emu.app_id, version=emu.snowflake(),
-                guild_id=guild_id)
+                command,
+                command_id=command_id,
+                app_id=emu.app_id,
+                version=emu.snowflake(),
+                guild_id=guild_id,
+            )
         target.clear()
         target.update(synced)
         return json_response(list(synced.values()))
@@ -183,13 +219,28 @@ class RestRoutes:
         return json_response(list(self.emu.commands.values()))
 
     # ---- messages ----------------------------------------------------------------------------
-    def _new_message(self, channel_id: int, content: str, call: Call, *,
-                     referenced: JSON | None = None, type_: int = 0, flags: int = 0) -> JSON:
+    def _new_message(
+        self,
+        channel_id: int,
+        content: str,
+        call: Call,
+        *,
+        referenced: JSON | None = None,
+        type_: int = 0,
+        flags: int = 0,
+    ) -> JSON:
         emu = self.emu
         attachments = [emu.attachment(u.filename, u.data, u.content_type) for u in call.uploads]
-        return p.message(emu.snowflake(), channel_id, emu.bot.payload, content,
-                         attachments=attachments, referenced=referenced, type_=type_,
-                         flags=flags)
+        return p.message(
+            emu.snowflake(),
+            channel_id,
+            emu.bot.payload,
+            content,
+            attachments=attachments,
+            referenced=referenced,
+            type_=type_,
+            flags=flags,
+        )
 
     def _invalid(self, body: JSON, call: Call, *, new: bool) -> web.Response | None:
         content = body.get("content") or ""
@@ -218,8 +269,7 @@ class RestRoutes:
             referenced = emu.messages.get(int(reference["message_id"]))
             if referenced is None and reference.get("fail_if_not_exists", True):
                 return error(400, 50035, "Invalid Form Body (unknown message_reference)")
-        data = self._new_message(channel_id, body.get("content") or "", call,
-                                 referenced=referenced)
+        data = self._new_message(channel_id, body.get("content") or "", call, referenced=referenced)
         emu.store(data)
         emu.echo("MESSAGE_CREATE", data)
         return json_response(data)
@@ -291,25 +341,41 @@ class RestRoutes:
             content, flags = "", p.LOADING | ephemeral
         else:
             return error(400, 50035, f"Invalid Form Body (callback type {kind})")
-        message = self._new_message(interaction.channel_id, content, call,
-                                    type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND, flags=flags)
-        message.update(webhook_id=str(emu.app_id), application_id=str(emu.app_id),
-                       interaction_metadata={"id": str(interaction.id), "type": interaction.type,
-                                             "user": interaction.user.payload})
+        message = self._new_message(
+            interaction.channel_id,
+            content,
+            call,
+            type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND,
+            flags=flags,
+        )
+        message.update(
+            webhook_id=str(emu.app_id),
+            application_id=str(emu.app_id),
+            interaction_metadata={
+                "id": str(interaction.id),
+                "type": interaction.type,
+                "user": interaction.user.payload,
+            },
+        )
         interaction.callback = body
         interaction.original_id = int(message["id"])
         interaction.message_ids.append(interaction.original_id)
         emu.store(message)
         if request.query.get("with_response") not in ("1", "true", "True"):
             return web.Response(status=204)
-        return json_response({
-            "interaction": {
-                "id": str(interaction.id), "type": interaction.type, "activity_instance_id": None,
-                "response_message_id": message["id"], "response_message_loading": kind == 5,
-                "response_message_ephemeral": bool(ephemeral),
-            },
-            "resource": {"type": kind, "message": message},
-        })
+        return json_response(
+            {
+                "interaction": {
+                    "id": str(interaction.id),
+                    "type": interaction.type,
+                    "activity_instance_id": None,
+                    "response_message_id": message["id"],
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": bool(ephemeral),
+                },
+                "resource": {"type": kind, "message": message},
+            }
+        )
 
     def _open_modal(self, interaction: Interaction, body: JSON) -> web.Response:
         """Callback type 9: the person sees a form; nothing is posted in the channel."""
@@ -321,13 +387,18 @@ class RestRoutes:
             return error(400, 50035, "Invalid Form Body", errors={"data": problems})
         interaction.callback = body
         interaction.modal = modal
-        return json_response({
-            "interaction": {
-                "id": str(interaction.id), "type": interaction.type,
-                "activity_instance_id": None, "response_message_id": None,
-                "response_message_loading": False, "response_message_ephemeral": False,
-            },
-        })
+        return json_response(
+            {
+                "interaction": {
+                    "id": str(interaction.id),
+                    "type": interaction.type,
+                    "activity_instance_id": None,
+                    "response_message_id": None,
+                    "response_message_loading": False,
+                    "response_message_ephemeral": False,
+                },
+            }
+        )
 
     def _interaction(self, request: web.Request) -> Interaction | None:
         if request.match_info["app"] != str(self.emu.app_id):
@@ -356,8 +427,13 @@ class RestRoutes:
                 return invalid
             interaction.followed_up = True
             flags = int(body.get("flags") or 0) & p.EPHEMERAL
-            data = self._new_message(interaction.channel_id, body.get("content") or "", call,
-                                     type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND, flags=flags)
+            data = self._new_message(
+                interaction.channel_id,
+                body.get("content") or "",
+                call,
+                type_=p.MESSAGE_TYPE_CHAT_INPUT_COMMAND,
+                flags=flags,
+            )
             data.update(webhook_id=str(emu.app_id), application_id=str(emu.app_id))
             interaction.message_ids.append(int(data["id"]))
             emu.store(data)

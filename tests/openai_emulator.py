@@ -73,9 +73,16 @@ def _has_more(stored: StoredResponse, idx: int) -> bool:
 class ApiError(Exception):
     """Raised by handlers; the middleware answers with the OpenAI error body."""
 
-    def __init__(self, status: int, message: str, *, param: str | None = None,
-                 code: str | None = None, type_: str = "invalid_request_error",
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+        type_: str = "invalid_request_error",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = error_body(message, type_, param, code)
@@ -84,8 +91,12 @@ class ApiError(Exception):
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     headers = {"x-request-id": new_id("req_"), **(headers or {})}
-    return web.Response(body=json.dumps(data).encode(), status=status,
-                        content_type="application/json", headers=headers)
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        content_type="application/json",
+        headers=headers,
+    )
 
 
 class OpenAIEmulator:
@@ -158,8 +169,9 @@ class OpenAIEmulator:
         await self._wait(lambda: len(matches()) >= count)
         return matches()
 
-    async def wait_for_response_count(self, n: int, *,
-                                      finished: bool = True) -> list[StoredResponse]:
+    async def wait_for_response_count(
+        self, n: int, *, finished: bool = True
+    ) -> list[StoredResponse]:
         """Wait until `n` responses exist (and, with finished=True, reached a terminal status)."""
 
         def ready() -> list[StoredResponse]:
@@ -189,8 +201,7 @@ class OpenAIEmulator:
         return self.responses[response_id]
 
     async def wait_done(self, response_id: str) -> StoredResponse:
-        await self._wait(lambda: response_id in self.responses
-                         and self.responses[response_id].done)
+        await self._wait(lambda: response_id in self.responses and self.responses[response_id].done)
         return self.responses[response_id]
 
     async def _wait(self, ready: Callable[[], bool], seconds: float | None = None) -> None:
@@ -244,8 +255,13 @@ class OpenAIEmulator:
                 query[key[:-2]] = list(values)
             else:
                 query[key] = values[0] if len(values) == 1 else list(values)
-        rec = RecordedRequest(request.method, request.path, query, None,
-                              {k.lower(): v for k, v in request.headers.items()})
+        rec = RecordedRequest(
+            request.method,
+            request.path,
+            query,
+            None,
+            {k.lower(): v for k, v in request.headers.items()},
+        )
         self.requests.append(rec)
         try:
             try:
@@ -297,8 +313,9 @@ class OpenAIEmulator:
         items = normalize_items(body.get("items") or [])
         if len(items) > 20:
             raise ApiError(400, "Too many items: at most 20 are allowed.", param="items")
-        conv = Conversation(new_id("conv_", 24), int(time.time()), body.get("metadata") or {},
-                            items)
+        conv = Conversation(
+            new_id("conv_", 24), int(time.time()), body.get("metadata") or {}, items
+        )
         self.conversations[conv.id] = conv
         return _json(conv.to_json())
 
@@ -321,8 +338,15 @@ class OpenAIEmulator:
         if not items or len(items) > 20:
             raise ApiError(400, "Expected between 1 and 20 items.", param="items")
         conv.items.extend(items)
-        return _json({"object": "list", "data": items, "first_id": items[0]["id"],
-                      "last_id": items[-1]["id"], "has_more": False})
+        return _json(
+            {
+                "object": "list",
+                "data": items,
+                "first_id": items[0]["id"],
+                "last_id": items[-1]["id"],
+                "has_more": False,
+            }
+        )
 
     async def _items_list(self, request: web.Request) -> web.Response:
         return _json(page_of(self._conv(request).items, request[QUERY_KEY], "desc"))
@@ -360,12 +384,16 @@ class OpenAIEmulator:
         given = {i.get("call_id") for i in input_ if i.get("type") == "function_call_output"}
         unknown = sorted(c for c in given - calls if c)
         if unknown:
-            raise ApiError(400, f"No tool call found for function call output with call_id "
-                                f"{unknown[0]}.", param="input")
+            raise ApiError(
+                400,
+                f"No tool call found for function call output with call_id {unknown[0]}.",
+                param="input",
+            )
         pending = sorted(c for c in calls - answered - given if c)
         if pending:
-            raise ApiError(400, f"No tool output found for function call {pending[0]}.",
-                           param="input")
+            raise ApiError(
+                400, f"No tool output found for function call {pending[0]}.", param="input"
+            )
 
     def _next_turn(self, body: JSON) -> Turn:
         if self._script:
@@ -377,20 +405,42 @@ class OpenAIEmulator:
                     if fault.retry_after is not None:
                         headers["retry-after"] = str(fault.retry_after)
                         headers["retry-after-ms"] = str(int(fault.retry_after * 1000))
-                    type_ = ("requests" if fault.status == 429 else
-                             "server_error" if fault.status >= 500 else "invalid_request_error")
-                    raise ApiError(fault.status, fault.message, code=fault.code, type_=type_,
-                                   headers=headers)
+                    type_ = (
+                        "requests"
+                        if fault.status == 429
+                        else "server_error"
+                        if fault.status >= 500
+                        else "invalid_request_error"
+                    )
+                    raise ApiError(
+                        fault.status, fault.message, code=fault.code, type_=type_, headers=headers
+                    )
             return self._script.popleft()
         return self.default_reply(body)
 
     def _plan_context(self, body: JSON) -> PlanContext:
-        vids = [v for t in body.get("tools") or [] if t.get("type") == "file_search"
-                for v in t.get("vector_store_ids") or []]
-        found = [self.files[f] for v in vids for f in self.vector_store_files.get(v, {})
-                 if f in self.files]
-        results = [{"file_id": f.id, "filename": f.filename, "score": 0.9, "attributes": {},
-                    "text": f.bytes.decode("utf-8", "replace")[:400]} for f in found]
+        vids = [
+            v
+            for t in body.get("tools") or []
+            if t.get("type") == "file_search"
+            for v in t.get("vector_store_ids") or []
+        ]
+        found = [
+            self.files[f]
+            for v in vids
+            for f in self.vector_store_files.get(v, {})
+            if f in self.files
+        ]
+        results = [
+            {
+                "file_id": f.id,
+                "filename": f.filename,
+                "score": 0.9,
+                "attributes": {},
+                "text": f.bytes.decode("utf-8", "replace")[:400],
+            }
+            for f in found
+        ]
         known = {f.filename: f for f in self.container_files.values()}
         return PlanContext(known_files=known, search_results=results)
 
@@ -403,12 +453,16 @@ class OpenAIEmulator:
         if conv_id:
             conv = self.conversations.get(conv_id)
             if conv is None:
-                raise ApiError(404, f"Conversation with id '{conv_id}' not found.",
-                               param="conversation")
+                raise ApiError(
+                    404, f"Conversation with id '{conv_id}' not found.", param="conversation"
+                )
             if conv.active_response is not None:
-                raise ApiError(400, "Another response is currently in progress for this "
-                                    "conversation.", param="conversation",
-                               code="conversation_locked")
+                raise ApiError(
+                    400,
+                    "Another response is currently in progress for this conversation.",
+                    param="conversation",
+                    code="conversation_locked",
+                )
         self._check_tool_outputs(body, conv)
         turn = self._next_turn(body)
         background = bool(body.get("background"))
@@ -427,8 +481,9 @@ class OpenAIEmulator:
             await self._wait(lambda: stored.done, 3600)
         return _json(stored.snapshot)
 
-    async def _play(self, stored: StoredResponse, plan: Plan, turn: Turn,
-                    conv: Conversation | None) -> None:
+    async def _play(
+        self, stored: StoredResponse, plan: Plan, turn: Turn, conv: Conversation | None
+    ) -> None:
         gates = sorted(turn.gates, key=lambda g: g[0])
         for i, frame in enumerate(plan.events):
             for _, gate in (g for g in gates if g[0] == i):
@@ -464,11 +519,20 @@ class OpenAIEmulator:
             conv.items.extend(normalize_items(stored.request.get("input")))
             conv.items.extend(normalize_items(stored.snapshot.get("output")))
 
-    async def _sse(self, request: web.Request, stored: StoredResponse, starting_after: int,
-                   drop_after: int | None) -> web.StreamResponse:
-        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream",
-                                           "Cache-Control": "no-cache",
-                                           "x-request-id": new_id("req_")})
+    async def _sse(
+        self,
+        request: web.Request,
+        stored: StoredResponse,
+        starting_after: int,
+        drop_after: int | None,
+    ) -> web.StreamResponse:
+        resp = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-cache",
+                "x-request-id": new_id("req_"),
+            }
+        )
         await resp.prepare(request)
         request[RECORD_KEY].status = resp.status
         await self._notify()
@@ -515,8 +579,11 @@ class OpenAIEmulator:
     async def _resp_cancel(self, request: web.Request) -> web.Response:
         stored = self._resp(request)
         if not stored.snapshot.get("background"):
-            raise ApiError(400, "Only responses created with background=true can be cancelled.",
-                           param="response_id")
+            raise ApiError(
+                400,
+                "Only responses created with background=true can be cancelled.",
+                param="response_id",
+            )
         if not stored.done:
             if stored.task is not None:
                 stored.task.cancel()
@@ -525,8 +592,9 @@ class OpenAIEmulator:
             self._finish(stored, conv)
             await self._notify()
         elif stored.status != "cancelled":
-            raise ApiError(400, f"Cannot cancel a response with status '{stored.status}'.",
-                           param="response_id")
+            raise ApiError(
+                400, f"Cannot cancel a response with status '{stored.status}'.", param="response_id"
+            )
         return _json(stored.snapshot)
 
     # ---- files ------------------------------------------------------------------------------
@@ -541,8 +609,9 @@ class OpenAIEmulator:
         upload = form.get("file")
         if not isinstance(upload, web.FileField):
             raise ApiError(400, "Missing required parameter: 'file'.", param="file")
-        stored = StoredFile(new_id("file-"), upload.filename, str(form.get("purpose", "")),
-                            upload.file.read())
+        stored = StoredFile(
+            new_id("file-"), upload.filename, str(form.get("purpose", "")), upload.file.read()
+        )
         self.files[stored.id] = stored
         return _json(stored.to_json())
 
@@ -574,8 +643,10 @@ class OpenAIEmulator:
     def _vs_json(self, vid: str) -> JSON:
         store = self.vector_stores[vid]
         files = self.vector_store_files[vid].values()
-        counts = {s: sum(1 for f in files if f["status"] == s)
-                  for s in ("in_progress", "completed", "failed", "cancelled")}
+        counts = {
+            s: sum(1 for f in files if f["status"] == s)
+            for s in ("in_progress", "completed", "failed", "cancelled")
+        }
         store["file_counts"] = {**counts, "total": len(files)}
         store["usage_bytes"] = sum(f["usage_bytes"] for f in files)
         store["status"] = "in_progress" if counts["in_progress"] else "completed"
@@ -584,12 +655,20 @@ class OpenAIEmulator:
     def _add_vs_file(self, vid: str, fid: str, body: JSON) -> JSON:
         if fid not in self.files:
             raise ApiError(404, f"No such File object: {fid}", param="file_id")
-        vsf = {"id": fid, "object": "vector_store.file", "created_at": int(time.time()),
-               "usage_bytes": len(self.files[fid].bytes), "vector_store_id": vid,
-               "status": "in_progress" if self.vector_store_file_polls > 0 else "completed",
-               "last_error": None, "attributes": body.get("attributes"),
-               "chunking_strategy": {"type": "static", "static": {
-                   "max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}}}
+        vsf = {
+            "id": fid,
+            "object": "vector_store.file",
+            "created_at": int(time.time()),
+            "usage_bytes": len(self.files[fid].bytes),
+            "vector_store_id": vid,
+            "status": "in_progress" if self.vector_store_file_polls > 0 else "completed",
+            "last_error": None,
+            "attributes": body.get("attributes"),
+            "chunking_strategy": {
+                "type": "static",
+                "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400},
+            },
+        }
         self.vector_store_files[vid][fid] = vsf
         self._vs_polls[(vid, fid)] = self.vector_store_file_polls
         return vsf
@@ -600,8 +679,12 @@ class OpenAIEmulator:
         now = int(time.time())
         expires = body.get("expires_after")
         self.vector_stores[vid] = {
-            "id": vid, "object": "vector_store", "created_at": now, "name": body.get("name", ""),
-            "last_active_at": now, "metadata": body.get("metadata") or {},
+            "id": vid,
+            "object": "vector_store",
+            "created_at": now,
+            "name": body.get("name", ""),
+            "last_active_at": now,
+            "metadata": body.get("metadata") or {},
             "expires_after": expires,
             "expires_at": now + 86400 * int(expires.get("days", 1)) if expires else None,
         }
@@ -646,8 +729,9 @@ class OpenAIEmulator:
         fid = request.match_info["fid"]
         vsf = self.vector_store_files[vid].get(fid)
         if vsf is None:
-            raise ApiError(404, f"No file found with id '{fid}' in vector store '{vid}'.",
-                           param="file_id")
+            raise ApiError(
+                404, f"No file found with id '{fid}' in vector store '{vid}'.", param="file_id"
+            )
         return vsf
 
     async def _vsf_get(self, request: web.Request) -> web.Response:

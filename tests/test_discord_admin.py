@@ -68,7 +68,14 @@ async def test_admin_commands_are_synced_for_admins_in_servers_only(
     }
     assert tree == {
         "config": [
-            "show", "instructions", "model", "tools", "language", "channel", "history", "rollback"
+            "show",
+            "instructions",
+            "model",
+            "tools",
+            "language",
+            "channel",
+            "history",
+            "rollback",
         ],
         "knowledge": ["add", "list", "remove"],
         "quota": ["messages", "tokens", "off"],
@@ -83,7 +90,9 @@ async def test_admin_commands_are_synced_for_admins_in_servers_only(
 
 
 async def test_teacher_sets_class_instructions_in_a_form_then_rolls_back(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     teacher, ask_ai = classroom.teacher, classroom.ask_ai  # the class channel
@@ -100,9 +109,7 @@ async def test_teacher_sets_class_instructions_in_a_form_then_rolls_back(
     assert (await reply(discord_emu, saved)).startswith("Saved: instructions for this channel")
 
     in_class = await discord_emu.user_says(classroom.alice, ask_ai, "What is 2x = 4?")
-    elsewhere = await discord_emu.user_says(
-        classroom.bob, classroom.general, "Hello", mention=True
-    )
+    elsewhere = await discord_emu.user_says(classroom.bob, classroom.general, "Hello", mention=True)
     await discord_bot.answer(in_class)
     await discord_bot.answer(elsewhere)
     by_channel = {r["metadata"]["channel"]: r["instructions"] for r in emulator.response_requests()}
@@ -161,7 +168,9 @@ async def test_instructions_too_long_for_any_form_are_set_by_text(
 
 
 async def test_a_student_can_change_nothing_through_any_admin_command(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     # A server admin let everyone use the command (Integrations): Discord now delivers it,
@@ -224,7 +233,13 @@ async def test_who_is_an_admin(
         model = await say(discord_emu, "config model", person, classroom.general, name="gpt-5")
         assert model.startswith("Saved: model"), person.name
     tools = await discord_emu.autocomplete(
-        mod, classroom.general, ADMIN_COMMAND, "config tools", focused="tool", state="off", tool="",
+        mod,
+        classroom.general,
+        ADMIN_COMMAND,
+        "config tools",
+        focused="tool",
+        state="off",
+        tool="",
     )
     assert tools[:3] == ["code_interpreter", "file_search", "functions"] and len(tools) > 3
     student_help = await discord_emu.slash(classroom.bob, classroom.general, "assistant", "help")
@@ -232,7 +247,9 @@ async def test_who_is_an_admin(
 
 
 async def test_student_over_quota_is_told_when_it_resets(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     saved = await say(discord_emu, "quota messages", classroom.teacher, classroom.ask_ai, limit=1)
@@ -252,8 +269,11 @@ async def test_student_over_quota_is_told_when_it_resets(
 
 @pytest.mark.parametrize("run_mode", ["poll", "background"])
 async def test_stop_cancels_a_running_background_answer(
-    make_discord_bot: Callable[..., Any], discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
-    classroom: Classroom, run_mode: str,
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    run_mode: str,
 ) -> None:
     bot: DiscordBot = await make_discord_bot(assistant_run_mode=run_mode)
     release = asyncio.Event()
@@ -293,15 +313,21 @@ async def test_korean_locale_gets_korean(
 
 
 async def test_knowledge_add_takes_attached_documents(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     discord_bot.service.reply_within = 0  # deferred at once, as a slow upload would be
     syllabus = discord_emu.attachment("syllabus.md", SYLLABUS, "text/markdown")
     notes = discord_emu.attachment("notes.txt", b"Quadratics in week 3.", "text/plain")
     added = await admin(
-        discord_emu, classroom.teacher, classroom.ask_ai, "knowledge add",
-        document=syllabus, document2=notes,
+        discord_emu,
+        classroom.teacher,
+        classroom.ask_ai,
+        "knowledge add",
+        document=syllabus,
+        document2=notes,
     )
     assert added.callback is not None and added.callback["type"] == 5  # "thinking…" first
     text = await reply(discord_emu, added)
@@ -320,15 +346,26 @@ async def test_knowledge_add_takes_attached_documents(
     assert vector_store_id in search["vector_store_ids"]
     # Typing a name to remove offers the channel's documents (only to admins).
     offered = await discord_emu.autocomplete(
-        classroom.teacher, classroom.ask_ai, ADMIN_COMMAND, "knowledge remove",
-        focused="name", name="NOT",
+        classroom.teacher,
+        classroom.ask_ai,
+        ADMIN_COMMAND,
+        "knowledge remove",
+        focused="name",
+        name="NOT",
     )
     assert offered == ["notes.txt"]
     discord_emu.allow_command(classroom.guild, ADMIN_COMMAND, classroom.guild.id)
-    assert await discord_emu.autocomplete(
-        classroom.alice, classroom.ask_ai, ADMIN_COMMAND, "knowledge remove",
-        focused="name", name="",
-    ) == []
+    assert (
+        await discord_emu.autocomplete(
+            classroom.alice,
+            classroom.ask_ai,
+            ADMIN_COMMAND,
+            "knowledge remove",
+            focused="name",
+            name="",
+        )
+        == []
+    )
     removed = await say(
         discord_emu, "knowledge remove", classroom.teacher, classroom.ask_ai, name="notes.txt"
     )

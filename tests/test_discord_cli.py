@@ -43,7 +43,10 @@ def _env(emulator: OpenAIEmulator, emu: DiscordEmulator, tmp_path: Path) -> dict
 
 async def _start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        *_command(), "run", env=env, cwd=cwd,
+        *_command(),
+        "run",
+        env=env,
+        cwd=cwd,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

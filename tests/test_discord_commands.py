@@ -31,7 +31,9 @@ async def test_commands_are_synced_at_start(
 
 
 async def test_reset_starts_a_new_conversation_for_the_next_message(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     first = await discord_emu.user_says(
@@ -77,7 +79,9 @@ async def test_help_follows_the_persons_discord_language(
 
 
 async def test_ask_is_deferred_then_streamed_into_the_follow_up(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     answer = "Mitochondria are the powerhouse of the cell: they make ATP."
@@ -105,7 +109,9 @@ async def test_ask_is_deferred_then_streamed_into_the_follow_up(
 
 
 async def test_long_ask_continues_in_further_follow_ups(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     answer = " ".join(f"Sentence {i} of a long explanation." for i in range(80))
@@ -134,7 +140,9 @@ async def test_commands_in_a_server_the_bot_does_not_serve_are_declined(
 
 
 async def test_retry_answers_a_failed_question_in_the_same_reply(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     emulator.script(
@@ -155,7 +163,9 @@ async def test_retry_answers_a_failed_question_in_the_same_reply(
 
 
 async def test_stop_ends_the_answer_in_progress_and_says_so(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     release = asyncio.Event()

@@ -17,7 +17,9 @@ ANSWER = "Subtract 11 from both sides, then divide by 3: **x = 1**."
 
 
 async def test_mention_gets_a_reply_that_grows_by_edits(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     emulator.script(Turn().text(ANSWER, deltas=8).delta_interval(0.05))
@@ -36,13 +38,17 @@ async def test_mention_gets_a_reply_that_grows_by_edits(
     assert request["input"][0]["content"] == [{"type": "input_text", "text": "Solve 3x + 11 = 14"}]
     [job] = await discord_bot.store.jobs()
     assert (job.platform, job.workspace, job.user) == (
-        "discord", str(classroom.guild.id), str(classroom.alice.id)
+        "discord",
+        str(classroom.guild.id),
+        str(classroom.alice.id),
     )
     assert job.status == "answered" and job.event_id == str(asked)
 
 
 async def test_direct_message_is_answered_in_the_dm(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     emulator.script(Turn().text("Hello in private."))
@@ -55,7 +61,9 @@ async def test_direct_message_is_answered_in_the_dm(
 
 
 async def test_reply_to_the_bot_continues_the_same_thread(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     emulator.script(Turn().text("x = 1."), Turn().text("Because 3 · 1 + 11 = 14."))
@@ -73,7 +81,9 @@ async def test_reply_to_the_bot_continues_the_same_thread(
 
 
 async def test_assistant_channel_needs_no_mention_other_channels_do(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     ignored = await discord_emu.user_says(classroom.alice, classroom.general, "just chatting")
@@ -93,7 +103,9 @@ def _long_answer() -> tuple[str, str]:
 
 
 async def test_long_answer_continues_in_messages_with_code_blocks_intact(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     text, code = _long_answer()
@@ -122,7 +134,9 @@ async def test_long_answer_continues_in_messages_with_code_blocks_intact(
 
 
 async def test_two_students_in_one_channel_have_separate_threads(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     alice_asks = await discord_emu.user_says(
@@ -140,13 +154,18 @@ async def test_two_students_in_one_channel_have_separate_threads(
 
 
 async def test_attachment_on_the_cdn_reaches_the_model(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     csv = b"name,age,grade\nKim,15,A\nLee,16,B\n"
     emulator.script(Turn().text("Kim is 15."))
     asked = await discord_emu.user_says(
-        classroom.alice, classroom.general, "how old is Kim?", mention=True,
+        classroom.alice,
+        classroom.general,
+        "how old is Kim?",
+        mention=True,
         attachments=(discord_emu.attachment("mydata.csv", csv, "text/csv"),),
     )
     [page] = await discord_bot.answer(asked)
@@ -160,7 +179,9 @@ async def test_attachment_on_the_cdn_reaches_the_model(
 
 
 async def test_attachment_from_a_foreign_host_is_refused(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     foreign = discord_emu.attachment(
@@ -178,7 +199,9 @@ async def test_attachment_from_a_foreign_host_is_refused(
 
 
 async def test_generated_chart_is_attached_to_the_reply(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     png = b"\x89PNG\r\n\x1a\n fake chart"
@@ -201,7 +224,9 @@ async def test_generated_chart_is_attached_to_the_reply(
 
 
 async def test_an_attachment_over_its_limit_is_named_with_the_limit_and_not_fetched(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     huge = discord_emu.attachment("survey.csv", b"a,b\n", "text/csv", size=30_000_000)

@@ -23,8 +23,11 @@ pytest_plugins = ["tests.discord_fixtures"]
 
 @pytest.mark.parametrize("via", [True, False], ids=["waited-by-discord.py", "raised-to-editor"])
 async def test_429s_on_edits_still_end_with_the_complete_text(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
-    classroom: Classroom, via: bool,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    via: bool,
 ) -> None:
     answer = "The derivative of x² is 2x, by the power rule."
     emulator.script(Turn().text(answer, deltas=6).delta_interval(0.02))
@@ -40,7 +43,9 @@ async def test_429s_on_edits_still_end_with_the_complete_text(
 
 
 async def test_concurrent_replies_in_one_channel_share_the_budget_without_429s(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     students = [discord_emu.add_user(f"student{i}") for i in range(4)]
@@ -58,7 +63,9 @@ async def test_concurrent_replies_in_one_channel_share_the_budget_without_429s(
 
 
 async def test_a_generated_file_over_the_upload_limit_is_named_not_sent(
-    make_discord_bot: Callable[..., Any], discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     from tests.discord_fixtures import TEST_LIMITS
@@ -76,7 +83,9 @@ async def test_a_generated_file_over_the_upload_limit_is_named_not_sent(
 
 
 async def test_bots_system_messages_and_unserved_servers_get_nothing(
-    make_discord_bot: Callable[..., Any], discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     other_server = discord_emu.add_guild("Another school", "lobby")
@@ -116,29 +125,37 @@ async def test_a_wrong_token_stops_start_with_a_clear_error(
 
 
 async def test_after_a_gateway_reconnect_the_session_resumes_and_messages_flow(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     await discord_emu.gateway.reconnect()
     await discord_emu.wait_for(lambda: discord_emu.gateway.state.resumes == 1)
-    asked = await discord_emu.user_says(classroom.bob, classroom.general, "still there?",
-                                        mention=True)
+    asked = await discord_emu.user_says(
+        classroom.bob, classroom.general, "still there?", mention=True
+    )
     assert await discord_bot.answer(asked) == ["You said: still there?"]
     assert discord_emu.gateway.state.connects == 2
 
 
 async def test_the_same_message_delivered_twice_is_answered_once(
-    discord_bot: DiscordBot, discord_emu: DiscordEmulator, emulator: OpenAIEmulator,
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
     asked = await discord_emu.user_says(classroom.alice, classroom.general, "once", mention=True)
     # A resumed session may replay an event: Discord's message id is the inbox's event id.
-    await discord_emu.gateway.dispatch("MESSAGE_CREATE", {
-        **discord_emu.messages[asked], "guild_id": str(classroom.guild.id),
-        "member": {"roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "flags": 0},
-    })
-    follow = await discord_emu.user_says(classroom.alice, classroom.general, "twice?",
-                                         mention=True)
+    await discord_emu.gateway.dispatch(
+        "MESSAGE_CREATE",
+        {
+            **discord_emu.messages[asked],
+            "guild_id": str(classroom.guild.id),
+            "member": {"roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "flags": 0},
+        },
+    )
+    follow = await discord_emu.user_says(classroom.alice, classroom.general, "twice?", mention=True)
     await discord_bot.answer(follow)
     assert await discord_bot.answer(asked) == ["You said: once"]
     assert len(await discord_bot.store.jobs()) == 2

@@ -34,8 +34,12 @@ async def emu() -> AsyncIterator[OpenAIEmulator]:
 
 
 def make_client(emu: OpenAIEmulator, *, max_retries: int = 0, strict: bool = True) -> AsyncOpenAI:
-    return AsyncOpenAI(base_url=emu.base_url, api_key="sk-test", max_retries=max_retries,
-                       _strict_response_validation=strict)
+    return AsyncOpenAI(
+        base_url=emu.base_url,
+        api_key="sk-test",
+        max_retries=max_retries,
+        _strict_response_validation=strict,
+    )
 
 
 @pytest_asyncio.fixture
@@ -59,15 +63,15 @@ def text_of(item: Any) -> str:
     return "".join(getattr(part, "text", "") for part in item.content)
 
 
-async def test_conversation_create_and_items_pagination(client: AsyncOpenAI,
-                                                        emu: OpenAIEmulator) -> None:
+async def test_conversation_create_and_items_pagination(
+    client: AsyncOpenAI, emu: OpenAIEmulator
+) -> None:
     conv = await client.conversations.create(
         items=[{"type": "message", "role": "user", "content": "first"}],
         metadata={"thread": "C1/123"},
     )
     assert conv.id.startswith("conv_") and conv.metadata == {"thread": "C1/123"}
-    batch: list[Any] = [{"type": "message", "role": "user", "content": f"m{i}"}
-                        for i in range(20)]
+    batch: list[Any] = [{"type": "message", "role": "user", "content": f"m{i}"} for i in range(20)]
     created = await client.conversations.items.create(conv.id, items=batch)
     assert len(created.data) == 20 and created.last_id == created.data[-1].id
     with pytest.raises(openai.BadRequestError):
@@ -88,12 +92,14 @@ async def test_conversation_create_and_items_pagination(client: AsyncOpenAI,
         await client.conversations.retrieve(conv.id)
 
 
-async def test_streamed_text_turn_appends_conversation_items(client: AsyncOpenAI,
-                                                             emu: OpenAIEmulator) -> None:
+async def test_streamed_text_turn_appends_conversation_items(
+    client: AsyncOpenAI, emu: OpenAIEmulator
+) -> None:
     conv = await client.conversations.create()
     emu.script(Turn().text("Hello there, how can I help?", deltas=3).usage(21, 7))
-    stream = await client.responses.create(model=MODEL, input="hi", conversation=conv.id,
-                                           instructions="Be brief.", stream=True)
+    stream = await client.responses.create(
+        model=MODEL, input="hi", conversation=conv.id, instructions="Be brief.", stream=True
+    )
     events = [ev async for ev in stream]
     deltas = [ev.delta for ev in events if ev.type == "response.output_text.delta"]
     assert len(deltas) == 3 and "".join(deltas) == "Hello there, how can I help?"
@@ -107,49 +113,61 @@ async def test_streamed_text_turn_appends_conversation_items(client: AsyncOpenAI
 
     items = (await client.conversations.items.list(conv.id, order="asc")).data
     assert [(i.type, getattr(i, "role", None)) for i in items] == [
-        ("message", "user"), ("message", "assistant")]
+        ("message", "user"),
+        ("message", "assistant"),
+    ]
     assert text_of(items[0]) == "hi" and text_of(items[1]) == final.output_text
     assert emu.response_requests()[0]["conversation"] == conv.id
 
 
-async def test_non_streamed_create_and_default_reply(client: AsyncOpenAI,
-                                                     emu: OpenAIEmulator) -> None:
+async def test_non_streamed_create_and_default_reply(
+    client: AsyncOpenAI, emu: OpenAIEmulator
+) -> None:
     emu.script(Turn().text("Scripted answer."))
     resp = await client.responses.create(model=MODEL, input="question")
     assert resp.status == "completed" and resp.output_text == "Scripted answer."
     assert emu.responses[resp.id].snapshot["status"] == "completed"
     echo = await client.responses.create(
-        model=MODEL, input=[{"role": "user", "content": [{"type": "input_text", "text": "ping"}]}])
+        model=MODEL, input=[{"role": "user", "content": [{"type": "input_text", "text": "ping"}]}]
+    )
     assert echo.output_text == "You said: ping"
-    demo = await client.responses.create(model=MODEL, input="Solve 3x + 11 = 14",
-                                         include=["code_interpreter_call.outputs"])
+    demo = await client.responses.create(
+        model=MODEL, input="Solve 3x + 11 = 14", include=["code_interpreter_call.outputs"]
+    )
     call = demo.output[0]
     assert call.type == "code_interpreter_call" and call.code == "print((14-11)/3)"
     assert call.outputs is not None and call.outputs[0].type == "logs"
     assert call.outputs[0].logs == "1.0\n" and "x = 1" in demo.output_text
 
 
-async def test_code_turn_with_logs_file_and_citation(client: AsyncOpenAI,
-                                                     emu: OpenAIEmulator) -> None:
+async def test_code_turn_with_logs_file_and_citation(
+    client: AsyncOpenAI, emu: OpenAIEmulator
+) -> None:
     png = b"\x89PNG\r\n\x1a\nchart"
     text = "Total is 42. Chart: [chart.png](sandbox:/mnt/data/chart.png) done."
     emu.script(
         Turn().code("print(42)", logs="42\n", files=[("chart.png", png)]).text(text),
-        Turn().code("print(1)").text("See [chart.png](sandbox:/mnt/data/chart.png)",
-                                     citation_span="link"),
+        Turn()
+        .code("print(1)")
+        .text("See [chart.png](sandbox:/mnt/data/chart.png)", citation_span="link"),
     )
-    stream = await client.responses.create(model=MODEL, input="plot", stream=True,
-                                            include=["code_interpreter_call.outputs"],
-                                            tools=[{"type": "code_interpreter",
-                                                    "container": {"type": "auto"}}])
+    stream = await client.responses.create(
+        model=MODEL,
+        input="plot",
+        stream=True,
+        include=["code_interpreter_call.outputs"],
+        tools=[{"type": "code_interpreter", "container": {"type": "auto"}}],
+    )
     events = [ev async for ev in stream]
     types = [ev.type for ev in events]
-    for expected in ("response.code_interpreter_call.in_progress",
-                     "response.code_interpreter_call_code.delta",
-                     "response.code_interpreter_call_code.done",
-                     "response.code_interpreter_call.interpreting",
-                     "response.code_interpreter_call.completed",
-                     "response.output_text.annotation.added"):
+    for expected in (
+        "response.code_interpreter_call.in_progress",
+        "response.code_interpreter_call_code.delta",
+        "response.code_interpreter_call_code.done",
+        "response.code_interpreter_call.interpreting",
+        "response.code_interpreter_call.completed",
+        "response.output_text.annotation.added",
+    ):
         assert expected in types
     resp = only(ResponseCompletedEvent, events[-1]).response
     call = only(ResponseCodeInterpreterToolCall, resp.output[0])
@@ -159,9 +177,10 @@ async def test_code_turn_with_logs_file_and_citation(client: AsyncOpenAI,
     (ann_any,) = part.annotations
     ann = only(AnnotationContainerFileCitation, ann_any)
     assert ann.container_id == call.container_id
-    assert text[ann.start_index:ann.end_index] == "sandbox:/mnt/data/chart.png"
-    content = await client.containers.files.content.retrieve(ann.file_id,
-                                                             container_id=ann.container_id)
+    assert text[ann.start_index : ann.end_index] == "sandbox:/mnt/data/chart.png"
+    content = await client.containers.files.content.retrieve(
+        ann.file_id, container_id=ann.container_id
+    )
     assert content.content == png
     meta = await client.containers.files.retrieve(ann.file_id, container_id=ann.container_id)
     assert meta.path == "/mnt/data/chart.png" and meta.bytes == len(png)
@@ -170,18 +189,28 @@ async def test_code_turn_with_logs_file_and_citation(client: AsyncOpenAI,
     assert only(ResponseCodeInterpreterToolCall, second.output[0]).outputs is None  # no include
     part2 = only(ResponseOutputText, only(ResponseOutputMessage, second.output[1]).content[0])
     ann2 = only(AnnotationContainerFileCitation, part2.annotations[0])
-    span = part2.text[ann2.start_index:ann2.end_index]
+    span = part2.text[ann2.start_index : ann2.end_index]
     assert span == "[chart.png](sandbox:/mnt/data/chart.png)"
 
 
 async def test_function_call_round_trip(client: AsyncOpenAI, emu: OpenAIEmulator) -> None:
-    tools: list[Any] = [{"type": "function", "name": "get_weather", "description": "Weather",
-                         "parameters": {"type": "object", "properties": {}}, "strict": False}]
+    tools: list[Any] = [
+        {
+            "type": "function",
+            "name": "get_weather",
+            "description": "Weather",
+            "parameters": {"type": "object", "properties": {}},
+            "strict": False,
+        }
+    ]
     conv = await client.conversations.create()
-    emu.script(Turn().function_call("get_weather", {"city": "Paris"}, call_id="call_1"),
-               Turn().text("It is sunny in Paris."))
-    async with client.responses.stream(model=MODEL, input="weather?", conversation=conv.id,
-                                       tools=tools) as stream:
+    emu.script(
+        Turn().function_call("get_weather", {"city": "Paris"}, call_id="call_1"),
+        Turn().text("It is sunny in Paris."),
+    )
+    async with client.responses.stream(
+        model=MODEL, input="weather?", conversation=conv.id, tools=tools
+    ) as stream:
         first = await stream.get_final_response()
     (call,) = first.output
     assert call.type == "function_call" and call.name == "get_weather"
@@ -190,26 +219,41 @@ async def test_function_call_round_trip(client: AsyncOpenAI, emu: OpenAIEmulator
     with pytest.raises(openai.BadRequestError, match="No tool output found"):
         await client.responses.create(model=MODEL, input="ignore it", conversation=conv.id)
     with pytest.raises(openai.BadRequestError, match="No tool call found"):
-        await client.responses.create(model=MODEL, conversation=conv.id, input=[
-            {"type": "function_call_output", "call_id": "call_bogus", "output": "x"}])
-    second = await client.responses.create(model=MODEL, conversation=conv.id, tools=tools, input=[
-        {"type": "function_call_output", "call_id": "call_1", "output": '{"sky": "clear"}'}])
+        await client.responses.create(
+            model=MODEL,
+            conversation=conv.id,
+            input=[{"type": "function_call_output", "call_id": "call_bogus", "output": "x"}],
+        )
+    second = await client.responses.create(
+        model=MODEL,
+        conversation=conv.id,
+        tools=tools,
+        input=[{"type": "function_call_output", "call_id": "call_1", "output": '{"sky": "clear"}'}],
+    )
     assert second.output_text == "It is sunny in Paris."
     items = (await client.conversations.items.list(conv.id, order="asc")).data
-    assert [i.type for i in items] == ["message", "function_call", "function_call_output",
-                                       "message"]
+    assert [i.type for i in items] == [
+        "message",
+        "function_call",
+        "function_call_output",
+        "message",
+    ]
     assert emu.response_requests()[-1]["input"][0]["type"] == "function_call_output"
 
 
 async def test_file_search_with_include(client: AsyncOpenAI, emu: OpenAIEmulator) -> None:
-    f = await client.files.create(file=("notes.txt", b"Embeddings are vectors."),
-                                  purpose="assistants")
+    f = await client.files.create(
+        file=("notes.txt", b"Embeddings are vectors."), purpose="assistants"
+    )
     vs = await client.vector_stores.create(name="kb", file_ids=[f.id])
     tools: list[Any] = [{"type": "file_search", "vector_store_ids": [vs.id]}]
-    emu.script(Turn().file_search(["what are embeddings"]).text("Vectors."),
-               Turn().file_search(["q"], results=[]).text("Nothing."))
-    resp = await client.responses.create(model=MODEL, input="embeddings?", tools=tools,
-                                         include=["file_search_call.results"])
+    emu.script(
+        Turn().file_search(["what are embeddings"]).text("Vectors."),
+        Turn().file_search(["q"], results=[]).text("Nothing."),
+    )
+    resp = await client.responses.create(
+        model=MODEL, input="embeddings?", tools=tools, include=["file_search_call.results"]
+    )
     search = resp.output[0]
     assert search.type == "file_search_call" and search.queries == ["what are embeddings"]
     assert search.results is not None and search.results[0].file_id == f.id
@@ -219,18 +263,20 @@ async def test_file_search_with_include(client: AsyncOpenAI, emu: OpenAIEmulator
     assert plain.output[0].type == "file_search_call" and plain.output[0].results is None
 
 
-@pytest.mark.parametrize("name", ["openai-responses-text.sse",
-                                  "openai-responses-code-interpreter.sse"])
-async def test_replay_sse_transcripts(client: AsyncOpenAI, emu: OpenAIEmulator,
-                                      name: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["openai-responses-text.sse", "openai-responses-code-interpreter.sse"]
+)
+async def test_replay_sse_transcripts(client: AsyncOpenAI, emu: OpenAIEmulator, name: str) -> None:
     emu.script(Turn.raw(name))
     async with client.responses.stream(model=MODEL, input="hi") as stream:
         types = [ev.type async for ev in stream]
         final = await stream.get_final_response()
     assert types[0] == "response.created" and types[-1] == "response.completed"
-    expected = {"openai-responses-text.sse": "Hello! How can I help?",
-                "openai-responses-code-interpreter.sse": "Total revenue is 48,210. Chart: "
-                                                         "[revenue.png](sandbox:/mnt/data/revenue.png)"}
+    expected = {
+        "openai-responses-text.sse": "Hello! How can I help?",
+        "openai-responses-code-interpreter.sse": "Total revenue is 48,210. Chart: "
+        "[revenue.png](sandbox:/mnt/data/revenue.png)",
+    }
     assert final.output_text == expected[name]
     assert emu.responses[final.id].status == "completed"
 
@@ -238,8 +284,10 @@ async def test_replay_sse_transcripts(client: AsyncOpenAI, emu: OpenAIEmulator,
 async def test_replay_chunks_transcript(emu: OpenAIEmulator) -> None:
     # This recording predates usage.input_tokens_details.cache_write_tokens, which the SDK's
     # strict validation requires: replayed byte-for-byte, only a lenient client accepts it.
-    emu.script(Turn.raw("openai-file-search-tool.2.chunks.txt"),
-               Turn.raw("openai-file-search-tool.2.chunks.txt"))
+    emu.script(
+        Turn.raw("openai-file-search-tool.2.chunks.txt"),
+        Turn.raw("openai-file-search-tool.2.chunks.txt"),
+    )
     strict = make_client(emu)
     with pytest.raises(openai.APIResponseValidationError):
         async with strict.responses.stream(model=MODEL, input="q") as stream:
@@ -248,8 +296,12 @@ async def test_replay_chunks_transcript(emu: OpenAIEmulator) -> None:
     async with lenient.responses.stream(model=MODEL, input="q") as stream:
         final = await stream.get_final_response()
     assert final.output_text.startswith("The document defines an embedding model")
-    assert [o.type for o in final.output] == ["reasoning", "file_search_call", "reasoning",
-                                              "message"]
+    assert [o.type for o in final.output] == [
+        "reasoning",
+        "file_search_call",
+        "reasoning",
+        "message",
+    ]
     await strict.close()
     await lenient.close()
 
@@ -270,8 +322,9 @@ async def test_gate_holds_background_response(client: AsyncOpenAI, emu: OpenAIEm
     release = asyncio.Event()
     conv = await client.conversations.create()
     emu.script(Turn().text("abcdefgh", deltas=4).gate(release, after_events=7))
-    resp = await client.responses.create(model=MODEL, input="go", background=True,
-                                         conversation=conv.id)
+    resp = await client.responses.create(
+        model=MODEL, input="go", background=True, conversation=conv.id
+    )
     await emu.wait_events(resp.id, 7)
     partial = await client.responses.retrieve(resp.id)
     assert partial.status == "in_progress"
@@ -286,8 +339,7 @@ async def test_gate_holds_background_response(client: AsyncOpenAI, emu: OpenAIEm
 
 async def test_stream_resume_after_drop(client: AsyncOpenAI, emu: OpenAIEmulator) -> None:
     emu.script(Turn().text("one two three four five", deltas=5).drop_after(6))
-    stream = await client.responses.create(model=MODEL, input="go", background=True,
-                                           stream=True)
+    stream = await client.responses.create(model=MODEL, input="go", background=True, stream=True)
     seen: list[Any] = []
     with pytest.raises(openai.APIConnectionError):
         async for ev in stream:
@@ -310,8 +362,9 @@ async def test_cancel_background_response(client: AsyncOpenAI, emu: OpenAIEmulat
     never = asyncio.Event()
     conv = await client.conversations.create()
     emu.script(Turn().text("never finished").gate(never, after_events=4))
-    resp = await client.responses.create(model=MODEL, input="go", background=True,
-                                         conversation=conv.id)
+    resp = await client.responses.create(
+        model=MODEL, input="go", background=True, conversation=conv.id
+    )
     await emu.wait_events(resp.id, 4)
     cancelled = await client.responses.cancel(resp.id)
     assert cancelled.status == "cancelled"
@@ -398,8 +451,9 @@ async def test_conversation_locked_is_not_retried(emu: OpenAIEmulator) -> None:
     release = asyncio.Event()
     conv = await client.conversations.create()
     emu.script(Turn().text("slow").gate(release, after_events=2), Turn().text("later"))
-    first = await client.responses.create(model=MODEL, input="a", background=True,
-                                          conversation=conv.id)
+    first = await client.responses.create(
+        model=MODEL, input="a", background=True, conversation=conv.id
+    )
     with pytest.raises(openai.BadRequestError) as info:
         await client.responses.create(model=MODEL, input="b", conversation=conv.id)
     assert info.value.code == "conversation_locked" and info.value.param == "conversation"
@@ -425,8 +479,9 @@ async def test_file_upload_multipart(client: AsyncOpenAI, emu: OpenAIEmulator) -
 
 
 async def test_vector_store_polling_helpers(client: AsyncOpenAI, emu: OpenAIEmulator) -> None:
-    vs = await client.vector_stores.create(name="docs", expires_after={"anchor": "last_active_at",
-                                                                       "days": 7})
+    vs = await client.vector_stores.create(
+        name="docs", expires_after={"anchor": "last_active_at", "days": 7}
+    )
     f = await client.files.create(file=("a.md", b"# A"), purpose="assistants")
     vsf = await client.vector_stores.files.create_and_poll(f.id, vector_store_id=vs.id)
     assert vsf.status == "completed" and vsf.vector_store_id == vs.id
@@ -435,8 +490,9 @@ async def test_vector_store_polling_helpers(client: AsyncOpenAI, emu: OpenAIEmul
         return r.method == "GET" and "x-stainless-poll-helper" in r.headers
 
     assert len(await emu.wait_requests(is_poll, 2)) == 2  # in_progress once, then completed
-    up = await client.vector_stores.files.upload_and_poll(vector_store_id=vs.id,
-                                                          file=("b.md", b"# B"))
+    up = await client.vector_stores.files.upload_and_poll(
+        vector_store_id=vs.id, file=("b.md", b"# B")
+    )
     assert up.status == "completed"
     listed = [x.id async for x in client.vector_stores.files.list(vs.id)]
     assert sorted(listed) == sorted([f.id, up.id])
@@ -453,8 +509,7 @@ async def test_unknown_route_is_openai_404(client: AsyncOpenAI) -> None:
     assert isinstance(info.value.body, dict) and "Invalid URL" in info.value.body["message"]
 
 
-async def test_wait_helpers_and_response_started(client: AsyncOpenAI,
-                                                 emu: OpenAIEmulator) -> None:
+async def test_wait_helpers_and_response_started(client: AsyncOpenAI, emu: OpenAIEmulator) -> None:
     release = asyncio.Event()
     emu.script(Turn().text("late").gate(release, after_events=1))
     task = asyncio.create_task(client.responses.create(model=MODEL, input="x"))
