@@ -21,7 +21,6 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -37,6 +36,7 @@ from adapters.slack.commands import SlackCommands
 from adapters.slack.events import PLATFORM, SUGGESTED_PROMPTS, inbound_from_event
 from adapters.slack.files import FileHost
 from adapters.slack.forms import CALLBACK_ID
+from adapters.slack.http import EventsEndpoint
 from adapters.slack.platform import QUOTA_WINDOW, SlackPlatform
 from adapters.slack.users import UserDirectory
 from bot.config import Settings
@@ -197,15 +197,14 @@ class SlackService:
         return app
 
     async def _serve_http(self, app: AsyncApp) -> None:
-        async def events(request: web.Request) -> web.Response:
-            response = await app.async_dispatch(await to_bolt_request(request))
-            return await to_aiohttp_response(response)
+        # Signatures are checked on the raw bytes before anything parses them (http.py).
+        events = EventsEndpoint(secret=self._signing_secret, dispatch=app.async_dispatch)
 
         async def health(request: web.Request) -> web.Response:
             return web.Response(text="ok")
 
         web_app = web.Application()
-        web_app.router.add_post(EVENTS_PATH, events)
+        web_app.router.add_post(EVENTS_PATH, events.handle)
         web_app.router.add_get("/", health)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
