@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.events import PLATFORM, inbound_from_command
 from adapters.slack.forms import modal_view, submitted
+from adapters.slack.mentions import neutralise
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.users import UserDirectory
 from bot.commands import handle_command, submit_modal
@@ -47,7 +48,7 @@ class SlackCommands:
         message = dataclasses.replace(message, locale=user.locale)
         reply = await handle_command(self._engine, message, message.text, is_admin=user.is_admin)
         if reply.modal is None:
-            await ack(text=reply.text)
+            await ack(text=neutralise(reply.text))
             return
         try:  # the trigger id lives 3 s: open the form before acknowledging
             await self._slack.client.views_open(
@@ -82,7 +83,9 @@ class SlackCommands:
 
     async def _tell(self, channel: str, user: str, text: str) -> None:
         try:
-            await self._slack.aux_client.chat_postEphemeral(channel=channel, user=user, text=text)
+            await self._slack.aux_client.chat_postEphemeral(
+                channel=channel, user=user, text=neutralise(text)
+            )
         except SlackApiError as exc:
             log.warning("could not show a form's result (%s)", exc.response.get("error"))
 
@@ -103,7 +106,7 @@ class SlackCommands:
             await self._slack.client.chat_postMessage(
                 channel=message.channel,
                 thread_ts=str(message.reply_to.get("thread_ts") or ""),
-                markdown_text=reply.text,
+                markdown_text=neutralise(reply.text),
             )
         except SlackApiError as exc:
             log.warning("could not post the result of kb add (%s)", exc.response.get("error"))

@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.slack.mentions import neutralise, streamable
 from adapters.slack.quota import StatusQuota, StreamQuota
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
@@ -138,6 +139,7 @@ class SlackReply:
     # Posting.
 
     async def post(self, text: str) -> str:
+        text = neutralise(text)
         for ref, stream in self._streams.items():
             if stream.open:  # a continuation page: the previous one is complete
                 await self._stop(ref, stream)
@@ -166,7 +168,8 @@ class SlackReply:
 
     async def _start_stream(self, text: str) -> str | None:
         place = self._place
-        initial = "" if text == self._placeholder else text
+        full = "" if text == self._placeholder else text
+        initial = streamable(full)  # the rest follows when it cannot become a mention
         args: dict[str, Any] = {"channel": place.channel, "thread_ts": place.thread_ts}
         if initial:
             args["markdown_text"] = initial
@@ -184,12 +187,13 @@ class SlackReply:
             log.info("native streaming not available here (%s); posting instead", reason)
             return None
         ts = str(response["ts"])
-        self._streams[ts] = _Stream(sent=initial, latest=initial)
+        self._streams[ts] = _Stream(sent=initial, latest=full)
         return ts
 
     # Editing.
 
     async def edit(self, ref: str, text: str) -> None:
+        text = neutralise(text)
         stream = self._streams.get(ref)
         if stream is None or not stream.open:
             await self._update(ref, text)
@@ -197,7 +201,7 @@ class SlackReply:
         await stream.settle()
         text = "" if text == self._placeholder else text
         stream.latest = text
-        raw = without_added_closer(text)
+        raw = streamable(without_added_closer(text))
         if raw.startswith(stream.sent):
             if raw == stream.sent:
                 return
