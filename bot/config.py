@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     )
     admin_user_ids: str = ""
     max_tool_rounds: int = Field(default=5, ge=1, le=50)
+    max_model_rounds: int = Field(default=8, ge=1, le=100)
     job_lease_seconds: float = Field(default=60.0, gt=0)
 
     # Slack (adapters/slack): configured when SLACK_BOT_TOKEN is set.

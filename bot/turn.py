@@ -239,9 +239,13 @@ class Turn:
         self, result: RunResult, base: TurnRequest, profile: EffectiveProfile
     ) -> RunResult:
         """The function-calling loop: run what the model asked for, send the outputs back,
-        until it answers without calls. Past the cap, calls get an error output instead."""
+        until it answers without calls. Past ``MAX_TOOL_ROUNDS``, calls get an error output
+        instead and the functions are taken away; a model (or a compatible service) that keeps
+        calling anyway is stopped at ``MAX_MODEL_ROUNDS`` requests for the question, and the
+        answer ends with a sentence saying so. Every round's tokens count (``_count``)."""
         functions = self.engine.functions
         limit = self.engine.settings.max_tool_rounds
+        hard_cap = self.engine.settings.max_model_rounds
         context = ToolContext(
             self.job.platform,
             self.job.workspace,
@@ -251,6 +255,14 @@ class Turn:
         )
         rounds = 0
         while result.function_calls:
+            if rounds + 1 >= hard_cap:  # the first request and ``rounds`` more were made
+                log.warning(
+                    "job %d: stopped after %d model requests; the model kept calling functions",
+                    self.job.id,
+                    rounds + 1,
+                )
+                self.renderer.notices_at_end(t(self.lang, "answer.round_limit", n=rounds + 1))
+                return replace(result, status="incomplete", function_calls=())
             rounds += 1
             self._count(result)
             outputs = []
@@ -331,7 +343,9 @@ class Turn:
         except Exception:
             log.exception("job %d: could not show the failure notice", self.job.id)
         if self.run_record is not None:
-            await self.store.finish_run(self.run_record.id, "failed", error=str(error)[:500])
+            await self.store.finish_run(
+                self.run_record.id, "failed", self.usage, error=str(error)[:500]
+            )
         await self.store.finish_job(self.job.id, "failed", str(error)[:500])
 
     async def abandon(self) -> None:

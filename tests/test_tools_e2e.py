@@ -274,3 +274,26 @@ async def test_plugin_function_discovered_through_entry_point(
     lunch = [t for t in first["tools"] if t.get("name") == "lunch_menu"]
     assert lunch and lunch[0]["parameters"]["properties"]["day"]["enum"] == ["monday", "tuesday"]
     assert outputs_sent(emulator, 1)[0]["output"] == "kimbap"
+
+
+async def test_a_model_that_never_stops_calling_is_stopped_at_the_hard_cap(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    bot: ConsoleBot = await make_bot(max_tool_rounds=2, max_model_rounds=4)
+    emulator.script(
+        *(Turn().function_call("calculate", {"expression": "1+1"}).usage(10, 5) for _ in range(40))
+    )
+    await bot.say("loop forever")
+    out = await bot.answers()
+    assert len(emulator.response_requests()) == 4
+    assert out.rstrip().endswith(
+        "I stopped here: the model kept asking to call functions (4 requests for this "
+        "question). Please ask again, more specifically."
+    )
+    [job] = await bot.store.jobs()
+    assert job.status == "answered"
+    run = await bot.store.latest_run(job.id)
+    assert run is not None and run.status == "incomplete"
+    # Every round counts against the person's quota.
+    [used] = await bot.store.usage_since("console", "local", 0, user="local")
+    assert (used.messages, used.input_tokens, used.output_tokens) == (1, 40, 20)
