@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.commands import run_command
 from bot.engine import Engine
+from bot.sanitize import safe_filename
 from bot.types import Attachment, InboundMessage, ReplyLimits
 from storage.records import Job
 
@@ -57,7 +58,7 @@ class ConsoleReply:
 
     async def upload(self, filename: str, data: bytes) -> None:
         self._files_dir.mkdir(parents=True, exist_ok=True)
-        path = self._files_dir / Path(filename).name
+        path = self._files_dir / safe_filename(filename)
         path.write_bytes(data)
         self._write(f"\n[file saved: {path}]\n")
 
@@ -93,7 +94,8 @@ def parse_line(line: str, *, user: str = "local") -> InboundMessage:
     for word in line.split(" "):
         path = Path(word[1:]).expanduser() if word.startswith("@") and len(word) > 1 else None
         if path is not None and path.is_file():
-            attachments.append(Attachment(path.name, size=path.stat().st_size, url=str(path)))
+            name = safe_filename(path.name)
+            attachments.append(Attachment(name, size=path.stat().st_size, url=str(path)))
         else:
             words.append(word)
     return InboundMessage(

@@ -10,6 +10,7 @@ from typing import Any
 from bot.errors import ModelFailed
 from bot.events import FileOutput, RunEventHandler, RunResult, ToolCall, ToolType
 from bot.functions import FunctionCall
+from bot.sanitize import safe_filename
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class _Files:
         except Exception:
             log.warning("could not download generated file %s", name, exc_info=True)
             return
-        await self._handler.on_file_output(FileOutput(name, data, file_id))
+        await self._handler.on_file_output(FileOutput(safe_filename(str(name)), data, file_id))
 
 
 class StreamFeeder:

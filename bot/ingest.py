@@ -12,6 +12,7 @@ from typing import Any, Literal, Protocol
 from bot.config import Settings
 from bot.errors import AttachmentRefused
 from bot.i18n import t
+from bot.sanitize import visible
 from bot.types import Attachment, InboundMessage, Platform
 from storage.base import Store
 from storage.records import ThreadFile, ThreadRecord
@@ -67,7 +68,10 @@ def route(attachment: Attachment, settings: Settings, lang: str = "en") -> Routi
     elif kind in DOCUMENT_TYPES:
         chosen, limit_mb = "document", settings.max_document_mb
     else:
-        refusal = t(lang, "file.unsupported", name=attachment.name, kind=kind or "?")
+        if kind:
+            refusal = t(lang, "file.unsupported", name=attachment.name, kind=kind)
+        else:
+            refusal = t(lang, "file.no_extension", name=attachment.name)
         return Routing(None, 0, refusal)
     limit = int(min(limit_mb, settings.max_file_mb) * 1_000_000)
     if attachment.size > limit:
@@ -137,7 +141,8 @@ async def prepare_input(
             notices.append(
                 await _add_document(thread, attachment.name, data, backend, store, settings, lang)
             )
-    text = message.text.strip()
+    # Only zero-width, format or combining characters: nothing was asked.
+    text = message.text.strip() if visible(message.text) else ""
     if data_files:
         # For the model, not the person: always English.
         text += (

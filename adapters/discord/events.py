@@ -11,6 +11,7 @@ from typing import Any, Literal
 import discord
 
 from adapters.discord.options import DiscordOptions
+from bot.sanitize import safe_filename
 from bot.types import Attachment, InboundMessage
 
 PLATFORM = "discord"
@@ -75,7 +76,7 @@ def readable_text(message: discord.Message, me_id: int) -> str:
 def _attachment(item: discord.Attachment) -> Attachment:
     mimetype = item.content_type or mimetypes.guess_type(item.filename)[0]
     return Attachment(
-        name=item.filename,
+        name=safe_filename(item.filename),  # the one name used from here on
         mimetype=(mimetype or "application/octet-stream").split(";")[0],
         size=item.size,
         url=item.url,

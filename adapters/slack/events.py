@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot.sanitize import safe_filename
 from bot.types import Attachment, InboundMessage
 
 PLATFORM = "slack"
@@ -67,7 +68,7 @@ def attachments_of(event: dict[str, Any]) -> tuple[Attachment, ...]:
         url = _text(file.get("url_private_download")) or _text(file.get("url_private"))
         found.append(
             Attachment(
-                name=name or "file",
+                name=safe_filename(name),  # the one name used from here on
                 mimetype=_text(file.get("mimetype")) or "application/octet-stream",
                 size=_size(file.get("size")),
                 url=url,
