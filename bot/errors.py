@@ -38,7 +38,16 @@ class StorageError(BotError):
 
 
 class AttachmentRefused(BotError):
-    """An adapter will not download this attachment; ``str(exc)`` is a sentence for the person."""
+    """An adapter will not download this attachment; ``key`` names the sentence for the person
+    in the catalogue (``str(exc)`` is it in English)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(t("en", key, **values))
+        self.key = key
+        self.values = values
+
+    def message_for(self, lang: str) -> str:
+        return t(lang, self.key, **self.values)
 
 
 class MessageGone(BotError):

@@ -116,7 +116,7 @@ async def prepare_input(
         except AttachmentRefused as exc:
             # Declined like an unsupported type; an adapter refusing a foreign host warns.
             log.info("attachment %r refused: %s", attachment.name, exc)
-            notices.append(str(exc))
+            notices.append(exc.message_for(lang))
             continue
         except Exception:
             log.warning("could not fetch attachment %r", attachment.name, exc_info=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.config import Settings
+from bot.errors import AttachmentRefused
 from bot.i18n import t
 from bot.ingest import DOCUMENT_TYPES, extension, megabytes, route
 from bot.openai_backend import OpenAIBackend
@@ -45,7 +46,15 @@ async def add_documents(
         if routing.refusal:
             lines.append(routing.refusal)
             continue
-        data = await platform.download(attachment)
+        try:
+            data = await platform.download(attachment)
+        except AttachmentRefused as exc:
+            lines.append(exc.message_for(lang))
+            continue
+        except Exception:
+            log.warning("could not fetch knowledge document %r", attachment.name, exc_info=True)
+            lines.append(t(lang, "file.download_failed", name=attachment.name))
+            continue
         if len(data) > routing.limit_bytes:
             lines.append(
                 t(lang, "kb.too_large", name=attachment.name, limit=megabytes(routing.limit_bytes))

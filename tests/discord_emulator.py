@@ -123,6 +123,9 @@ class DiscordEmulator:
         admin let use it whatever its default member permissions (Integrations settings)."""
         self.channels: dict[int, JSON] = {}
         self.cdn: dict[str, tuple[bytes, str | None]] = {}
+        self.cdn_redirects: dict[str, str] = {}
+        """CDN paths answered with a 302 to another URL."""
+        self.cdn_requests: list[str] = []
         self.snowflake = p.Snowflakes()
         self.app_id = self.snowflake()
         self.bot = User(self.app_id, "assistant", p.user(self.app_id, "assistant", bot=True))
@@ -312,6 +315,12 @@ class DiscordEmulator:
         return p.attachment(
             attachment_id, filename, len(data) if size is None else size, url, content_type
         )
+
+    def redirect(self, attachment: JSON, to_url: str) -> JSON:
+        """Make the CDN answer ``attachment``'s URL with a 302 to ``to_url``."""
+        path = str(attachment["url"]).split("?")[0].split(self.cdn_host, 1)[1]
+        self.cdn_redirects[path] = to_url
+        return attachment
 
     # ---- what people do -----------------------------------------------------------------
     async def user_says(

@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -211,11 +212,13 @@ async def test_a_file_on_a_foreign_host_is_refused_and_gets_no_token(
     emulator.script(Turn().text("I read your message."))
     event = await slack_bot.dm("summarise these", files=[foreign, bounced])
     await slack_bot.answers()
-    # Nothing was fetched from the foreign link; the redirect was followed without the token.
-    assert [r.path for r in slack.foreign_requests] == ["/collect/bounce.csv"]
-    assert all(r.authorization is None for r in slack.foreign_requests)
+    # Nothing was fetched from the foreign link, nor from where the redirect pointed.
+    assert slack.foreign_requests == []
     [text] = slack_bot.texts(event)
     assert "payroll.csv" in text and "this Slack workspace's files" in text
+    host = urlsplit(slack.foreign_url).hostname
+    assert f"I didn't open bounce.csv: its download was sent on to another site ({host})" in text
+    assert emulator.files == {}
     assert text.endswith("I read your message.")
     [request] = emulator.response_requests()
     assert request["input"][0]["content"][0]["text"].startswith("summarise these")

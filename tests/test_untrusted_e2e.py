@@ -149,3 +149,49 @@ async def test_discord_invisible_only_message_is_not_sent_to_the_model(
     [text] = await discord_bot.answer(asked)
     assert text.strip() == f"_{HINT}_"
     assert emulator.response_requests() == []
+
+
+# ---- redirects --------------------------------------------------------------------------------
+
+
+@SOCKET
+async def test_slack_follows_a_redirect_only_within_its_file_host(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    real = slack.host_file("grades.csv", b"name,grade\nkim,A\n")
+    moved = slack.host_redirect("moved.csv", real["url_private"])
+    emulator.script(Turn().text("Read it."))
+    event = await slack_bot.dm("what is in it?", files=[moved])
+    await slack_bot.answers()
+    [stored] = emulator.files.values()
+    assert (stored.filename, stored.bytes) == ("moved.csv", b"name,grade\nkim,A\n")
+    assert "moved.csv: ready for analysis" in slack_bot.texts(event)[0]
+    assert slack.foreign_requests == []
+
+
+async def test_discord_refuses_a_cdn_redirect_to_another_host(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    outside = discord_emu.redirect(
+        discord_emu.attachment("notes.csv", b"a\n1\n", "text/csv"),
+        "http://127.0.0.2:9/collect/notes.csv",
+    )
+    real = discord_emu.attachment("grades.csv", b"name,grade\nkim,A\n", "text/csv")
+    inside = discord_emu.redirect(
+        discord_emu.attachment("moved.csv", b"", "text/csv"), str(real["url"])
+    )
+    emulator.script(Turn().text("Read it."))
+    asked = await discord_emu.user_says(
+        classroom.alice, classroom.ask_ai, "what is in these?", attachments=(outside, inside)
+    )
+    [text] = await discord_bot.answer(asked)
+    assert (
+        "I didn't open notes.csv: its download was sent on to another site (127.0.0.2), "
+        "which I don't fetch files from." in text
+    )
+    assert "moved.csv: ready for analysis" in text
+    [stored] = emulator.files.values()
+    assert (stored.filename, stored.bytes) == ("moved.csv", b"name,grade\nkim,A\n")

@@ -1,11 +1,12 @@
 """Attachment downloads from Discord's CDN only: a URL from a message is never trusted to
-name any other host, redirects are not followed, and the size is capped while reading."""
+name any other host, a redirect is followed only to the CDN hosts (one elsewhere is refused,
+and the person told), and the size is capped while reading."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
@@ -15,6 +16,8 @@ from bot.types import Attachment
 log = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_HOPS = 3
 
 
 def _is_loopback(host: str) -> bool:
@@ -55,21 +58,28 @@ class AttachmentFetcher:
     async def fetch(self, attachment: Attachment) -> bytes:
         if not allowed_url(attachment.url, self.hosts):
             log.warning("refused to fetch %r: not on Discord's CDN", attachment.name)
-            raise AttachmentRefused(
-                f"I didn't open {attachment.name}: it is not stored on Discord. "
-                "Please attach the file to your message."
-            )
+            raise AttachmentRefused("file.not_on_discord", name=attachment.name)
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=False)
-        async with self._session.get(attachment.url, allow_redirects=False) as response:
-            if response.status != 200:
-                raise OSError(f"CDN answered {response.status} for {attachment.name}")
-            data = bytearray()
-            async for chunk in response.content.iter_chunked(_CHUNK):
-                data += chunk
-                if len(data) > self.max_bytes:
-                    raise ValueError(f"{attachment.name} is larger than {self.max_bytes} bytes")
-            return bytes(data)
+        url = attachment.url
+        for _ in range(_MAX_HOPS + 1):
+            async with self._session.get(url, allow_redirects=False) as response:
+                if response.status in _REDIRECTS and "Location" in response.headers:
+                    url = urljoin(url, response.headers["Location"])
+                    if not allowed_url(url, self.hosts):
+                        host = urlsplit(url).hostname or "?"
+                        log.warning("refused %r: redirected to %s", attachment.name, host)
+                        raise AttachmentRefused("file.redirected", name=attachment.name, host=host)
+                    continue
+                if response.status != 200:
+                    raise OSError(f"CDN answered {response.status} for {attachment.name}")
+                data = bytearray()
+                async for chunk in response.content.iter_chunked(_CHUNK):
+                    data += chunk
+                    if len(data) > self.max_bytes:
+                        raise ValueError(f"{attachment.name} is larger than {self.max_bytes} bytes")
+                return bytes(data)
+        raise OSError(f"too many redirects for {attachment.name}")
 
     async def close(self) -> None:
         if self._session is not None:

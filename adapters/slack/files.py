@@ -4,7 +4,8 @@ A file's ``url_private_download`` comes from the event payload; the bot token mu
 to a URL taken blindly from a payload. The allowed origin is the workspace's file host:
 ``files.<API host>`` (``files.slack.com`` for ``https://slack.com/api/``, ``files.slack-gov.com``
 for GovSlack), the API's own origin when it is a loopback address (an emulator), or the hosts in
-``SLACK_FILE_HOSTS``. Any other URL is refused and logged, with no request made.
+``SLACK_FILE_HOSTS``. Any other URL is refused and logged, with no request made, and so is a
+redirect to any other host: its bytes would be someone else's, whatever the message says.
 """
 
 from __future__ import annotations
@@ -77,19 +78,21 @@ async def download(
     max_bytes: int,
     proxy: str | None = None,
 ) -> bytes:
-    """The file's bytes; the token is sent only to ``host`` (also across redirects)."""
+    """The file's bytes, fetched with the token from ``host`` only: a redirect is followed only
+    to ``host`` too; one to anywhere else is refused."""
     if not host.allows(url):
         log.warning("refused to fetch %r from %s: not the workspace's file host", name, _show(url))
-        raise AttachmentRefused(
-            f"I didn't open {name}: its link does not point to this Slack workspace's files."
-        )
+        raise AttachmentRefused("file.not_on_slack", name=name)
     for _ in range(_MAX_HOPS + 1):
-        headers = {"Authorization": f"Bearer {token}"} if host.allows(url) else {}
+        headers = {"Authorization": f"Bearer {token}"}
         async with session.get(
             url, headers=headers, allow_redirects=False, proxy=proxy or None
         ) as resp:
             if resp.status in _REDIRECTS and "Location" in resp.headers:
                 url = urljoin(url, resp.headers["Location"])
+                if not host.allows(url):
+                    log.warning("refused %r: redirected to %s", name, _show(url))
+                    raise AttachmentRefused("file.redirected", name=name, host=_host(url))
                 continue
             if resp.status != 200:
                 raise DownloadFailed(f"HTTP {resp.status} for {name}")
@@ -103,6 +106,13 @@ async def download(
                     raise DownloadFailed(f"{name} is larger than {max_bytes} bytes")
             return bytes(data)
     raise DownloadFailed(f"too many redirects for {name}")
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or "?"
+    except ValueError:
+        return "?"
 
 
 def _show(url: str) -> str:

@@ -154,7 +154,7 @@ class SlackPlatform:
 
     async def download(self, attachment: Attachment) -> bytes:
         if not attachment.url:
-            raise AttachmentRefused(f"Slack did not share the contents of {attachment.name}.")
+            raise AttachmentRefused("file.not_shared", name=attachment.name)
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300))
         return await files.download(
