@@ -1,6 +1,10 @@
 """Commands, implemented once for every platform; adapters render the reply (and open the
 form a reply may ask for). Everyone: help, reset, retry, status, stop, usage. Admins: config,
-kb, quota, usage all. Permission is the adapter's finding (``is_admin``)."""
+kb, quota, usage all. Permission is the adapter's finding (``is_admin``).
+
+A command that fails (OpenAI down during ``kb add``, the database gone) answers one friendly
+sentence and logs one line (with a traceback only for what is not one of our own errors), on
+every adapter alike: the console keeps running, Slack and Discord show the sentence."""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import logging
 from bot import admin, knowledge
 from bot.admin import CommandReply, ModalRequest
 from bot.engine import Engine
-from bot.i18n import t
+from bot.errors import BotError, RunError
+from bot.i18n import DEFAULT, t
 from bot.quota import day_start, effective_limits, until_reset
 from bot.types import InboundMessage
 from storage.records import WORKSPACE_DEFAULT
@@ -24,6 +29,7 @@ __all__ = [
     "EVERYONE",
     "CommandReply",
     "ModalRequest",
+    "failed",
     "handle_command",
     "run_command",
     "submit_modal",
@@ -33,7 +39,34 @@ __all__ = [
 async def handle_command(
     engine: Engine, message: InboundMessage, line: str, *, is_admin: bool = False
 ) -> CommandReply:
-    """The reply to a command line without its slash, e.g. ``reset`` or ``config model x``."""
+    """The reply to a command line without its slash, e.g. ``reset`` or ``config model x``;
+    a failure is one friendly sentence (see the module docstring), never an exception."""
+    try:
+        return await _handle(engine, message, line, is_admin=is_admin)
+    except Exception as exc:
+        return await failed(engine, message, " ".join(line.split()[:2]) or "help", exc)
+
+
+async def failed(
+    engine: Engine, message: InboundMessage, command: str, exc: Exception
+) -> CommandReply:
+    """The one sentence (and the one log line) for a command that raised ``exc``."""
+    if isinstance(exc, BotError):
+        log.warning("command %r failed: %s", command, exc)
+    else:
+        log.error("command %r failed", command, exc_info=exc)
+    try:
+        lang = await engine.language_for(message.platform, message.workspace, message.locale)
+    except Exception:  # the database may be what failed
+        lang = DEFAULT
+    if isinstance(exc, RunError):
+        return CommandReply(exc.message_for(lang))
+    return CommandReply(t(lang, "command.failed", command=command))
+
+
+async def _handle(
+    engine: Engine, message: InboundMessage, line: str, *, is_admin: bool = False
+) -> CommandReply:
     words = line.strip().split()
     name = words[0].lower() if words else "help"
     name = "kb" if name == "knowledge" else name
@@ -84,12 +117,17 @@ async def submit_modal(
     engine: Engine, message: InboundMessage, modal_id: str, value: str, *, is_admin: bool = False
 ) -> CommandReply:
     """A form opened by a command was submitted (``ModalRequest.id``)."""
-    lang = await engine.language_for(message.platform, message.workspace, message.locale)
-    if not is_admin:
-        return CommandReply(t(lang, "not_admin", command="config instructions"))
-    if modal_id in ("config.instructions", "config.channel.instructions"):
-        return CommandReply(await admin.submit_instructions(engine, message, modal_id, value, lang))
-    return CommandReply(t(lang, "unknown_command", name=modal_id, p="/"))
+    try:
+        lang = await engine.language_for(message.platform, message.workspace, message.locale)
+        if not is_admin:
+            return CommandReply(t(lang, "not_admin", command="config instructions"))
+        if modal_id in ("config.instructions", "config.channel.instructions"):
+            return CommandReply(
+                await admin.submit_instructions(engine, message, modal_id, value, lang)
+            )
+        return CommandReply(t(lang, "unknown_command", name=modal_id, p="/"))
+    except Exception as exc:
+        return await failed(engine, message, "config instructions", exc)
 
 
 async def run_command(

@@ -121,6 +121,7 @@ class OpenAIEmulator:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self._vs_polls: dict[tuple[str, str], int] = {}
+        self._path_faults: dict[tuple[str, str], list[int]] = {}
 
     # ---- lifecycle ------------------------------------------------------------------------
     async def start(self, port: int = 0) -> None:
@@ -154,6 +155,10 @@ class OpenAIEmulator:
     # ---- scripting and observation ----------------------------------------------------------
     def script(self, *turns: Turn) -> None:
         self._script.extend(turns)
+
+    def fail_path(self, method: str, path: str, *, status: int = 503, times: int = 1) -> None:
+        """The next ``times`` requests ``method path`` (e.g. ``POST /v1/files``) get ``status``."""
+        self._path_faults[(method, path)] = [status, times]
 
     def response_requests(self) -> list[JSON]:
         return [r.json for r in self.requests if r.method == "POST" and r.path == "/v1/responses"]
@@ -268,6 +273,10 @@ class OpenAIEmulator:
                 await self._read_body(request, rec)
             finally:
                 await self._notify()
+            fault = self._path_faults.get((request.method, request.path))
+            if fault is not None and fault[1] > 0:
+                fault[1] -= 1
+                raise ApiError(fault[0], f"Emulated HTTP {fault[0]} error.")
             request[BODY_KEY] = rec.json if isinstance(rec.json, dict) else {}
             request[QUERY_KEY] = query
             request[RECORD_KEY] = rec

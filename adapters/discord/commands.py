@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.admin_commands import AdminCommands, AdminHandler
+from adapters.discord.respond import command_failed
 
 Interaction = discord.Interaction[Any]
 
@@ -57,4 +58,5 @@ def command_tree(client: discord.Client, handler: AssistantHandler) -> app_comma
     tree: app_commands.CommandTree = app_commands.CommandTree(client)
     tree.add_command(AssistantCommands(handler))
     tree.add_command(AdminCommands(handler))
+    tree.error(command_failed)  # instead of discord.py's traceback and no answer
     return tree

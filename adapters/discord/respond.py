@@ -17,7 +17,8 @@ import discord
 
 from adapters.discord.forms import FIELD_LIMIT, MAX_FIELDS, form_modal
 from bot.admin import CommandReply
-from bot.i18n import t
+from bot.errors import BotError
+from bot.i18n import pick_language, t
 from bot.split import split_message
 
 log = logging.getLogger(__name__)
@@ -81,3 +82,20 @@ async def send(interaction: discord.Interaction[Any], text: str) -> None:
             await interaction.followup.send(page, ephemeral=True)
         else:
             await interaction.response.send_message(page, ephemeral=True)
+
+
+async def command_failed(interaction: discord.Interaction[Any], error: Exception) -> None:
+    """Any command (or form) that raised past the core: one log line, one sentence shown."""
+    original = getattr(error, "original", None) or error
+    command = interaction.command.qualified_name if interaction.command else "form"
+    if isinstance(original, BotError):
+        log.warning("/%s failed: %s", command, original)
+    else:
+        log.error("/%s failed", command, exc_info=original)
+    if interaction.type is discord.InteractionType.autocomplete:
+        return  # nowhere to show a sentence: the suggestions stay empty
+    lang = pick_language(None, interaction.locale.value)
+    try:
+        await send(interaction, t(lang, "command.failed", command=f"/{command}"))
+    except discord.HTTPException as exc:
+        log.info("could not tell the person that /%s failed (%s)", command, exc.status)

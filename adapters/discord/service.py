@@ -26,7 +26,7 @@ from adapters.discord.forms import submitted
 from adapters.discord.options import DiscordOptions
 from adapters.discord.platform import DISCORD_LIMITS, DiscordPlatform
 from adapters.discord.reply import NO_PINGS
-from adapters.discord.respond import REPLY_WITHIN, respond, send
+from adapters.discord.respond import REPLY_WITHIN, command_failed, respond, send
 from bot.admin import HOSTED_TOOLS
 from bot.commands import handle_command, submit_modal
 from bot.config import Settings
@@ -270,6 +270,12 @@ class DiscordService:
         """A submitted form (``forms``); commands go through the command tree."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
+        try:
+            await self._form_submitted(interaction)
+        except Exception as exc:
+            await command_failed(interaction, exc)
+
+    async def _form_submitted(self, interaction: Interaction) -> None:
         form = submitted(dict(interaction.data or {}))
         if form is None:
             return

@@ -22,7 +22,7 @@ from adapters.slack.forms import modal_view, submitted
 from adapters.slack.mentions import neutralise
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.users import UserDirectory
-from bot.commands import handle_command, submit_modal
+from bot.commands import failed, handle_command, submit_modal
 from bot.engine import Engine
 from bot.types import InboundMessage
 
@@ -44,9 +44,14 @@ class SlackCommands:
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         message = inbound_from_command(body)
-        user = await self._users.get(message.workspace, message.user, wait=1.0)
-        message = dataclasses.replace(message, locale=user.locale)
-        reply = await handle_command(self._engine, message, message.text, is_admin=user.is_admin)
+        try:
+            user = await self._users.get(message.workspace, message.user, wait=1.0)
+            message = dataclasses.replace(message, locale=user.locale)
+            reply = await handle_command(
+                self._engine, message, message.text, is_admin=user.is_admin
+            )
+        except Exception as exc:  # the core answers its own failures; this catches the rest
+            reply = await failed(self._engine, message, message.text.strip() or "help", exc)
         if reply.modal is None:
             await ack(text=neutralise(reply.text))
             return
@@ -55,13 +60,21 @@ class SlackCommands:
                 trigger_id=str(body.get("trigger_id")),
                 view=modal_view(reply.modal, channel=message.channel),
             )
-        except SlackApiError as exc:
-            log.warning("views.open failed (%s)", exc.response.get("error"))
+        except Exception as exc:
+            log.warning("views.open failed (%s)", _reason(exc))
             await ack(text=FORM_FAILED)
             return
         await ack()
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            await self._form(ack, body, view)
+        except Exception:  # the form closes; Slack has nowhere else to show a sentence
+            log.exception("a submitted form could not be handled")
+            if ack.response is None:
+                await ack()
+
+    async def _form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         form, channel, value = submitted(view)
         person = body.get("user") or {}
         team = str((body.get("team") or {}).get("id") or person.get("team_id") or "")
@@ -86,8 +99,8 @@ class SlackCommands:
             await self._slack.aux_client.chat_postEphemeral(
                 channel=channel, user=user, text=neutralise(text)
             )
-        except SlackApiError as exc:
-            log.warning("could not show a form's result (%s)", exc.response.get("error"))
+        except Exception as exc:
+            log.warning("could not show a form's result (%s)", _reason(exc))
 
     async def kb_add_by_message(self, message: InboundMessage) -> bool:
         """``kb add [workspace]`` with files attached is the command (a slash command cannot
@@ -108,5 +121,11 @@ class SlackCommands:
                 thread_ts=str(message.reply_to.get("thread_ts") or ""),
                 markdown_text=neutralise(reply.text),
             )
-        except SlackApiError as exc:
-            log.warning("could not post the result of kb add (%s)", exc.response.get("error"))
+        except Exception as exc:
+            log.warning("could not post the result of kb add (%s)", _reason(exc))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error"))
+    return type(exc).__name__

@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "unknown_command": "Unknown command {name}. Try {p}help.",
     "not_admin": "Only admins can use “{command}” (the workspace's or server's admins, or people the bot's settings name).",
     "not_enabled_here": "I'm not enabled in this server.",
+    "command.failed": "Sorry, “{command}” didn't work this time: something went wrong on my side. Please try again in a moment.",
     "not_taken": "Sorry, I couldn't take your question right now. Please try again.",
     "server_only": "Admin commands work in a server (they set up that server's assistant), not in direct messages.",
     "form.too_long": "The current text is {length} characters, more than a form here can hold ({limit}); give the new text with the command instead.",
