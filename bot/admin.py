@@ -34,8 +34,8 @@ class CommandReply:
     modal: ModalRequest | None = None
 
 
-def scope_text(lang: str, channel: str) -> str:
-    return t(lang, "scope.channel" if channel else "scope.workspace")
+def scope_text(lang: str, channel: str, platform: str = "") -> str:
+    return t(lang, "scope.channel" if channel else "scope.workspace", platform=platform)
 
 
 def _shown(lang: str, value: object) -> str:
@@ -76,7 +76,11 @@ async def config(
                 ModalRequest(
                     modal_id,
                     t(lang, "config.instructions.title"),
-                    t(lang, "config.instructions.label", scope=scope_text(lang, channel)),
+                    t(
+                        lang,
+                        "config.instructions.label",
+                        scope=scope_text(lang, channel, message.platform),
+                    ),
                     profile.instructions,
                 ),
             )
@@ -125,7 +129,7 @@ async def _set(
         lang,
         "config.saved",
         field=field_name,
-        scope=scope_text(lang, channel),
+        scope=scope_text(lang, channel, message.platform),
         value=_shown(lang, value),
     )
 
@@ -164,7 +168,7 @@ async def _clear_channel(engine: Engine, message: InboundMessage, lang: str) -> 
                 value=None,
                 changed_by=message.user,
             )
-    return t(lang, "config.cleared")
+    return t(lang, "config.cleared", platform=message.platform)
 
 
 async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
@@ -182,12 +186,13 @@ async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
     limits = await effective_limits(store, message.platform, message.workspace, message.channel)
 
     def source(name: str) -> str:
-        return t(lang, f"config.from.{profile.sources.get(name, 'settings')}")
+        source = profile.sources.get(name, "settings")
+        return t(lang, f"config.from.{source}", platform=message.platform)
 
     return t(
         lang,
         "config.show",
-        scope=scope_text(lang, message.channel),
+        scope=scope_text(lang, message.channel, message.platform),
         model=profile.model,
         model_from=source("model"),
         tools=_shown(lang, profile.tools),
@@ -214,7 +219,7 @@ async def history(engine: Engine, message: InboundMessage, lang: str) -> str:
             when=dt.datetime.fromtimestamp(c.changed_at, dt.UTC).strftime("%Y-%m-%d %H:%M"),
             who=c.changed_by,
             field=c.field,
-            scope=scope_text(lang, c.channel),
+            scope=scope_text(lang, c.channel, message.platform),
             value=_shown(lang, change_value(c.new_value)),
         )
         for c in changes
@@ -240,7 +245,7 @@ async def rollback(engine: Engine, message: InboundMessage, change_id: int, lang
         "config.rollback.done",
         id=change_id,
         field=change.field,
-        scope=scope_text(lang, change.channel),
+        scope=scope_text(lang, change.channel, message.platform),
         value=_shown(lang, old),
     )
 
@@ -285,7 +290,12 @@ async def quota(engine: Engine, message: InboundMessage, args: list[str], lang: 
         message.workspace,
         message.channel if channel else WORKSPACE_DEFAULT,
     )
-    return t(lang, "quota.saved", scope=scope_text(lang, channel), limits=limits.describe(lang))
+    return t(
+        lang,
+        "quota.saved",
+        scope=scope_text(lang, channel, message.platform),
+        limits=limits.describe(lang),
+    )
 
 
 async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> str:
@@ -301,7 +311,7 @@ async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> str:
     def cost(input_tokens: int, output_tokens: int) -> str:
         return f"{(input_tokens * price_in + output_tokens * price_out) / 1e6:.2f}"
 
-    lines = [t(lang, "usage.all.title", days=USAGE_DAYS)]
+    lines = [t(lang, "usage.all.title", platform=message.platform, days=USAGE_DAYS)]
     for row in rows:
         lines.append(
             t(

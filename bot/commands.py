@@ -78,9 +78,13 @@ async def _handle(
     needs_admin = name in ADMIN or (name == "usage" and args[:1] == ["all"])
     if needs_admin and not is_admin:
         log.info("refused %r to %s (not an admin)", name, message.user)
-        return CommandReply(t(lang, "not_admin", command=" ".join(words[:2])))
+        return CommandReply(
+            t(lang, "not_admin", platform=message.platform, command=" ".join(words[:2]))
+        )
     if name == "help":
-        admin_help = "\n\n" + t(lang, "help.admin", p=admin_p) if is_admin else ""
+        admin_help = (
+            "\n\n" + t(lang, "help.admin", platform=message.platform, p=admin_p) if is_admin else ""
+        )
         return CommandReply(t(lang, "help", p=p) + admin_help)
     if name == "reset":
         await engine.reset(message.platform, message.workspace, message.user)
@@ -120,7 +124,9 @@ async def submit_modal(
     try:
         lang = await engine.language_for(message.platform, message.workspace, message.locale)
         if not is_admin:
-            return CommandReply(t(lang, "not_admin", command="config instructions"))
+            return CommandReply(
+                t(lang, "not_admin", platform=message.platform, command="config instructions")
+            )
         if modal_id in ("config.instructions", "config.channel.instructions"):
             return CommandReply(
                 await admin.submit_instructions(engine, message, modal_id, value, lang)

@@ -12,6 +12,7 @@
     └── RunError               a turn could not be completed; ``user_message`` is shown
         ├── ModelUnavailable   OpenAI kept failing (5xx, timeouts) after the SDK's retries
         ├── RateLimited        OpenAI or a platform said 429; carries ``retry_after`` seconds
+        │                      (and names the platform, whose limit is worded apart)
         ├── ConversationBusy   another response runs on the conversation (conversation_locked)
         ├── ModelFailed        the model reported an error event / ``response.failed``
         └── StreamInterrupted  the connection dropped in the middle of a streamed answer
@@ -21,6 +22,8 @@ sentence of the catalogue (``key``), and the log carries the details.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from bot.i18n import t
 
@@ -41,7 +44,7 @@ class AttachmentRefused(BotError):
     """An adapter will not download this attachment; ``key`` names the sentence for the person
     in the catalogue (``str(exc)`` is it in English)."""
 
-    def __init__(self, key: str, **values: object) -> None:
+    def __init__(self, key: str, **values: Any) -> None:
         super().__init__(t("en", key, **values))
         self.key = key
         self.values = values
@@ -65,7 +68,7 @@ class RunError(BotError):
     """The catalogue key (bot/locales) of the one sentence the person sees."""
     retryable = False
 
-    def __init__(self, detail: str = "", *, key: str | None = None, **values: object) -> None:
+    def __init__(self, detail: str = "", *, key: str | None = None, **values: Any) -> None:
         super().__init__(detail or self.key)
         if key is not None:
             self.key = key
@@ -88,8 +91,15 @@ class RateLimited(RunError):
     key = "error.rate_limited"
     retryable = True
 
-    def __init__(self, detail: str = "", *, retry_after: float | None = None) -> None:
-        super().__init__(detail)
+    def __init__(
+        self, detail: str = "", *, retry_after: float | None = None, platform: str | None = None
+    ) -> None:
+        """``platform`` ("Slack", "Discord"): the chat platform said 429, not OpenAI, and
+        the person is told so in those words."""
+        if platform is None:
+            super().__init__(detail)
+        else:
+            super().__init__(detail, key="error.platform_rate_limited", service=platform)
         self.retry_after = retry_after
 
 

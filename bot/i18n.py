@@ -14,10 +14,18 @@ LANGUAGES: dict[str, dict[str, str]] = {"en": en.MESSAGES, "ko": ko.MESSAGES}
 DEFAULT: Language = "en"
 
 
-def t(lang: str, key: str, **values: Any) -> str:
-    """The text for ``key`` in ``lang`` (English if the language is unknown)."""
+def t(lang: str, key: str, *, platform: str = "", **values: Any) -> str:
+    """The text for ``key`` in ``lang`` (English if the language is unknown). With ``platform``,
+    a ``key@platform`` entry wins where there is one: each platform's words for its own things
+    (Discord has servers where Slack has workspaces)."""
     catalogue = LANGUAGES.get(lang, LANGUAGES[DEFAULT])
-    text = catalogue.get(key) or LANGUAGES[DEFAULT][key]
+    variant = f"{key}@{platform}"
+    text = (
+        catalogue.get(variant)
+        or LANGUAGES[DEFAULT].get(variant)
+        or catalogue.get(key)
+        or LANGUAGES[DEFAULT][key]
+    )
     return text.format(**values) if values else text
 
 

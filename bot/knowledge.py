@@ -17,8 +17,9 @@ from storage.records import WORKSPACE_DEFAULT, KnowledgeFile
 log = logging.getLogger(__name__)
 
 
-def scope_name(channel: str, lang: str = "en") -> str:
-    return t(lang, "scope.channel" if channel != WORKSPACE_DEFAULT else "scope.workspace")
+def scope_name(channel: str, lang: str = "en", platform: str = "") -> str:
+    key = "scope.channel" if channel != WORKSPACE_DEFAULT else "scope.workspace"
+    return t(lang, key, platform=platform)
 
 
 async def add_documents(
@@ -73,7 +74,14 @@ async def add_documents(
         await store.add_knowledge_file(
             KnowledgeFile(platform.name, workspace, channel, file_id, attachment.name, added_by)
         )
-        lines.append(t(lang, "kb.added", name=attachment.name, scope=scope_name(channel, lang)))
+        lines.append(
+            t(
+                lang,
+                "kb.added",
+                name=attachment.name,
+                scope=scope_name(channel, lang, platform.name),
+            )
+        )
     return lines
 
 
@@ -82,9 +90,9 @@ async def list_documents(
 ) -> str:
     files = await store.knowledge_files(platform, workspace, channel)
     if not files:
-        return t(lang, "kb.empty", scope=scope_name(channel, lang))
+        return t(lang, "kb.empty", scope=scope_name(channel, lang, platform))
     names = "\n".join(f"• {f.filename}" for f in files)
-    return t(lang, "kb.list", scope=scope_name(channel, lang), names=names)
+    return t(lang, "kb.list", scope=scope_name(channel, lang, platform), names=names)
 
 
 async def remove_document(
@@ -102,5 +110,7 @@ async def remove_document(
             if vector_store_id:
                 await backend.remove_document(vector_store_id, file.file_id)
             await store.remove_knowledge_file(platform, workspace, channel, file.file_id)
-            return t(lang, "kb.removed", name=file.filename, scope=scope_name(channel, lang))
-    return t(lang, "kb.missing", name=name, scope=scope_name(channel, lang))
+            return t(
+                lang, "kb.removed", name=file.filename, scope=scope_name(channel, lang, platform)
+            )
+    return t(lang, "kb.missing", name=name, scope=scope_name(channel, lang, platform))

@@ -26,6 +26,9 @@ def _code(exc: openai.APIError) -> str | None:
 
 def translate(exc: openai.OpenAIError, *, streaming: bool = False) -> RunError:
     """One of our RunErrors for an SDK error; ``streaming`` means the answer had begun."""
+    if isinstance(exc, openai.RateLimitError) and _code(exc) == "insufficient_quota":
+        # A 429 too, but waiting does not help: the account is out of credit or quota.
+        return ModelFailed(f"OpenAI quota: {exc.message}", key="error.openai_quota")
     if isinstance(exc, openai.RateLimitError):
         retry_after = None
         header = exc.response.headers.get("retry-after")

@@ -138,11 +138,11 @@ async def test_instructions_longer_than_a_field_span_several(
     assert len(values) == 4 and all(len(v) <= 4000 for v in values)
     assert "\n".join(values) == long_text  # cut at line breaks
     labels = [c["label"] for c in (opened.modal or {})["components"]]
-    label = "Instructions for the whole workspace"
+    label = "Instructions for the whole server"
     assert labels == [label, f"{label} (2)", f"{label} (3)", f"{label} (4)"]
 
     saved = await discord_emu.submit_form(opened, "Be brief.\n" + values[0])
-    assert "Saved: instructions for the whole workspace" in await reply(discord_emu, saved)
+    assert "Saved: instructions for the whole server" in await reply(discord_emu, saved)
     profile = await bot.store.get_profile("discord", str(classroom.guild.id), WORKSPACE_DEFAULT)
     assert profile is not None and profile.instructions == "Be brief.\n" + long_text
 
@@ -162,7 +162,7 @@ async def test_instructions_too_long_for_any_form_are_set_by_text(
     text = await say(
         discord_emu, "config instructions", classroom.teacher, classroom.general, text="Be brief."
     )
-    assert text == "Saved: instructions for the whole workspace is now Be brief.."
+    assert text == "Saved: instructions for the whole server is now Be brief.."
     profile = await bot.store.get_profile("discord", str(classroom.guild.id), WORKSPACE_DEFAULT)
     assert profile is not None and profile.instructions == "Be brief."
 
@@ -253,7 +253,7 @@ async def test_student_over_quota_is_told_when_it_resets(
     classroom: Classroom,
 ) -> None:
     saved = await say(discord_emu, "quota messages", classroom.teacher, classroom.ask_ai, limit=1)
-    assert saved == "Daily limit per person for the whole workspace: 1 messages."
+    assert saved == "Daily limit per person for the whole server: 1 messages."
     first = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "one")
     await discord_bot.answer(first)
     second = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "two")
@@ -305,7 +305,9 @@ async def test_korean_locale_gets_korean(
     refused = await discord_emu.slash(
         classroom.bob, classroom.general, ADMIN_COMMAND, "quota off", locale="ko"
     )
-    assert await reply(discord_emu, refused) == ko.MESSAGES["not_admin"].format(command="quota off")
+    assert await reply(discord_emu, refused) == ko.MESSAGES["not_admin@discord"].format(
+        command="quota off"
+    )
     # The server's language setting wins over the person's Discord language.
     await say(discord_emu, "config language", classroom.teacher, classroom.general, language="ko")
     english_user = await discord_emu.slash(classroom.bob, classroom.general, "assistant", "status")

@@ -52,7 +52,8 @@ async def test_admin_commands_are_refused_to_others(
 ) -> None:
     slack.users[BOB] = {"is_admin": False}
     reply = command_text(await slack_bot.command("config model gpt-x", user=BOB, channel=BOB_DM))
-    assert reply == t("en", "not_admin", command="config model")
+    assert reply == t("en", "not_admin", platform="slack", command="config model")
+    assert "workspace's admins and owners" in reply
     assert slack.views == []
     slack.users[ALICE] = {"is_owner": True}
     reply = command_text(await slack_bot.command("config model gpt-x"))

@@ -37,7 +37,9 @@ def rate_limits_translated() -> Iterator[None]:
     try:
         yield
     except discord.RateLimited as exc:
-        raise RateLimited("Discord rate limit", retry_after=exc.retry_after) from exc
+        raise RateLimited(
+            "Discord rate limit", retry_after=exc.retry_after, platform="Discord"
+        ) from exc
     except discord.NotFound as exc:
         if exc.code != UNKNOWN_MESSAGE:
             raise
@@ -47,7 +49,9 @@ def rate_limits_translated() -> Iterator[None]:
     except discord.HTTPException as exc:
         if exc.status != 429:
             raise
-        raise RateLimited("Discord rate limit", retry_after=_retry_after(exc)) from exc
+        raise RateLimited(
+            "Discord rate limit", retry_after=_retry_after(exc), platform="Discord"
+        ) from exc
     except (aiohttp.ClientError, ConnectionError, TimeoutError) as exc:
         raise PlatformUnavailable(f"Discord: {type(exc).__name__}") from exc
 

@@ -51,7 +51,7 @@ def rate_limited(exc: SlackApiError, method: str) -> RateLimited | None:
         retry_after = max(0.0, float(header)) if header is not None else 1.0
     except ValueError:
         retry_after = 1.0
-    return RateLimited(f"Slack rate limit on {method}", retry_after=retry_after)
+    return RateLimited(f"Slack rate limit on {method}", retry_after=retry_after, platform="Slack")
 
 
 def slack_error(exc: SlackApiError) -> str:

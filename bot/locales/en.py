@@ -27,11 +27,27 @@ MESSAGES: dict[str, str] = {
         "  {p}quota [channel] messages N|tokens N|off   daily limits per person\n"
         "  {p}usage all                       usage per person and totals, with estimated cost"
     ),
+    "help.admin@discord": (
+        "Admin commands:\n"
+        "  {p}config show                       the assistant here, and where each setting comes from\n"
+        "  {p}config instructions [text:]       set the instructions (a form opens without text)\n"
+        "  {p}config model name:                set the model\n"
+        "  {p}config tools state: tool:         enable or disable code_interpreter, file_search, a function\n"
+        "  {p}config language                   the bot's language in this server\n"
+        "  {p}config channel setting: value:    override for this channel only (setting:clear to undo)\n"
+        "  {p}config history                    recent changes, numbered\n"
+        "  {p}config rollback change:           undo a change\n"
+        "  {p}knowledge add|list|remove [where:server]   knowledge base documents\n"
+        "  {p}quota messages|tokens limit: | off [where:channel]   daily limits per person\n"
+        "  {p}usage all                         usage per person and totals, with estimated cost"
+    ),
     "reset.done": "Started a new conversation. What would you like to talk about?",
     "retry.started": "Trying your last question again…",
     "retry.none": "There is no failed question to retry.",
     "unknown_command": "Unknown command {name}. Try {p}help.",
     "not_admin": "Only admins can use “{command}” (the workspace's or server's admins, or people the bot's settings name).",
+    "not_admin@slack": "Only admins can use “{command}” (the workspace's admins and owners, or people the bot's settings name).",
+    "not_admin@discord": "Only admins can use “{command}” (members with Manage Server or an admin role, or people the bot's settings name).",
     "not_enabled_here": "I'm not enabled in this server.",
     "command.failed": "Sorry, “{command}” didn't work this time: something went wrong on my side. Please try again in a moment.",
     "not_taken": "Sorry, I couldn't take your question right now. Please try again.",
@@ -46,6 +62,7 @@ MESSAGES: dict[str, str] = {
     "usage.mine": "Today: {messages} message(s), {tokens} tokens. The day resets in {resets}.",
     "usage.mine.limits": "Your daily limits here: {limits}.",
     "usage.all.title": "Usage in this workspace, last {days} days:",
+    "usage.all.title@discord": "Usage in this server, last {days} days:",
     "usage.all.line": "• {user}: {messages} message(s), {tokens} tokens (~${cost})",
     "usage.all.total": "Total: {messages} message(s), {tokens} tokens (~${cost}).",
     "usage.all.empty": "No usage in the last {days} days.",
@@ -62,11 +79,13 @@ MESSAGES: dict[str, str] = {
     ),
     "config.from.settings": "bot default",
     "config.from.workspace": "workspace setting",
+    "config.from.workspace@discord": "server setting",
     "config.from.channel": "this channel's override",
     "config.none": "none",
     "config.unlimited": "no limit",
     "config.saved": "Saved: {field} for {scope} is now {value}.",
     "config.cleared": "This channel now uses the workspace's settings again.",
+    "config.cleared@discord": "This channel now uses the server's settings again.",
     "config.unknown_tool": "Unknown tool {tool}. Choose from: {choices}.",
     "config.bad_language": "Choose en, ko or auto.",
     "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | channel … | history | rollback N",
@@ -77,6 +96,7 @@ MESSAGES: dict[str, str] = {
     "config.instructions.title": "Assistant instructions",
     "config.instructions.label": "Instructions for {scope}",
     "scope.workspace": "the whole workspace",
+    "scope.workspace@discord": "the whole server",
     "scope.channel": "this channel",
     "quota.saved": "Daily limit per person for {scope}: {limits}.",
     "quota.exceeded": "You've reached today's limit of {limit} here. It resets in {resets} (at 00:00 UTC); your message is kept, so send {p}retry then to get the answer.",
@@ -130,6 +150,8 @@ MESSAGES: dict[str, str] = {
     "error.generic": "Sorry, something went wrong while answering. Please try again.",
     "error.model_unavailable": "The AI service is not answering right now. Please try again in a minute.",
     "error.rate_limited": "The AI service is busy (rate limited). Please try again shortly.",
+    "error.platform_rate_limited": "{service} is limiting how fast I can post right now, so this answer could not be finished. Please try again in a minute.",
+    "error.openai_quota": "The bot's OpenAI account has used up its credit or quota, so I can't answer. Please tell an admin.",
     "error.busy": "Your previous answer is still being written. Please try again in a moment.",
     "error.model_failed": "The AI model ran into an error while answering. Please try again.",
     "error.stream_interrupted": "The connection to the AI service dropped before the answer was finished.",

@@ -26,11 +26,27 @@ MESSAGES: dict[str, str] = {
         "  {p}quota [channel] messages N|tokens N|off   사람당 하루 한도\n"
         "  {p}usage all                       사람별 사용량, 합계와 예상 비용"
     ),
+    "help.admin@discord": (
+        "관리자 명령어:\n"
+        "  {p}config show                       이곳의 어시스턴트 설정과 각 값의 출처\n"
+        "  {p}config instructions [text:]       지시문 설정 (text 없이 쓰면 입력 창이 열립니다)\n"
+        "  {p}config model name:                모델 설정\n"
+        "  {p}config tools state: tool:         code_interpreter, file_search, 함수 켜기/끄기\n"
+        "  {p}config language                   이 서버에서 봇이 쓰는 언어\n"
+        "  {p}config channel setting: value:    이 채널에만 적용 (setting:clear로 되돌리기)\n"
+        "  {p}config history                    최근 변경 내역 (번호 포함)\n"
+        "  {p}config rollback change:           변경 되돌리기\n"
+        "  {p}knowledge add|list|remove [where:server]   지식 베이스 문서\n"
+        "  {p}quota messages|tokens limit: | off [where:channel]   사람당 하루 한도\n"
+        "  {p}usage all                         사람별 사용량, 합계와 예상 비용"
+    ),
     "reset.done": "새 대화를 시작했습니다. 무엇을 이야기해 볼까요?",
     "retry.started": "마지막 질문을 다시 시도합니다…",
     "retry.none": "다시 시도할 실패한 질문이 없습니다.",
     "unknown_command": "알 수 없는 명령어 {name}입니다. {p}help를 입력해 보세요.",
     "not_admin": "“{command}”은(는) 관리자만 쓸 수 있습니다 (워크스페이스·서버 관리자 또는 봇 설정에 지정된 사람).",
+    "not_admin@slack": "“{command}”은(는) 관리자만 쓸 수 있습니다 (워크스페이스 관리자·소유자 또는 봇 설정에 지정된 사람).",
+    "not_admin@discord": "“{command}”은(는) 관리자만 쓸 수 있습니다 (서버 관리 권한이나 관리자 역할이 있는 멤버, 또는 봇 설정에 지정된 사람).",
     "not_enabled_here": "이 서버에서는 제가 활성화되어 있지 않습니다.",
     "command.failed": "죄송합니다. “{command}” 명령이 이번에는 실패했습니다: 봇 쪽에서 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",
     "not_taken": "죄송합니다. 지금은 질문을 받지 못했습니다. 다시 시도해 주세요.",
@@ -45,6 +61,7 @@ MESSAGES: dict[str, str] = {
     "usage.mine": "오늘: 메시지 {messages}개, 토큰 {tokens}개. {resets} 후에 초기화됩니다.",
     "usage.mine.limits": "이곳의 하루 한도: {limits}.",
     "usage.all.title": "이 워크스페이스의 최근 {days}일 사용량:",
+    "usage.all.title@discord": "이 서버의 최근 {days}일 사용량:",
     "usage.all.line": "• {user}: 메시지 {messages}개, 토큰 {tokens}개 (약 ${cost})",
     "usage.all.total": "합계: 메시지 {messages}개, 토큰 {tokens}개 (약 ${cost}).",
     "usage.all.empty": "최근 {days}일 동안 사용 내역이 없습니다.",
@@ -60,11 +77,13 @@ MESSAGES: dict[str, str] = {
     ),
     "config.from.settings": "봇 기본값",
     "config.from.workspace": "워크스페이스 설정",
+    "config.from.workspace@discord": "서버 설정",
     "config.from.channel": "이 채널 전용 설정",
     "config.none": "없음",
     "config.unlimited": "제한 없음",
     "config.saved": "저장했습니다: {scope}의 {field} 값은 이제 {value}입니다.",
     "config.cleared": "이 채널은 이제 다시 워크스페이스 설정을 따릅니다.",
+    "config.cleared@discord": "이 채널은 이제 다시 서버 설정을 따릅니다.",
     "config.unknown_tool": "알 수 없는 도구 {tool}입니다. 다음 중에서 고르세요: {choices}.",
     "config.bad_language": "en, ko, auto 중에서 고르세요.",
     "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | channel … | history | rollback N",
@@ -75,6 +94,7 @@ MESSAGES: dict[str, str] = {
     "config.instructions.title": "어시스턴트 지시문",
     "config.instructions.label": "{scope}의 지시문",
     "scope.workspace": "워크스페이스 전체",
+    "scope.workspace@discord": "서버 전체",
     "scope.channel": "이 채널",
     "quota.saved": "{scope}의 사람당 하루 한도: {limits}.",
     "quota.exceeded": "오늘 이곳의 한도({limit})에 도달했습니다. {resets} 후(UTC 00:00)에 초기화됩니다. 메시지는 보관되어 있으니, 그때 {p}retry를 보내면 답변을 받을 수 있습니다.",
@@ -125,6 +145,8 @@ MESSAGES: dict[str, str] = {
     "error.generic": "죄송합니다. 답변하는 중에 문제가 생겼습니다. 다시 시도해 주세요.",
     "error.model_unavailable": "지금 AI 서비스가 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
     "error.rate_limited": "AI 서비스가 바쁩니다 (요청 한도 초과). 잠시 후 다시 시도해 주세요.",
+    "error.platform_rate_limited": "{service}이(가) 지금 제 게시 속도를 제한하고 있어 답변을 마치지 못했습니다. 잠시 후 다시 시도해 주세요.",
+    "error.openai_quota": "봇의 OpenAI 계정이 크레딧 또는 할당량을 모두 써서 답할 수 없습니다. 관리자에게 알려 주세요.",
     "error.busy": "이전 답변을 아직 작성하고 있습니다. 잠시 후 다시 시도해 주세요.",
     "error.model_failed": "AI 모델이 답변하는 중에 오류가 났습니다. 다시 시도해 주세요.",
     "error.stream_interrupted": "답변이 끝나기 전에 AI 서비스와의 연결이 끊어졌습니다.",
