@@ -136,3 +136,24 @@ async def test_discord_answers_are_sent_with_no_mentions_allowed(
     first = writes[0].json["allowed_mentions"]
     assert first.get("replied_user") is True
     assert all(not (c.json or {})["allowed_mentions"].get("replied_user") for c in writes[1:])
+
+
+async def test_discord_slash_ask_answers_allow_no_mentions(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    text = f"@everyone <@{classroom.bob.id}> " * 10
+    emulator.script(Turn().text(text, deltas=5).delta_interval(0.01))
+    asked = await discord_emu.slash(
+        classroom.alice, classroom.general, "assistant", "ask", question="ping everyone"
+    )
+    await discord_emu.wait_for(lambda: asked.followed_up)
+    await discord_bot.engine.wait_idle()
+    writes = discord_emu.calls_of("followup", "followup_edit")
+    assert writes
+    for call in writes:
+        allowed = (call.json or {}).get("allowed_mentions")
+        assert allowed is not None and allowed["parse"] == [], call.json
+        assert not allowed.get("users") and not allowed.get("roles")

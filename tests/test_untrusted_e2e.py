@@ -6,7 +6,8 @@ only is not sent to the model: it gets the usual short hint."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -195,3 +196,41 @@ async def test_discord_refuses_a_cdn_redirect_to_another_host(
     assert "moved.csv: ready for analysis" in text
     [stored] = emulator.files.values()
     assert (stored.filename, stored.bytes) == ("moved.csv", b"name,grade\nkim,A\n")
+
+
+# ---- a model that never stops calling functions --------------------------------------------
+
+LOOPING = "I stopped here: the model kept asking to call functions (3 requests for this question)."
+
+
+def looping(emulator: OpenAIEmulator) -> None:
+    emulator.script(*(Turn().function_call("calculate", {"expression": "1+1"}) for _ in range(30)))
+
+
+@SOCKET
+async def test_slack_a_looping_model_is_stopped_and_the_answer_says_so(
+    make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    bot: SlackBot = await make_slack_bot(max_tool_rounds=1, max_model_rounds=3)
+    looping(emulator)
+    event = await bot.dm("loop forever")
+    await bot.answers()
+    [text] = bot.texts(event)
+    assert LOOPING in text
+    assert len(emulator.response_requests()) == 3
+    [job] = await bot.store.jobs()
+    assert job.status == "answered"
+
+
+async def test_discord_a_looping_model_is_stopped_and_the_answer_says_so(
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    bot: DiscordBot = await make_discord_bot(max_tool_rounds=1, max_model_rounds=3)
+    looping(emulator)
+    asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "loop forever")
+    [text] = await bot.answer(asked)
+    assert LOOPING in text
+    assert len(emulator.response_requests()) == 3
