@@ -2,13 +2,17 @@
 adapters (text with control, zero-width and right-to-left characters, huge text, thousands
 of mentions, dozens of attachments, fields missing or of the wrong type), parsing gives a
 message the inbox can keep, or nothing, and never raises. The examples are derandomized,
-so CI runs the same ones every time."""
+so CI runs the same ones every time. The raw HTTP entry point of Slack's HTTP mode is fed
+arbitrary bytes and headers, signed and unsigned: never a 5xx, never a traceback."""
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -18,6 +22,11 @@ from adapters.discord.options import DiscordOptions
 from adapters.discord.service import DiscordService
 from adapters.slack.events import inbound_from_command, inbound_from_event
 from bot.types import InboundMessage
+from tests.slack_emulator import SlackEmulator
+from tests.slack_emulator_events import signature
+from tests.slack_fixtures import *  # noqa: F403
+from tests.slack_fixtures import SlackBot
+from tests.test_slack_http_entry import tracebacks
 
 HOSTILE = settings(
     max_examples=60,
@@ -328,3 +337,99 @@ async def test_any_discord_message_is_taken_or_ignored_never_an_error(
         _check_message(accepted)
         assert f"<@{BOT_ID}>" not in accepted.text
         assert len(accepted.attachments) == len(data["attachments"])
+
+
+# ---- property-based: any bytes and headers at the real endpoint -----------------------------
+
+HEADER_VALUES = st.one_of(
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80),
+    st.integers().map(str),
+    st.just("v0=" + "0" * 64),
+)
+BODIES = st.one_of(
+    st.binary(max_size=2_000),
+    st.text(max_size=500).map(str.encode),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+        max_leaves=20,
+    ).map(lambda value: json.dumps(value).encode()),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["event_callback", "url_verification", "block_actions"])},
+        optional={
+            "event": st.one_of(st.none(), st.integers(), st.lists(st.integers()), st.just({})),
+            "team_id": st.one_of(st.none(), st.integers(), st.text(max_size=5)),
+            "challenge": st.one_of(st.text(max_size=5), st.integers()),
+            "authorizations": st.one_of(st.lists(st.integers()), st.just([{}]), st.text()),
+            "api_app_id": st.one_of(st.integers(), st.text(max_size=5)),
+        },
+    ).map(lambda value: json.dumps(value).encode()),
+)
+CONTENT_TYPES = st.sampled_from(
+    ["application/json", "application/x-www-form-urlencoded", "text/plain", "", "x/\u00e9"]
+)
+
+RAW = settings(
+    max_examples=80,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.mark.parametrize("transport", ["http"])
+@RAW
+@given(
+    body=BODIES,
+    extra=st.dictionaries(
+        st.sampled_from(["X-Slack-Retry-Num", "X-Slack-Retry-Reason", "X-Other", "Cookie"]),
+        HEADER_VALUES,
+        max_size=3,
+    ),
+    content_type=CONTENT_TYPES,
+    how=st.sampled_from(["signed", "unsigned", "wrong-secret", "odd-headers"]),
+    timestamp=HEADER_VALUES,
+    sig=HEADER_VALUES,
+)
+async def test_any_bytes_and_headers_never_get_a_5xx_or_a_traceback(
+    slack_bot: SlackBot,
+    slack: SlackEmulator,
+    caplog: pytest.LogCaptureFixture,
+    body: bytes,
+    extra: dict[str, str],
+    content_type: str,
+    how: str,
+    timestamp: str,
+    sig: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = slack_bot.service.http_url
+    assert url is not None
+    stamp = str(int(time.time()))
+    head: dict[str, Any] = dict(extra)
+    if content_type:
+        head["Content-Type"] = content_type
+    if how == "signed":
+        head.update(
+            {
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": signature(slack.signing_secret, stamp, body),
+            }
+        )
+    elif how == "wrong-secret":
+        head.update(
+            {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature("x", stamp, body)}
+        )
+    elif how == "odd-headers":
+        head.update({"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": sig})
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=head) as response,
+    ):
+        status = response.status
+    assert status < 500, (how, body[:200])
+    if how != "signed":
+        assert status == 401
+    assert tracebacks(caplog) == []
+    await slack_bot.answers()
