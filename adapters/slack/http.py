@@ -122,9 +122,12 @@ class EventsEndpoint:
                 query=request.query_string,
                 headers=dict(request.headers),
             )
-        except Exception as exc:  # a shape Bolt's context builder cannot read
+            # Bolt answers a listener's failure itself (500: Slack delivers again); what
+            # raises out of it is a payload shape its own parsing cannot read.
+            response = await self._dispatch(bolt_request)
+        except Exception as exc:
             return self._ignored(f"unreadable ({type(exc).__name__})")
-        return await to_aiohttp_response(await self._dispatch(bolt_request))
+        return await to_aiohttp_response(response)
 
     def _ignored(self, reason: str) -> web.Response:
         log.warning("ignored a signed Slack request: %s", reason)
