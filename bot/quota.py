@@ -78,3 +78,25 @@ async def over_quota(
     else:
         return None
     return t(lang, "quota.exceeded", limit=limit, resets=until_reset(lang), p=command_prefix)
+
+
+async def tokens_reached(
+    store: Store,
+    *,
+    platform: str,
+    workspace: str,
+    channel: str,
+    user: str,
+    lang: str,
+    spent: int,
+) -> str | None:
+    """The sentence ending an answer whose rounds so far (``spent`` tokens, not yet recorded)
+    took the person to their daily token limit here; None while they are under it."""
+    limits = await effective_limits(store, platform, workspace, channel)
+    if limits.tokens_per_day is None:
+        return None
+    used = await store.usage_since(platform, workspace, day_start(), user=user)
+    if (used[0].tokens if used else 0) + spent < limits.tokens_per_day:
+        return None
+    limit = t(lang, "quota.limit.tokens", n=limits.tokens_per_day)
+    return t(lang, "answer.quota_reached", limit=limit, resets=until_reset(lang))

@@ -24,7 +24,7 @@ from bot.i18n import t
 from bot.ingest import code_interpreter_tool, file_search_tool, prepare_input
 from bot.openai_backend import TurnRequest
 from bot.profiles import EffectiveProfile, resolve_profile
-from bot.quota import over_quota
+from bot.quota import over_quota, tokens_reached
 from bot.render import AnswerRenderer
 from bot.reply import ReplyEditor
 from bot.types import InboundMessage, Platform, ReplyTarget
@@ -262,6 +262,25 @@ class Turn:
                     rounds + 1,
                 )
                 self.renderer.notices_at_end(t(self.lang, "answer.round_limit", n=rounds + 1))
+                return replace(result, status="incomplete", function_calls=())
+            spent = (
+                self.usage.input_tokens
+                + self.usage.output_tokens
+                + result.input_tokens
+                + result.output_tokens
+            )
+            reached = await tokens_reached(
+                self.store,
+                platform=self.job.platform,
+                workspace=self.job.workspace,
+                channel=self.job.channel,
+                user=self.job.user,
+                lang=self.lang,
+                spent=spent,
+            )
+            if reached is not None:
+                log.info("job %d: stopped at %s's daily token limit", self.job.id, self.job.user)
+                self.renderer.notices_at_end(reached)
                 return replace(result, status="incomplete", function_calls=())
             rounds += 1
             self._count(result)

@@ -297,3 +297,24 @@ async def test_a_model_that_never_stops_calling_is_stopped_at_the_hard_cap(
     # Every round counts against the person's quota.
     [used] = await bot.store.usage_since("console", "local", 0, user="local")
     assert (used.messages, used.input_tokens, used.output_tokens) == (1, 40, 20)
+
+
+async def test_rounds_stop_at_the_persons_daily_token_limit(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    bot: ConsoleBot = await make_bot(max_tool_rounds=10, max_model_rounds=20)
+    assert (await bot.command("/quota tokens 40")).startswith("Daily limit per person")
+    emulator.script(
+        *(Turn().function_call("calculate", {"expression": "1+1"}).usage(10, 5) for _ in range(20))
+    )
+    await bot.say("loop forever")
+    out = await bot.answers()
+    assert len(emulator.response_requests()) == 3  # 15, 30, then 45 tokens: over 40
+    assert "I stopped here: this answer took you to today's limit of 40 tokens here." in out
+    [used] = await bot.store.usage_since("console", "local", 0, user="local")
+    assert used.tokens == 45
+    # The next question is declined before any model request.
+    await bot.say("and now?")
+    out = await bot.answers()
+    assert "You've reached today's limit of 40 tokens here." in out
+    assert len(emulator.response_requests()) == 3

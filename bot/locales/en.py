@@ -127,6 +127,7 @@ MESSAGES: dict[str, str] = {
     "answer.cut_short.length": "the length limit",
     "answer.cut_short.other": "a limit",
     "answer.round_limit": "I stopped here: the model kept asking to call functions ({n} requests for this question). Please ask again, more specifically.",
+    "answer.quota_reached": "I stopped here: this answer took you to today's limit of {limit} here. It resets in {resets} (at 00:00 UTC).",
     "answer.stopped": "The answer was stopped.",
     "answer.sources": "Sources",
     "answer.attached": "attached",

@@ -123,6 +123,7 @@ MESSAGES: dict[str, str] = {
     "answer.cut_short.length": "길이 제한",
     "answer.cut_short.other": "제한",
     "answer.round_limit": "여기서 멈췄습니다: 모델이 계속 함수를 호출하려 했습니다 (이 질문에 {n}번 요청). 좀 더 구체적으로 다시 물어봐 주세요.",
+    "answer.quota_reached": "여기서 멈췄습니다: 이 답변으로 오늘 한도 {limit}에 도달했습니다. {resets} 후(00:00 UTC)에 초기화됩니다.",
     "answer.stopped": "답변을 멈췄습니다.",
     "answer.sources": "출처",
     "answer.attached": "첨부됨",
