@@ -51,7 +51,8 @@ class SlackCommands:
                 self._engine, message, message.text, is_admin=user.is_admin
             )
         except Exception as exc:  # the core answers its own failures; this catches the rest
-            reply = await failed(self._engine, message, message.text.strip() or "help", exc)
+            command = " ".join(message.text.split()[:2]) or "help"
+            reply = await failed(self._engine, message, command, exc)
         if reply.modal is None:
             await ack(text=neutralise(reply.text))
             return
