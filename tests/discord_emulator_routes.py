@@ -458,7 +458,9 @@ class RestRoutes:
     async def cdn(self, request: web.Request) -> web.StreamResponse:
         self.emu.cdn_requests.append(request.path)
         if request.path in self.emu.cdn_redirects:
-            raise web.HTTPFound(self.emu.cdn_redirects[request.path])
+            return web.Response(
+                status=302, headers={"Location": self.emu.cdn_redirects[request.path]}
+            )
         stored = self.emu.cdn.get(request.path)
         if stored is None:
             return web.Response(status=404, text="Not Found")
