@@ -21,10 +21,14 @@ from __future__ import annotations
 import re
 
 JOINER = "\u2060"
-_TOKEN = re.compile(r"<([!@])([^<>\n]*)>")
+_BROADCAST = ("here", "channel", "everyone", "group")  # <!group>: the old name of <!channel>
+_TOKEN = re.compile(
+    r"<(?:!(here|channel|everyone|group)|!subteam\^[^<>|\n]*|@([UW][A-Z0-9]*))"
+    r"(?:\|([^<>\n]*))?>",
+    re.IGNORECASE,
+)
 _PLAIN = re.compile(r"(?<![\w.])@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
-_BROADCAST = frozenset({"here", "channel", "everyone"})
-_OPEN_TAIL = re.compile(r"<(?:[!@][^<>\n]*)?\Z")
+_OPEN_USER = re.compile(r"@(?:[UW][A-Z0-9]*(?:\|[^<>\n]*)?)?", re.IGNORECASE)
 _KEYWORDS = ("here", "channel", "everyone")
 
 
@@ -33,23 +37,18 @@ def _plain(name: str) -> str:
 
 
 def _token(match: re.Match[str]) -> str:
-    sigil, inner = match.group(1), match.group(2)
-    target, _, label = inner.partition("|")
-    if sigil == "@":
-        return _plain(label or target)
-    kind = target.split("^", 1)[0].lower()
-    if kind in _BROADCAST:
-        return _plain(kind)
-    if kind == "subteam":
-        return _plain(label or "group")
-    if kind == "date":
-        return match.group(0)  # a formatted date notifies nobody
-    return _plain(label or target)  # an unknown special token: its words, inert
+    broadcast, user, label = match.group(1), match.group(2), match.group(3)
+    if broadcast is not None:
+        return _plain("channel" if broadcast.lower() == "group" else broadcast)
+    if user is not None:
+        return _plain(label or user)
+    return _plain(label or "group")  # a user group
 
 
 def neutralise(text: str) -> str:
-    """``text`` with every mention Slack would notify turned into inert plain text."""
-    while True:  # "<<!x>>" leaves "<@…>": repeat (each pass removes a "<"), so none is left
+    """``text`` with every mention Slack would notify turned into inert plain text. Other
+    ``<!…>`` and ``<…>`` (``<!date^…>``, ``<!DOCTYPE html>``, ``<!-- -->`` in code) stay."""
+    while True:  # "<<@U1>!here>" could leave a new token: repeat (each pass removes a "<")
         inert = _TOKEN.sub(_token, text)
         if inert == text:
             break
@@ -57,13 +56,31 @@ def neutralise(text: str) -> str:
     return _PLAIN.sub("@" + JOINER, text)
 
 
+def _may_open(rest: str) -> bool:
+    """Whether ``"<" + rest`` (no ``>`` yet) may still become a notifying token."""
+    if not rest:
+        return True
+    if rest[0] == "@":
+        return _OPEN_USER.fullmatch(rest) is not None
+    if rest[0] != "!":
+        return False
+    head, bar, _ = rest[1:].partition("|")
+    head = head.lower()
+    if head.startswith("subteam^"):
+        return True
+    if bar:
+        return head in _BROADCAST
+    return any(word.startswith(head) for word in (*_BROADCAST, "subteam^"))
+
+
 def streamable(text: str) -> str:
     """The longest start of (neutralised) ``text`` that no later text can turn into a
-    mention: without an unclosed ``<!…``/``<@…`` or an ``@`` that may still grow into
-    ``@channel``."""
-    tail = _OPEN_TAIL.search(text)
-    if tail is not None:
-        text = text[: tail.start()]
+    mention: without an unclosed ``<!here``/``<@U…``-like tail, or an ``@`` that may still
+    grow into ``@channel``."""
+    opened = text.rfind("<")
+    if opened >= 0 and not any(c in text[opened:] for c in ">\n"):
+        if _may_open(text[opened + 1 :]):
+            text = text[:opened]
     at = text.rfind("@")
     if at >= 0:
         rest = text[at + 1 :].lower()
