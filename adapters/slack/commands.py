@@ -24,12 +24,12 @@ from adapters.slack.platform import SlackPlatform
 from adapters.slack.users import UserDirectory
 from bot.commands import failed, handle_command, submit_modal
 from bot.engine import Engine
+from bot.i18n import t
 from bot.types import InboundMessage
 
 log = logging.getLogger(__name__)
 
 KB_ADD = re.compile(r"^kb\s+add\b", re.IGNORECASE)
-FORM_FAILED = "I couldn't open the form. Please try the command again."
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
@@ -63,7 +63,8 @@ class SlackCommands:
             )
         except Exception as exc:
             log.warning("views.open failed (%s)", _reason(exc))
-            await ack(text=FORM_FAILED)
+            lang = await self._engine.language_for(PLATFORM, message.workspace, message.locale)
+            await ack(text=t(lang, "form.failed"))
             return
         await ack()
 
