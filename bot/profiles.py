@@ -58,7 +58,7 @@ async def resolve_profile(
     )
 
 
-PROFILE_FIELDS = ("model", "instructions", "tools", "run_mode", "language")
+PROFILE_FIELDS = ("model", "instructions", "tools", "run_mode", "language", "prompts")
 
 
 async def change_profile(

@@ -20,6 +20,7 @@ from storage.records import (
     ThreadRecord,
     Usage,
     UserUsage,
+    Viewing,
 )
 
 
@@ -138,6 +139,20 @@ class Store(Protocol):
     async def remove_knowledge_file(
         self, platform: str, workspace: str, channel: str, file_id: str
     ) -> bool: ...
+
+    # People: what the bot remembers about a person between messages.
+    async def claim_greeting(self, platform: str, workspace: str, user: str) -> bool:
+        """Mark the person greeted; ``False`` if they were already (by any process)."""
+
+    async def release_greeting(self, platform: str, workspace: str, user: str) -> None:
+        """The greeting could not be shown: greet them the next time."""
+
+    async def save_viewing(
+        self, platform: str, workspace: str, user: str, viewing: Viewing | None
+    ) -> None:
+        """What the person looks at now (``None``: nothing the bot can read)."""
+
+    async def get_viewing(self, platform: str, workspace: str, user: str) -> Viewing | None: ...
 
     # Runs.
     async def start_run(self, job_id: int, thread_id: int, mode: str) -> RunRecord: ...

@@ -34,6 +34,7 @@ from storage.records import (
     ThreadRecord,
     Usage,
     UserUsage,
+    Viewing,
     thread_key,
 )
 
@@ -344,7 +345,7 @@ class PostgresStore:
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
         row = await self.pool.fetchrow(
             "SELECT platform, workspace, channel, model, instructions, tools, run_mode,"
-            " updated_by, updated_at, language FROM profiles"
+            " updated_by, updated_at, language, prompts FROM profiles"
             " WHERE platform = $1 AND workspace = $2 AND channel = $3",
             platform,
             workspace,
@@ -364,18 +365,20 @@ class PostgresStore:
             updated_by=row["updated_by"],
             updated_at=row["updated_at"],
             language=row["language"],
+            prompts=row["prompts"],
         )
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
         await self.pool.execute(
             "INSERT INTO profiles (platform, workspace, channel, model, instructions, tools,"
-            " run_mode, updated_by, updated_at, language)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            " run_mode, updated_by, updated_at, language, prompts)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
             " ON CONFLICT (platform, workspace, channel) DO UPDATE SET model = excluded.model,"
             " instructions = excluded.instructions, tools = excluded.tools,"
             " run_mode = excluded.run_mode, updated_by = excluded.updated_by,"
-            " updated_at = excluded.updated_at, language = excluded.language",
+            " updated_at = excluded.updated_at, language = excluded.language,"
+            " prompts = excluded.prompts",
             profile.platform,
             profile.workspace,
             profile.channel,
@@ -386,6 +389,7 @@ class PostgresStore:
             profile.updated_by,
             profile.updated_at or time.time(),
             profile.language,
+            profile.prompts,
         )
 
     async def record_profile_change(self, change: ProfileChange) -> ProfileChange:
@@ -611,6 +615,57 @@ class PostgresStore:
             file_id,
         )
         return removed == 1
+
+    # People.
+
+    async def claim_greeting(self, platform: str, workspace: str, user: str) -> bool:
+        status = await self.pool.execute(
+            "INSERT INTO people (platform, workspace, user_id, greeted_at) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (platform, workspace, user_id) DO UPDATE"
+            " SET greeted_at = excluded.greeted_at WHERE people.greeted_at IS NULL",
+            platform,
+            workspace,
+            user,
+            time.time(),
+        )
+        return status.endswith(" 1")
+
+    async def release_greeting(self, platform: str, workspace: str, user: str) -> None:
+        await self.pool.execute(
+            "UPDATE people SET greeted_at = NULL"
+            " WHERE platform = $1 AND workspace = $2 AND user_id = $3",
+            platform,
+            workspace,
+            user,
+        )
+
+    async def save_viewing(
+        self, platform: str, workspace: str, user: str, viewing: Viewing | None
+    ) -> None:
+        await self.pool.execute(
+            "INSERT INTO people (platform, workspace, user_id, view_channel, view_thread, view_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, workspace, user_id) DO UPDATE"
+            " SET view_channel = excluded.view_channel, view_thread = excluded.view_thread,"
+            " view_at = excluded.view_at",
+            platform,
+            workspace,
+            user,
+            viewing.channel if viewing else None,
+            (viewing.thread_ts or None) if viewing else None,
+            time.time(),
+        )
+
+    async def get_viewing(self, platform: str, workspace: str, user: str) -> Viewing | None:
+        row = await self.pool.fetchrow(
+            "SELECT view_channel, view_thread, view_at FROM people"
+            " WHERE platform = $1 AND workspace = $2 AND user_id = $3",
+            platform,
+            workspace,
+            user,
+        )
+        if row is None or not row["view_channel"]:
+            return None
+        return Viewing(row["view_channel"], row["view_thread"] or "", row["view_at"] or 0.0)
 
     # Runs.
 

@@ -35,6 +35,17 @@ class Profile:
     updated_by: str = ""
     updated_at: float = 0.0
     language: str | None = None
+    prompts: str | None = None
+    """Suggested prompts an admin wrote, one a line (``title | message`` or a message)."""
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """What a person last looked at in the platform's client: a channel, or a thread in it."""
+
+    channel: str
+    thread_ts: str = ""
+    at: float = 0.0
 
 
 @dataclass(frozen=True)

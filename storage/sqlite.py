@@ -31,6 +31,7 @@ from storage.records import (
     ThreadRecord,
     Usage,
     UserUsage,
+    Viewing,
     thread_key,
 )
 
@@ -274,7 +275,7 @@ class SQLiteStore:
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
         row = await self._one(
             "SELECT platform, workspace, channel, model, instructions, tools, run_mode,"
-            " updated_by, updated_at, language FROM profiles"
+            " updated_by, updated_at, language, prompts FROM profiles"
             " WHERE platform = ? AND workspace = ? AND channel = ?",
             (platform, workspace, channel),
         )
@@ -292,17 +293,20 @@ class SQLiteStore:
             updated_by=row["updated_by"],
             updated_at=row["updated_at"],
             language=row["language"],
+            prompts=row["prompts"],
         )
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
         await self._write(
             "INSERT INTO profiles (platform, workspace, channel, model, instructions, tools,"
-            " run_mode, updated_by, updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " run_mode, updated_by, updated_at, language, prompts)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, workspace, channel) DO UPDATE SET model = excluded.model,"
             " instructions = excluded.instructions, tools = excluded.tools,"
             " run_mode = excluded.run_mode, updated_by = excluded.updated_by,"
-            " updated_at = excluded.updated_at, language = excluded.language",
+            " updated_at = excluded.updated_at, language = excluded.language,"
+            " prompts = excluded.prompts",
             (
                 profile.platform,
                 profile.workspace,
@@ -314,6 +318,7 @@ class SQLiteStore:
                 profile.updated_by,
                 profile.updated_at or time.time(),
                 profile.language,
+                profile.prompts,
             ),
         )
 
@@ -527,6 +532,47 @@ class SQLiteStore:
             (platform, workspace, channel, file_id),
         )
         return removed == 1
+
+    # People.
+
+    async def claim_greeting(self, platform: str, workspace: str, user: str) -> bool:
+        changed = await self._write(
+            "INSERT INTO people (platform, workspace, user_id, greeted_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (platform, workspace, user_id) DO UPDATE"
+            " SET greeted_at = excluded.greeted_at WHERE people.greeted_at IS NULL",
+            (platform, workspace, user, time.time()),
+        )
+        return changed == 1
+
+    async def release_greeting(self, platform: str, workspace: str, user: str) -> None:
+        await self._write(
+            "UPDATE people SET greeted_at = NULL"
+            " WHERE platform = ? AND workspace = ? AND user_id = ?",
+            (platform, workspace, user),
+        )
+
+    async def save_viewing(
+        self, platform: str, workspace: str, user: str, viewing: Viewing | None
+    ) -> None:
+        channel = viewing.channel if viewing else None
+        thread = (viewing.thread_ts or None) if viewing else None
+        await self._write(
+            "INSERT INTO people (platform, workspace, user_id, view_channel, view_thread, view_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, user_id) DO UPDATE"
+            " SET view_channel = excluded.view_channel, view_thread = excluded.view_thread,"
+            " view_at = excluded.view_at",
+            (platform, workspace, user, channel, thread, time.time()),
+        )
+
+    async def get_viewing(self, platform: str, workspace: str, user: str) -> Viewing | None:
+        row = await self._one(
+            "SELECT view_channel, view_thread, view_at FROM people"
+            " WHERE platform = ? AND workspace = ? AND user_id = ?",
+            (platform, workspace, user),
+        )
+        if row is None or not row["view_channel"]:
+            return None
+        return Viewing(row["view_channel"], row["view_thread"] or "", row["view_at"] or 0.0)
 
     # Runs.
 

@@ -20,6 +20,7 @@ from storage.records import (
     Quota,
     ThreadFile,
     Usage,
+    Viewing,
 )
 from storage.sqlite import SQLiteStore, sqlite_path
 from tests.postgres_db import fresh_schema
@@ -309,3 +310,29 @@ class TestAdminRecords:
         mine = await store.usage_since("slack", "T1", started - 1, user="u1")
         assert [(u.messages, u.input_tokens) for u in mine] == [(2, 30)]
         assert await store.usage_since("slack", "T1", time.time() + 10) == []
+
+
+class TestPeople:
+    async def test_a_person_is_greeted_once_unless_the_greeting_failed(self, store: Store) -> None:
+        assert await store.claim_greeting("slack", "T1", "u1")
+        assert not await store.claim_greeting("slack", "T1", "u1")
+        assert await store.claim_greeting("slack", "T2", "u1")  # another workspace
+        await store.release_greeting("slack", "T1", "u1")
+        assert await store.claim_greeting("slack", "T1", "u1")
+
+    async def test_what_a_person_looks_at_is_the_latest_one(self, store: Store) -> None:
+        assert await store.get_viewing("slack", "T1", "u1") is None
+        await store.save_viewing("slack", "T1", "u1", Viewing("C1"))
+        await store.save_viewing("slack", "T1", "u1", Viewing("C2", "171.0001"))
+        seen = await store.get_viewing("slack", "T1", "u1")
+        assert seen and (seen.channel, seen.thread_ts) == ("C2", "171.0001") and seen.at > 0
+        assert await store.claim_greeting("slack", "T1", "u1")  # the same row keeps both
+        assert await store.get_viewing("slack", "T1", "u1") == seen
+        await store.save_viewing("slack", "T1", "u1", None)
+        assert await store.get_viewing("slack", "T1", "u1") is None
+        assert await store.get_viewing("slack", "T1", "u2") is None
+
+    async def test_prompts_are_a_profile_setting(self, store: Store) -> None:
+        await store.save_profile(Profile("slack", "T1", "", prompts="Plan | Plan my week"))
+        saved = await store.get_profile("slack", "T1", "")
+        assert saved and saved.prompts == "Plan | Plan my week"
