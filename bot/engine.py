@@ -18,6 +18,7 @@ from bot.i18n import pick_language
 from bot.openai_backend import OpenAIBackend
 from bot.turn import Turn
 from bot.types import InboundMessage, Platform
+from bot.viewing import ConversationReader, reading_function
 from storage.base import Store
 from storage.records import (
     WORKSPACE_DEFAULT,
@@ -42,6 +43,7 @@ class Engine:
         self.backend = backend
         self.functions = functions if functions is not None else standard_registry()
         self.platforms: dict[str, Platform] = {}
+        self.readers: dict[str, ConversationReader] = {}
         self.budgets = BudgetRegistry()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -56,6 +58,11 @@ class Engine:
 
     def add_platform(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
+
+    def add_reader(self, platform: str, reader: ConversationReader) -> None:
+        """A platform that can read what a person looks at: the model gets a function for it."""
+        self.readers[platform] = reader
+        self.functions.replace(reading_function(self.store, self.readers))
 
     # Intake.
 

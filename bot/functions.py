@@ -32,6 +32,8 @@ class ToolContext:
     channel: str
     user: str
     user_name: str = ""
+    language: str = "en"
+    """The language the bot speaks with this person (for sentences a function returns)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class FunctionSpec:
     func: Callable[..., Any]
     context_param: str | None = None
     timeout: float = 15.0
+    platforms: frozenset[str] = frozenset()
+    """Offered only on these platforms (empty: on every platform)."""
 
     def tool(self) -> dict[str, Any]:
         return {
@@ -173,14 +177,22 @@ class FunctionRegistry:
             return
         self._specs[spec.name] = spec
 
+    def replace(self, spec: FunctionSpec) -> None:
+        """Add ``spec``, or replace the function of that name (one the bot itself rebuilds)."""
+        self._specs[spec.name] = spec
+
     def names(self) -> list[str]:
         return sorted(self._specs)
 
     def get(self, name: str) -> FunctionSpec | None:
         return self._specs.get(name)
 
-    def tools(self, enabled: Iterable[str]) -> list[dict[str, Any]]:
-        return [self._specs[n].tool() for n in self.enabled_names(enabled)]
+    def tools(self, enabled: Iterable[str], platform: str | None = None) -> list[dict[str, Any]]:
+        return [
+            spec.tool()
+            for spec in (self._specs[n] for n in self.enabled_names(enabled))
+            if platform is None or not spec.platforms or platform in spec.platforms
+        ]
 
     def enabled_names(self, enabled: Iterable[str]) -> list[str]:
         """``functions`` enables every function; ``fn:NAME`` one of them."""

@@ -252,6 +252,7 @@ class Turn:
             self.job.channel,
             self.job.user,
             self.message.user_name,
+            language=self.lang,
         )
         rounds = 0
         while result.function_calls:
@@ -391,7 +392,7 @@ class Turn:
             search = await file_search_tool(self.store, thread, self.job.channel)
             if search is not None:
                 tools.append(search)
-        tools.extend(self.engine.functions.tools(profile.tools))
+        tools.extend(self.engine.functions.tools(profile.tools, self.job.platform))
         return tools
 
 

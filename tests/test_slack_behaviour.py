@@ -76,7 +76,14 @@ async def test_assistant_thread_gets_prompts_and_a_status_while_working(
     )
     await slack.until(lambda: bool(slack.suggested))
     assert slack.suggested[0]["channel_id"] == ALICE_DM
-    assert len(slack.suggested[0]["prompts"]) == 3
+    assert slack.suggested[0]["thread_ts"] == root  # assistant messaging: per thread
+    # The default prompts follow the assistant's tools (code interpreter, file search).
+    assert [p["title"] for p in slack.suggested[0]["prompts"]] == [
+        "Explain something",
+        "Analyse a file",
+        "Search the documents",
+        "Solve a problem",
+    ]
     emulator.script(Turn().code("print(6 * 7)", logs="42\n").text("It is 42."))
     event = await slack_bot.dm("what is 6 x 7?", thread_ts=root)
     await slack_bot.answers()

@@ -27,12 +27,6 @@ _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 
-SUGGESTED_PROMPTS = [
-    {"title": "Explain something", "message": "Explain how compound interest works."},
-    {"title": "Analyse a file", "message": "I'll attach a CSV: summarise it and plot a chart."},
-    {"title": "Solve a problem", "message": "Solve 3x + 11 = 14, step by step."},
-]
-
 
 def event_key(channel: str, ts: str) -> str:
     return f"{channel}:{ts}"
@@ -118,9 +112,10 @@ def inbound_from_event(
             "thread_ts": thread_ts or ts,
             "recipient_team": _text(event.get("user_team")) or _text(event.get("team")) or team,
             "dm": dm,
-            # In an app's DM, a message inside a thread is in an assistant thread (Agents & AI
-            # Apps); a status there goes through assistant.threads.setStatus.
-            "assistant": dm and bool(thread_ts),
+            # In an app's DM every answer is in a thread that takes assistant.threads.setStatus:
+            # under agent messaging each top-level message starts one, under assistant
+            # messaging the person writes inside assistant threads.
+            "assistant": dm,
         },
     )
 

@@ -32,17 +32,20 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.agent import AgentSurface
 from adapters.slack.commands import SlackCommands
-from adapters.slack.events import PLATFORM, SUGGESTED_PROMPTS, inbound_from_event
+from adapters.slack.events import PLATFORM, inbound_from_event
 from adapters.slack.files import FileHost
 from adapters.slack.forms import CALLBACK_ID
 from adapters.slack.http import EventsEndpoint
 from adapters.slack.platform import QUOTA_WINDOW, SlackPlatform
+from adapters.slack.reader import SlackReader
 from adapters.slack.users import UserDirectory
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.types import Platform
+from storage.records import Viewing
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class SlackService:
         self._tasks: set[asyncio.Task[None]] = set()
         self.users = UserDirectory(platform.aux_client, admin_ids)
         self._commands: SlackCommands | None = None
+        self._agent: AgentSurface | None = None
 
     @classmethod
     def from_settings(
@@ -147,7 +151,16 @@ class SlackService:
         self._commands = SlackCommands(
             engine=engine, slack=self.slack, users=self.users, spawn=self._spawn
         )
-        self._app = self._build_app(self._commands)
+        workspace_url = str(identity.get("url") or "https://slack.com/")
+        engine.add_reader(PLATFORM, SlackReader(self.slack.aux_client, workspace_url))
+        self._agent = AgentSurface(
+            engine=engine,
+            client=self.slack.aux_client,
+            users=self.users,
+            command_prefix=self.slack.limits.command_prefix,
+            spawn=self._spawn,
+        )
+        self._app = self._build_app(self._commands, self._agent)
         if self._app_token:
             self._socket = AsyncSocketModeHandler(self._app, self._app_token)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
@@ -177,7 +190,7 @@ class SlackService:
             await self._session.close()
             self._session = None
 
-    def _build_app(self, commands: SlackCommands) -> AsyncApp:
+    def _build_app(self, commands: SlackCommands, agent: AgentSurface) -> AsyncApp:
         app = AsyncApp(
             token=self._bot_token,
             signing_secret=self._signing_secret,
@@ -188,8 +201,10 @@ class SlackService:
         app.client.base_url = self._api_url
         app.event("message")(self._on_message)
         app.event("app_mention")(self._on_message)
-        app.event("assistant_thread_started")(self._on_thread_started)
-        app.event("assistant_thread_context_changed")(self._on_ignored)
+        app.event("app_home_opened")(agent.on_home_opened)
+        app.event("app_context_changed")(agent.on_context_changed)
+        app.event("assistant_thread_started")(agent.on_thread_started)
+        app.event("assistant_thread_context_changed")(agent.on_thread_context_changed)
         app.command(COMMAND)(commands.on_command)
         app.view(CALLBACK_ID)(commands.on_form)
         # Acknowledge any other event too: an unanswered delivery would only be retried.
@@ -227,30 +242,21 @@ class SlackService:
         )
         if message is None:
             return
+        thread_ts = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
         if not message.reply_to["dm"]:
             self.slack.remember_thread(message.channel, message.reply_to["thread_ts"])
+            # Asking in a channel is looking at it: "this channel" means this one.
+            viewing = Viewing(message.channel, thread_ts or "")
+            await self._engine.store.save_viewing(
+                PLATFORM, message.workspace, message.user, viewing
+            )
         user = await self.users.get(message.workspace, message.user, wait=0.5)
         message = dataclasses.replace(message, locale=user.locale)
-        assert self._commands is not None
-        if not await self._commands.kb_add_by_message(message):
-            await self._engine.accept(message)
-
-    async def _on_thread_started(self, event: dict[str, Any]) -> None:
-        thread = event.get("assistant_thread") or {}
-        channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
-        if channel and thread_ts:
-            self._spawn(self._suggest(str(channel), str(thread_ts)))
-
-    async def _suggest(self, channel: str, thread_ts: str) -> None:
-        try:
-            await self.slack.aux_client.assistant_threads_setSuggestedPrompts(
-                channel_id=channel,
-                thread_ts=thread_ts,
-                title="How can I help?",
-                prompts=SUGGESTED_PROMPTS,
-            )
-        except SlackApiError as exc:
-            log.info("suggested prompts not set (%s)", exc.response.get("error"))
+        assert self._commands is not None and self._agent is not None
+        if await self._commands.kb_add_by_message(message):
+            return
+        if await self._engine.accept(message) and message.reply_to["dm"]:
+            self._agent.asked(message.channel, str(event["ts"]), thread_ts, message.text)
 
     async def _on_ignored(self) -> None:
         return None
