@@ -12,6 +12,7 @@ from bot.i18n import t
 from bot.profiles import PROFILE_FIELDS, change_profile, change_value, resolve_profile
 from bot.quota import day_start, effective_limits
 from bot.types import InboundMessage
+from bot.welcome import parse_prompts
 from storage.records import WORKSPACE_DEFAULT, Quota
 
 HOSTED_TOOLS = ("code_interpreter", "file_search")
@@ -99,6 +100,8 @@ async def config(
             return CommandReply(t(lang, "config.bad_language"))
         value = None if choice == "auto" else choice
         return CommandReply(await _set(engine, message, WORKSPACE_DEFAULT, "language", value, lang))
+    if action == "prompts":
+        return await _prompts(engine, message, rest, lang)
     if action == "history":
         return CommandReply(await history(engine, message, lang))
     if action == "rollback" and rest and rest[0].lstrip("#").isdigit():
@@ -111,6 +114,50 @@ async def submit_instructions(
 ) -> str:
     channel = message.channel if modal_id == "config.channel.instructions" else WORKSPACE_DEFAULT
     return await _set(engine, message, channel, "instructions", value.strip() or None, lang)
+
+
+async def _prompts(
+    engine: Engine, message: InboundMessage, rest: list[str], lang: str
+) -> CommandReply:
+    """The workspace's suggested prompts: ``T | M; T | M`` inline, ``clear``, or a form."""
+    if not rest:
+        profile = await engine.store.get_profile(
+            message.platform, message.workspace, WORKSPACE_DEFAULT
+        )
+        current = profile.prompts if profile and profile.prompts else ""
+        return CommandReply(
+            "",
+            ModalRequest(
+                "config.prompts",
+                t(lang, "config.prompts.title"),
+                t(lang, "config.prompts.label"),
+                current,
+            ),
+        )
+    text = " ".join(rest)
+    if text.lower() in ("clear", "default"):
+        text = ""
+    return CommandReply(await submit_prompts(engine, message, text.replace(";", "\n"), lang))
+
+
+async def submit_prompts(engine: Engine, message: InboundMessage, value: str, lang: str) -> str:
+    """One prompt a line; nothing left means the defaults (prompts that follow the tools)."""
+    prompts = parse_prompts(value)
+    if prompts is None:
+        return t(lang, "config.prompts.bad")
+    text = "\n".join(f"{p.title} | {p.message}" for p in prompts) or None
+    await change_profile(
+        engine.store,
+        platform=message.platform,
+        workspace=message.workspace,
+        channel=WORKSPACE_DEFAULT,
+        field_name="prompts",
+        value=text,
+        changed_by=message.user,
+    )
+    if text is None:
+        return t(lang, "config.prompts.cleared")
+    return t(lang, "config.prompts.saved", titles=", ".join(p.title for p in prompts))
 
 
 async def _set(

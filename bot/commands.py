@@ -121,19 +121,20 @@ async def submit_modal(
     engine: Engine, message: InboundMessage, modal_id: str, value: str, *, is_admin: bool = False
 ) -> CommandReply:
     """A form opened by a command was submitted (``ModalRequest.id``)."""
+    command = "config prompts" if modal_id == "config.prompts" else "config instructions"
     try:
         lang = await engine.language_for(message.platform, message.workspace, message.locale)
         if not is_admin:
-            return CommandReply(
-                t(lang, "not_admin", platform=message.platform, command="config instructions")
-            )
+            return CommandReply(t(lang, "not_admin", platform=message.platform, command=command))
         if modal_id in ("config.instructions", "config.channel.instructions"):
             return CommandReply(
                 await admin.submit_instructions(engine, message, modal_id, value, lang)
             )
+        if modal_id == "config.prompts":
+            return CommandReply(await admin.submit_prompts(engine, message, value, lang))
         return CommandReply(t(lang, "unknown_command", name=modal_id, p="/"))
     except Exception as exc:
-        return await failed(engine, message, "config instructions", exc)
+        return await failed(engine, message, command, exc)
 
 
 async def run_command(

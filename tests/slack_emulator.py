@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+from tests.slack_emulator_conversations import Channel, ConversationMethods
 from tests.slack_emulator_events import (
     APP_ID,
     DEFAULT_TIERS,
@@ -66,7 +67,7 @@ class _Fault:
     retry_after: int
 
 
-class SlackEmulator(WebApiMethods):
+class SlackEmulator(WebApiMethods, ConversationMethods):
     def __init__(
         self,
         *,
@@ -86,6 +87,8 @@ class SlackEmulator(WebApiMethods):
         self.messages: dict[str, list[Message]] = {}
         self.statuses: list[tuple[str, str, str]] = []
         self.suggested: list[JSON] = []
+        self.titles: list[tuple[str, str, str]] = []
+        self.channels: dict[str, Channel] = {}
         self.uploads: dict[str, Upload] = {}
         self.users: dict[str, JSON] = {}
         """Extra ``users.info`` fields by user id: ``{"is_admin": True, "locale": "ko-KR"}``."""

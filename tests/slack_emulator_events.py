@@ -78,6 +78,8 @@ class Message:
 
     def to_json(self) -> JSON:
         data: JSON = {"type": "message", "ts": self.ts, "text": self.shown}
+        if self.user:
+            data["user"] = self.user
         if self.thread_ts:
             data["thread_ts"] = self.thread_ts
         if self.bot_id:
@@ -106,7 +108,12 @@ DEFAULT_TIERS: dict[str, Tier] = {
     "chat.stopStream": Tier(20),
     "chat.appendStream": Tier(100),
     "assistant.threads.setStatus": Tier(50),
-    "assistant.threads.setSuggestedPrompts": Tier(50),
+    "assistant.threads.setSuggestedPrompts": Tier(100),
+    "assistant.threads.setTitle": Tier(100),
+    "conversations.info": Tier(50),
+    "conversations.members": Tier(100),
+    "conversations.history": Tier(50),
+    "conversations.replies": Tier(50),
     "files.getUploadURLExternal": Tier(100),
     "files.completeUploadExternal": Tier(100),
     "users.info": Tier(100),
@@ -196,6 +203,42 @@ def message_event(
         event.update(subtype="file_share", files=files, upload=False, display_as_bot=False)
     event.update(extra)
     return event
+
+
+def app_home_opened(user: str, channel: str, *, tab: str = "messages") -> JSON:
+    """A person opened the app (``tab: "messages"``: their DM with it; agent messaging)."""
+    return {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": channel,
+        "tab": tab,
+        "event_ts": new_ts(),
+    }
+
+
+def channel_entity(channel: str, team_id: str = TEAM_ID) -> JSON:
+    return {"type": "slack#/types/channel_id", "value": channel, "team_id": team_id, "score": 90}
+
+
+def message_entity(channel: str, ts: str, team_id: str = TEAM_ID) -> JSON:
+    return {
+        "type": "slack#/types/message_context",
+        "value": {"message_ts": ts, "channel_id": channel},
+        "team_id": team_id,
+        "score": 75,
+    }
+
+
+def app_context_changed(user: str, channel: str, entities: list[JSON]) -> JSON:
+    """What a person looks at while the app is visible (agent messaging): entities ordered by
+    relevance; an empty ``context`` when there is nothing."""
+    return {
+        "type": "app_context_changed",
+        "user": user,
+        "channel": channel,
+        "context": {"entities": entities} if entities else {},
+        "event_ts": new_ts(),
+    }
 
 
 def mention_event(message: JSON) -> JSON:

@@ -37,6 +37,7 @@ class WebApiMethods:
     messages: dict[str, list[Message]]
     statuses: list[tuple[str, str, str]]
     suggested: list[JSON]
+    titles: list[tuple[str, str, str]]
     uploads: dict[str, Upload]
     users: dict[str, JSON]
     views: list[JSON]
@@ -178,7 +179,24 @@ class WebApiMethods:
         return {"ok": True}
 
     def _m_assistant_threads_setSuggestedPrompts(self, args: JSON) -> JSON:
-        self.suggested.append(args)
+        prompts = args.get("prompts")
+        if isinstance(prompts, str):
+            prompts = json.loads(prompts)
+        if (
+            not str(args.get("channel_id") or "").startswith("D")
+            or not isinstance(prompts, list)
+            or not 1 <= len(prompts) <= 4
+            or any(not (p.get("title") and p.get("message")) for p in prompts)
+        ):
+            return {"ok": False, "error": "invalid_arguments"}
+        self.suggested.append({**args, "prompts": prompts})
+        return {"ok": True}
+
+    def _m_assistant_threads_setTitle(self, args: JSON) -> JSON:
+        channel, thread_ts = str(args.get("channel_id") or ""), str(args.get("thread_ts") or "")
+        if not channel.startswith("D") or not thread_ts or not args.get("title"):
+            return {"ok": False, "error": "invalid_arguments"}
+        self.titles.append((channel, thread_ts, str(args["title"])))
         return {"ok": True}
 
     def _m_files_getUploadURLExternal(self, args: JSON) -> JSON:

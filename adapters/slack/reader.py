@@ -66,7 +66,7 @@ class SlackReader:
                 response = await self._client.conversations_replies(
                     channel=channel, ts=viewing.thread_ts, limit=limit
                 )
-                found = list(response.get("messages") or [])[-limit:]
+                found = list(response.get("messages") or [])[:limit]
             else:
                 response = await self._client.conversations_history(channel=channel, limit=limit)
                 found = list(reversed(response.get("messages") or []))

@@ -19,6 +19,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config model NAME               모델 설정\n"
         "  {p}config tools on|off TOOL        code_interpreter, file_search, 함수 켜기/끄기\n"
         "  {p}config language en|ko|auto      이 워크스페이스에서 봇이 쓰는 언어\n"
+        "  {p}config prompts [제목 | 메시지; …]|clear   추천 질문 (Slack; 텍스트 없이 쓰면 입력 창이 열림)\n"
         "  {p}config channel instructions|model|tools ... | clear   이 채널에만 적용\n"
         "  {p}config history                  최근 변경 내역 (번호 포함)\n"
         "  {p}config rollback N               N번 변경 되돌리기\n"
@@ -86,7 +87,7 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "이 채널은 이제 다시 서버 설정을 따릅니다.",
     "config.unknown_tool": "알 수 없는 도구 {tool}입니다. 다음 중에서 고르세요: {choices}.",
     "config.bad_language": "en, ko, auto 중에서 고르세요.",
-    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | channel … | history | rollback N",
+    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | prompts … | channel … | history | rollback N",
     "config.history.empty": "아직 변경 내역이 없습니다.",
     "config.history.line": "#{id} {when} {who}: {scope}의 {field} → {value}",
     "config.rollback.done": "#{id} 변경을 되돌렸습니다: {scope}의 {field} 값이 다시 {value}입니다.",
