@@ -173,7 +173,12 @@ class WebApiMethods:
 
     def _m_assistant_threads_setStatus(self, args: JSON) -> JSON:
         channel, thread_ts = str(args.get("channel_id") or ""), str(args.get("thread_ts") or "")
+        loading = args.get("loading_messages")
+        if isinstance(loading, str):
+            loading = json.loads(loading)
         if not channel.startswith("D") or not thread_ts or "status" not in args:
+            return {"ok": False, "error": "invalid_arguments"}
+        if loading is not None and (not isinstance(loading, list) or len(loading) > 10):
             return {"ok": False, "error": "invalid_arguments"}
         self.statuses.append((channel, thread_ts, str(args["status"])))
         return {"ok": True}

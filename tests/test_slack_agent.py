@@ -144,6 +144,8 @@ async def test_summarise_this_channel_reads_its_history_and_answers_with_links(
     assert (ALICE_DM, asked["ts"], "Summarise this channel") in slack.titles
     statuses = [s for c, t, s in slack.statuses if (c, t) == (ALICE_DM, asked["ts"])]
     assert statuses[0] == "Thinking…" and statuses[-1] == ""
+    first_status = slack.calls_to("assistant.threads.setStatus")[0].args
+    assert first_status["loading_messages"] == ["Thinking…"]
 
 
 @pytest.mark.parametrize("transport", ["socket"])

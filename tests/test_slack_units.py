@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from adapters.slack.agent import short_title, viewing_from_context
 from adapters.slack.events import inbound_from_event, plain_text
 from adapters.slack.files import FileHost
 from adapters.slack.quota import StatusQuota, StreamQuota
@@ -16,6 +18,7 @@ from adapters.slack.reply import without_added_closer
 from adapters.slack.service import COMMAND
 from bot.budget import CallBudget
 from bot.split import close_open_fence
+from storage.records import Viewing
 from tests.slack_emulator_events import event_callback, mention_event, message_event
 
 
@@ -124,21 +127,86 @@ async def test_a_final_update_goes_before_waiting_progress_edits() -> None:
     assert order == ["final-1", "final-2", "progress"]
 
 
-def test_the_manifest_asks_for_what_the_bot_uses() -> None:
-    manifest = json.loads((Path(__file__).parents[1] / "slack-manifest.json").read_text())
-    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert {
-        "chat:write",  # chat.postMessage/update/startStream/appendStream/stopStream
-        "assistant:write",  # assistant.threads.setStatus/setSuggestedPrompts
-        "files:read",  # url_private_download
-        "files:write",  # files_upload_v2
-        "users:read",  # users.info: admins and locales
-        "commands",
-        "app_mentions:read",
-        "im:history",
-    } <= scopes
-    assert {"message.im", "app_mention", "assistant_thread_started", "message.channels"} <= events
-    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
-    assert manifest["settings"]["socket_mode_enabled"] is True
-    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+# Every scope the bot uses, and why; a manifest asks for these and no more.
+SCOPES = {
+    "chat:write",  # chat.postMessage/update/startStream/appendStream/stopStream, setStatus
+    "assistant:write",  # assistant.threads.setSuggestedPrompts/setTitle
+    "files:read",  # url_private_download
+    "files:write",  # files_upload_v2
+    "users:read",  # users.info: admins and locales
+    "commands",
+    "app_mentions:read",
+    "im:history",  # message.im
+    "channels:history",  # message.channels, conversations.history/replies
+    "groups:history",
+    "mpim:history",
+    "channels:read",  # conversations.info/members before reading a channel
+    "groups:read",
+    "mpim:read",
+}
+MESSAGE_EVENTS = {"app_mention", "message.im", "message.channels", "message.groups", "message.mpim"}
+
+
+def manifest(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((Path(__file__).parents[1] / name).read_text())
+    return loaded
+
+
+def test_the_manifest_uses_agent_messaging_and_asks_for_what_the_bot_uses() -> None:
+    agent = manifest("slack-manifest.json")
+    view = agent["features"]["agent_view"]
+    assert "assistant_view" not in agent["features"]
+    assert view["agent_description"] and 1 <= len(view["suggested_prompts"]) <= 4
+    assert all(p["title"] and p["message"] for p in view["suggested_prompts"])
+    assert set(agent["oauth_config"]["scopes"]["bot"]) == SCOPES
+    events = set(agent["settings"]["event_subscriptions"]["bot_events"])
+    assert events == MESSAGE_EVENTS | {"app_home_opened", "app_context_changed"}
+    assert agent["features"]["app_home"]["messages_tab_enabled"] is True
+    assert [c["command"] for c in agent["features"]["slash_commands"]] == [COMMAND]
+    assert agent["settings"]["socket_mode_enabled"] is True
+    assert agent["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_the_assistant_view_manifest_differs_only_in_the_experience() -> None:
+    agent, assistant = (
+        manifest("slack-manifest.json"),
+        manifest("slack-manifest.assistant-view.json"),
+    )
+    view = assistant["features"].pop("assistant_view")
+    assert view["assistant_description"] and view["suggested_prompts"]
+    del agent["features"]["agent_view"]
+    assert assistant["features"] == agent["features"]
+    assert assistant["oauth_config"] == agent["oauth_config"]
+    events = set(assistant["settings"]["event_subscriptions"]["bot_events"])
+    assert events == MESSAGE_EVENTS | {
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
+    }
+
+
+def test_the_context_read_is_the_most_relevant_readable_entity() -> None:
+    canvas = {"type": "slack#/types/canvas_id", "value": "F1", "team_id": "T1"}
+    channel = {"type": "slack#/types/channel_id", "value": "C1", "team_id": "T1"}
+    message = {
+        "type": "slack#/types/message_context",
+        "value": {"message_ts": "171.000200", "channel_id": "C2"},
+        "team_id": "T1",
+    }
+    foreign = {"type": "slack#/types/channel_id", "value": "C9", "team_id": "T9"}
+    assert viewing_from_context({"entities": [canvas, channel, message]}, "T1") == Viewing("C1")
+    assert viewing_from_context({"entities": [foreign, message]}, "T1") == Viewing(
+        "C2", "171.000200"
+    )
+    assert viewing_from_context({"entities": [canvas]}, "T1") is None
+    assert viewing_from_context({}, "T1") is None
+    assert viewing_from_context({"entities": "junk"}, "T1") is None
+    assert viewing_from_context(None, "T1") is None
+
+
+def test_a_thread_title_is_the_questions_first_line_cut_at_a_word() -> None:
+    assert short_title("  \nWhat is 6 x 7?\nthanks") == "What is 6 x 7?"
+    long = "Please summarise the quarterly sales report and compare it with last year's"
+    title = short_title(long)
+    assert title.endswith("…") and len(title) <= 60 and long.startswith(title[:-1])
+    assert short_title("x" * 100) == "x" * 59 + "…"
+    assert short_title("") == ""

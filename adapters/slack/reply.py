@@ -306,8 +306,13 @@ class SlackReply:
         elif not self._statuses.try_show(shown=self._status is not None):
             return  # a status is optional: no room in this minute, skip it
         try:
+            # The status line, and the same words as the loading indicator agent messaging
+            # shows in the thread (an empty status clears both).
             await self._aux.assistant_threads_setStatus(
-                channel_id=self._place.channel, thread_ts=self._place.thread_ts, status=status or ""
+                channel_id=self._place.channel,
+                thread_ts=self._place.thread_ts,
+                status=status or "",
+                loading_messages=[status] if status else None,
             )
         except SlackApiError as exc:
             log.debug("assistant status not shown (%s)", slack_error(exc))
