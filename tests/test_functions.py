@@ -101,3 +101,20 @@ async def test_builtins() -> None:
     assert calculate("__import__('os')").startswith("Cannot evaluate")
     assert "Asia/Seoul" in current_datetime("Asia/Seoul")
     assert current_datetime("Mars/Base").startswith("Unknown time zone")
+
+
+def test_a_function_for_some_platforms_is_offered_only_there() -> None:
+    registry = FunctionRegistry([calculate])
+    spec = describe(current_datetime)
+    registry.replace(
+        type(spec)(
+            spec.name, spec.description, spec.parameters, spec.func, platforms=frozenset({"slack"})
+        )
+    )
+
+    def offered(platform: str | None) -> list[str]:
+        return [t["name"] for t in registry.tools(["functions"], platform)]
+
+    assert offered("slack") == ["calculate", "current_datetime"]
+    assert offered("discord") == ["calculate"]
+    assert offered(None) == ["calculate", "current_datetime"]

@@ -271,3 +271,53 @@ async def test_assistant_view_threads_keep_prompts_context_and_titles(
     await slack_bot.answers()
     assert slack.titles == [(ALICE_DM, root, "What's new in this channel?")]
     assert all(t == root for c, t, s in slack.statuses)
+
+
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_greeting_and_context_survive_a_restart(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    slack.add_channel(GENERAL, "general", {ALICE, BOT_USER_ID})
+    slack.say(GENERAL, ALICE, "deploy at five")
+    first: SlackBot = await make_slack_bot()
+    slack.fail("chat.postMessage")  # the first greeting cannot be shown: greet at the next open
+    await first.event(app_home_opened(ALICE, ALICE_DM))
+    await slack.until(lambda: len(slack.suggested) == 1)
+    assert greetings(slack, ALICE_DM) == []
+    await first.event(app_home_opened(ALICE, ALICE_DM))
+    await slack.until(lambda: len(greetings(slack, ALICE_DM)) == 1)
+    await first.event(app_context_changed(ALICE, ALICE_DM, [channel_entity(GENERAL)]))
+    await slack.until(lambda: len(slack.suggested) == 2)
+    await first.stop()
+
+    second: SlackBot = await make_slack_bot()
+    await second.event(app_home_opened(ALICE, ALICE_DM))
+    # A new process sets the prompts again (they are per process) but does not greet again.
+    await slack.until(lambda: len(slack.suggested) == 3)
+    assert len(greetings(slack, ALICE_DM)) == 1
+    assert slack.suggested[2]["prompts"][0]["title"] == "Summarise this channel"
+    emulator.script(
+        Turn().function_call(FUNCTION_NAME, {"scope": "channel", "limit": 30}),
+        Turn().text("A deploy at five."),
+    )
+    await second.dm("summarise this channel")
+    await second.answers()
+    assert [m["text"] for m in function_output(emulator)["messages"]] == ["deploy at five"]
+
+
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_each_dm_thread_continues_the_persons_conversation_until_reset(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    one = await slack_bot.dm("remember 42")
+    await slack_bot.answers()
+    two = await slack_bot.dm("what number?")  # a new top-level message: a thread of its own
+    await slack_bot.answers()
+    await slack_bot.command("reset")
+    three = await slack_bot.dm("and now?")
+    await slack_bot.answers()
+    conversations = [r["conversation"] for r in emulator.response_requests()]
+    assert conversations[0] == conversations[1] != conversations[2]
+    for event in (one, two, three):
+        assert len(slack_bot.texts(event)) == 1  # each answered in its own thread
+    assert [title for _, _, title in slack.titles] == ["remember 42", "what number?", "and now?"]
