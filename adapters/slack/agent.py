@@ -109,7 +109,7 @@ class AgentSurface:
         _remember(self._dms, (team, user), channel)
         if isinstance(event.get("context"), dict):
             await self._save_viewing(team, user, event["context"])
-        self._spawn(self._welcome(team, user, channel))
+        self._spawn(_logged("greeting", self._welcome(team, user, channel)))
 
     async def on_context_changed(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         team, user = str(body.get("team_id") or ""), _user_of(body, event)
@@ -119,7 +119,7 @@ class AgentSurface:
         channel = event.get("channel")
         dm = channel if isinstance(channel, str) and channel else self._dms.get((team, user))
         if dm:
-            self._spawn(self._prompts(team, user, dm, viewing is not None))
+            self._spawn(_logged("prompts", self._prompts(team, user, dm, viewing is not None)))
 
     async def _welcome(self, team: str, user: str, dm: str) -> None:
         person = await self._users.get(team, user)
@@ -197,7 +197,8 @@ class AgentSurface:
             return
         viewing = await self._save_assistant_context(team, user, thread.get("context"))
         _remember(self._untitled, (str(channel), str(thread_ts)), None)
-        self._spawn(self._prompts(team, user, str(channel), viewing is not None, str(thread_ts)))
+        prompts = self._prompts(team, user, str(channel), viewing is not None, str(thread_ts))
+        self._spawn(_logged("prompts", prompts))
 
     async def on_thread_context_changed(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         thread = event.get("assistant_thread") or {}
@@ -224,7 +225,7 @@ class AgentSurface:
             del self._untitled[(channel, thread_ts)]
         title = short_title(text)
         if title:
-            self._spawn(self._title(channel, thread_ts or ts, title))
+            self._spawn(_logged("title", self._title(channel, thread_ts or ts, title)))
 
     async def _title(self, channel: str, thread_ts: str, title: str) -> None:
         try:
@@ -233,6 +234,15 @@ class AgentSurface:
             )
         except SlackApiError as exc:
             log.info("thread title not set (%s)", _error(exc))
+
+
+async def _logged(what: str, work: Coroutine[Any, Any, None]) -> None:
+    """Run work nobody waits for; a failure is one log line (the person only misses a
+    greeting or prompts, and the next open tries again)."""
+    try:
+        await work
+    except Exception:
+        log.exception("Slack %s failed", what)
 
 
 def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
