@@ -4,6 +4,7 @@ what the person looks at (``app_context_changed``), "summarise this channel" rea
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -34,6 +35,10 @@ def function_output(emulator: OpenAIEmulator, index: int = 1) -> dict[str, Any]:
     ]
     result: dict[str, Any] = json.loads(output["output"])
     return result
+
+
+def utc(ts: str) -> str:
+    return dt.datetime.fromtimestamp(float(ts), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def greetings(slack: SlackEmulator, dm: str) -> list[str]:
@@ -107,6 +112,7 @@ async def test_summarise_this_channel_reads_its_history_and_answers_with_links(
     slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
 ) -> None:
     slack.add_channel(GENERAL, "general", {ALICE, BOB, BOT_USER_ID})
+    slack.users[BOB] = {"profile": {"display_name": "bob", "real_name": "Bob Kim"}}
     first = slack.say(GENERAL, BOB, "The release moves to Friday.")
     second = slack.say(GENERAL, ALICE, "I'll write the <https://example.com/notes|notes>.")
     await slack_bot.event(app_home_opened(ALICE, ALICE_DM))
@@ -127,14 +133,14 @@ async def test_summarise_this_channel_reads_its_history_and_answers_with_links(
     link = f"https://emulated.slack.com/archives/{GENERAL}/p"
     assert result["messages"] == [
         {
-            "author": BOB,
-            "time": result["messages"][0]["time"],
+            "author": "bob",  # users.info: the display name
+            "time": utc(first.ts),
             "text": "The release moves to Friday.",
             "link": link + first.ts.replace(".", ""),
         },
         {
-            "author": ALICE,
-            "time": result["messages"][1]["time"],
+            "author": "u0alice",  # no display or real name: the handle
+            "time": utc(second.ts),
             "text": "I'll write the notes (https://example.com/notes).",
             "link": link + second.ts.replace(".", ""),
         },

@@ -9,6 +9,7 @@ shape (``/archives/C…/p<ts without the dot>``, ``?thread_ts=…&cid=…`` for 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -18,12 +19,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.events import plain_text
+from adapters.slack.users import UserDirectory
 from bot.viewing import ReadMessage, ReadRefused, ReadResult
 from storage.records import Viewing
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2_000
+MAX_NAMED = 30  # authors looked up by name per read; the rest keep their user id
 _MEMBER_PAGES = 20
 _SKIPPED_SUBTYPES = frozenset({"channel_join", "channel_leave", "group_join", "group_leave"})
 
@@ -43,9 +46,10 @@ def _time(ts: str) -> str:
 
 
 class SlackReader:
-    def __init__(self, client: AsyncWebClient, workspace_url: str) -> None:
+    def __init__(self, client: AsyncWebClient, workspace_url: str, users: UserDirectory) -> None:
         self._client = client
         self._base_url = workspace_url
+        self._users = users
 
     async def read(
         self, *, workspace: str, user: str, viewing: Viewing, thread: bool, limit: int
@@ -79,12 +83,18 @@ class SlackReader:
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.info("reading %s failed (%s)", channel, type(exc).__name__)
             raise ReadRefused("unavailable", shown) from exc
-        messages = tuple(
-            self._message(channel, m)
-            for m in found
-            if isinstance(m, dict) and m.get("subtype") not in _SKIPPED_SUBTYPES
-        )
+        kept = [
+            m for m in found if isinstance(m, dict) and m.get("subtype") not in _SKIPPED_SUBTYPES
+        ]
+        names = await self._names(workspace, kept)
+        messages = tuple(self._message(channel, m, names) for m in kept)
         return ReadResult(channel=shown, messages=messages)
+
+    async def _names(self, workspace: str, messages: list[dict[str, Any]]) -> dict[str, str]:
+        """Authors' names (users.info, cached by the directory), looked up together."""
+        ids = list(dict.fromkeys(str(m["user"]) for m in messages if m.get("user")))[:MAX_NAMED]
+        people = await asyncio.gather(*(self._users.get(workspace, i) for i in ids))
+        return {i: p.name for i, p in zip(ids, people, strict=True) if p.name}
 
     async def _member(self, channel: str, user: str) -> bool:
         cursor = None
@@ -99,9 +109,10 @@ class SlackReader:
                 return False
         return False
 
-    def _message(self, channel: str, message: dict[str, Any]) -> ReadMessage:
+    def _message(self, channel: str, message: dict[str, Any], names: dict[str, str]) -> ReadMessage:
         ts = str(message.get("ts") or "")
-        author = message.get("user") or message.get("username") or message.get("bot_id") or "?"
+        user = str(message.get("user") or "")
+        author = names.get(user) or user or message.get("username") or message.get("bot_id") or "?"
         text = plain_text(str(message.get("text") or ""), None)
         if len(text) > MAX_TEXT:
             text = text[:MAX_TEXT] + "…"

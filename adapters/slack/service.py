@@ -152,7 +152,8 @@ class SlackService:
             engine=engine, slack=self.slack, users=self.users, spawn=self._spawn
         )
         workspace_url = str(identity.get("url") or "https://slack.com/")
-        engine.add_reader(PLATFORM, SlackReader(self.slack.aux_client, workspace_url))
+        reader = SlackReader(self.slack.aux_client, workspace_url, self.users)
+        engine.add_reader(PLATFORM, reader)
         self._agent = AgentSurface(
             engine=engine,
             client=self.slack.aux_client,

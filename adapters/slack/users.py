@@ -26,6 +26,8 @@ _RETRY_AFTER = 30.0  # seconds before a failed lookup is tried again
 class SlackUser:
     is_admin: bool = False
     locale: str = ""
+    name: str = ""
+    """How Slack shows them (display name, else real name, else handle); '' if unknown."""
 
 
 class UserDirectory:
@@ -57,9 +59,17 @@ class UserDirectory:
         try:
             response = await self._client.users_info(user=user, include_locale=True)
             info = response.get("user") or {}
+            profile = info.get("profile") or {}
             found = SlackUser(
                 is_admin=user in self._admin_ids or any(info.get(f) for f in _ADMIN_FLAGS),
                 locale=str(info.get("locale") or ""),
+                name=str(
+                    profile.get("display_name")
+                    or profile.get("real_name")
+                    or info.get("real_name")
+                    or info.get("name")
+                    or ""
+                ),
             )
         except Exception as exc:  # a guess now beats holding a message up
             reason = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
