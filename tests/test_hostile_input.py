@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from adapters.discord.options import DiscordOptions
 from adapters.discord.service import DiscordService
+from adapters.slack.agent import viewing_from_context
 from adapters.slack.events import inbound_from_command, inbound_from_event
 from bot.types import InboundMessage
 from tests.slack_emulator import SlackEmulator
@@ -433,3 +434,33 @@ async def test_any_bytes_and_headers_never_get_a_5xx_or_a_traceback(
         assert status == 401
     assert tracebacks(caplog) == []
     await slack_bot.answers()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+ENTITY = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(
+            ["slack#/types/channel_id", "slack#/types/message_context", "slack#/types/canvas_id"]
+        )
+        | st.text(max_size=10),
+        "value": JSON_VALUES,
+        "team_id": st.sampled_from(["T0EMULATE", "T0OTHER"]) | JSON_VALUES,
+    }
+)
+
+
+@given(
+    context=st.one_of(
+        JSON_VALUES,
+        st.fixed_dictionaries({"entities": st.lists(ENTITY | JSON_VALUES, max_size=5)}),
+    )
+)
+def test_an_odd_app_context_is_read_as_a_channel_or_nothing(context: Any) -> None:
+    viewing = viewing_from_context(context, "T0EMULATE")
+    if viewing is not None:
+        assert isinstance(viewing.channel, str) and viewing.channel
+        assert isinstance(viewing.thread_ts, str)
