@@ -86,7 +86,11 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
         self.calls: list[SlackCall] = []
         self.messages: dict[str, list[Message]] = {}
         self.statuses: list[tuple[str, str, str]] = []
+        self.experience = "agent"
+        """The app's manifest: ``agent`` (agent_view) or ``assistant`` (assistant_view)."""
         self.suggested: list[JSON] = []
+        self.dropped_prompts: list[JSON] = []
+        """Prompts an agent app sent with a ``thread_ts``: Slack answers ok and shows nothing."""
         self.titles: list[tuple[str, str, str]] = []
         self.channels: dict[str, Channel] = {}
         self.uploads: dict[str, Upload] = {}

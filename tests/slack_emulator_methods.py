@@ -37,6 +37,8 @@ class WebApiMethods:
     messages: dict[str, list[Message]]
     statuses: list[tuple[str, str, str]]
     suggested: list[JSON]
+    dropped_prompts: list[JSON]
+    experience: str
     titles: list[tuple[str, str, str]]
     uploads: dict[str, Upload]
     users: dict[str, JSON]
@@ -194,6 +196,10 @@ class WebApiMethods:
             or any(not (p.get("title") and p.get("message")) for p in prompts)
         ):
             return {"ok": False, "error": "invalid_arguments"}
+        if self.experience == "agent" and args.get("thread_ts"):
+            # "Including it in a call for an agent app will cause the call to silently fail."
+            self.dropped_prompts.append({**args, "prompts": prompts})
+            return {"ok": True}
         self.suggested.append({**args, "prompts": prompts})
         return {"ok": True}
 

@@ -55,6 +55,7 @@ async def test_opening_the_dm_greets_once_and_suggests_prompts(
     [prompts] = slack.suggested
     # Agent messaging: the prompts belong to the DM; naming a thread would make Slack drop them.
     assert prompts["channel_id"] == ALICE_DM and "thread_ts" not in prompts
+    assert slack.dropped_prompts == []
     assert [p["title"] for p in prompts["prompts"]] == [
         "Explain something",
         "Analyse a file",
@@ -248,6 +249,7 @@ async def test_assistant_view_threads_keep_prompts_context_and_titles(
 ) -> None:
     """The older experience (slack-manifest.assistant-view.json): the same features through
     assistant_thread_started and assistant_thread_context_changed."""
+    slack.experience = "assistant"
     slack.add_channel(GENERAL, "general", {ALICE, BOT_USER_ID})
     slack.say(GENERAL, ALICE, "standup moved to 10:00")
     root = new_ts()

@@ -61,6 +61,7 @@ async def test_edits_deletions_joins_and_bots_are_ignored(
 async def test_assistant_thread_gets_prompts_and_a_status_while_working(
     slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
 ) -> None:
+    slack.experience = "assistant"  # slack-manifest.assistant-view.json
     root = new_ts()
     await slack_bot.event(
         {
