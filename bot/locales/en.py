@@ -132,7 +132,7 @@ MESSAGES: dict[str, str] = {
     "config.prompts.label": "One prompt a line: Title | message (at most 4)",
     "config.prompts.saved": "Saved the suggested prompts for the whole workspace: {titles}.",
     "config.prompts.cleared": "The suggested prompts are back to the defaults.",
-    "config.prompts.bad": "Give at most 4 prompts, one a line: Title | message.",
+    "config.prompts.bad": "Give at most 4 prompts as Title | message: one a line in the form, separated by ; in the command (titles up to 75 characters).",
     # Reading what the person looks at.
     "read.nothing_viewed": "I don't know which channel you're looking at. Open the channel with me beside it, or mention me in it, and ask again.",
     "read.no_thread": "You're not looking at a thread right now; I can summarise the channel instead.",
