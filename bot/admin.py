@@ -16,6 +16,7 @@ from bot.welcome import parse_prompts
 from storage.records import WORKSPACE_DEFAULT, Quota
 
 HOSTED_TOOLS = ("code_interpreter", "file_search")
+RUN_MODES = ("stream", "poll", "background")
 USAGE_DAYS = 30
 
 
@@ -90,6 +91,12 @@ async def config(
         )
     if action == "model" and rest:
         return CommandReply(await _set(engine, message, channel, "model", rest[0], lang))
+    if action == "mode" and rest:
+        mode = rest[0].lower()
+        if mode not in (*RUN_MODES, "default"):
+            return CommandReply(t(lang, "config.bad_mode"))
+        value = None if mode == "default" else mode
+        return CommandReply(await _set(engine, message, channel, "run_mode", value, lang))
     if action == "tools" and len(rest) == 2 and rest[0].lower() in ("on", "off"):
         return CommandReply(
             await _toggle_tool(engine, message, channel, rest[0] == "on", rest[1], lang)

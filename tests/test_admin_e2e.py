@@ -154,3 +154,36 @@ async def test_korean_help(bot: ConsoleBot, setting: str | None, locale: str) ->
     reply = await handle_command(bot.engine, message, "help")
     assert reply.text.startswith("저는 AI 어시스턴트입니다.")
     assert "/reset   새 대화 시작" in reply.text
+
+
+async def test_answer_mode_is_part_of_the_profile_with_history_and_rollback(
+    bot: ConsoleBot, emulator: OpenAIEmulator
+) -> None:
+    assert "Choose an answer mode" in await bot.command("/config mode fast", **CLASS)
+    saved = await bot.command("/config channel mode poll", user="teacher", **CLASS)
+    assert saved == "Saved: run_mode for this channel is now poll."
+    shown = await bot.command("/config show", user="teacher", **CLASS)
+    assert "answer mode: poll (this channel's override)" in shown
+
+    await bot.say("long job", user="student", **CLASS)
+    await bot.say("elsewhere", user="student", workspace="school", channel="history")
+    await bot.answers()
+    polled, streamed = emulator.response_requests()
+    assert polled["background"] is True and not polled.get("stream")
+    assert streamed["stream"] is True and not streamed.get("background")
+    runs = [await bot.store.latest_run(job.id) for job in await bot.store.jobs()]
+    assert [run.mode for run in runs if run] == ["poll", "stream"]
+
+    history = await bot.command("/config history", user="teacher", **CLASS)
+    assert "teacher: run_mode of this channel → poll" in history
+    change = history.split()[0].lstrip("#")
+    rolled = await bot.command(f"/config rollback {change}", user="teacher", **CLASS)
+    assert rolled == f"Rolled back change #{change}: run_mode of this channel is none again."
+    await bot.command("/config mode background", user="teacher", **CLASS)
+    await bot.say("again", user="student", **CLASS)
+    await bot.answers()
+    last = emulator.response_requests()[-1]
+    assert last["background"] is True and last["stream"] is True
+    assert "answer mode: background (workspace setting)" in await bot.command(
+        "/config show", **CLASS
+    )

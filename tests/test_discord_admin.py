@@ -72,6 +72,7 @@ async def test_admin_commands_are_synced_for_admins_in_servers_only(
             "instructions",
             "model",
             "tools",
+            "mode",
             "language",
             "channel",
             "history",
@@ -191,7 +192,7 @@ async def test_a_student_can_change_nothing_through_any_admin_command(
             refused = await say(discord_emu, path, classroom.alice, classroom.general, **options)
             assert refused.startswith("Only admins can use"), (path, refused)
             tried.append(path)
-    assert len(tried) == 15
+    assert len(tried) == 16
 
     # A teacher opens the form, loses the Teachers role, then submits it: refused too.
     opened = await admin(discord_emu, classroom.teacher, classroom.general, "config instructions")
@@ -386,3 +387,28 @@ def test_form_fields_are_cut_at_line_breaks_else_spaces() -> None:
     assert join_parts(parts).replace("\n", " ") == words  # a space became the line break
     assert split_value("c" * 250, limit=100) == ["c" * 100, "c" * 100, "c" * 50]
     assert split_value("") == [""]
+
+
+async def test_answer_mode_per_server_and_channel(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    teacher = classroom.teacher
+    saved = await say(discord_emu, "config mode", teacher, classroom.general, mode="poll")
+    assert saved == "Saved: run_mode for the whole workspace is now poll."
+    override = await say(
+        discord_emu, "config channel", teacher, classroom.ask_ai, setting="mode", value="stream"
+    )
+    assert override == "Saved: run_mode for this channel is now stream."
+    in_class = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "quick one")
+    await discord_bot.answer(in_class)
+    general = await discord_emu.user_says(classroom.bob, classroom.general, "long", mention=True)
+    await discord_bot.answer(general)
+    streamed, polled = emulator.response_requests()
+    assert streamed["stream"] is True and not streamed.get("background")
+    assert polled["background"] is True and not polled.get("stream")
+    history = await say(discord_emu, "config history", teacher, classroom.general)
+    assert "run_mode of this channel → stream" in history
+    assert "run_mode of the whole workspace → poll" in history

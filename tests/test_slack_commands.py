@@ -124,3 +124,23 @@ async def test_retry_turns_the_failed_reply_into_the_answer(
     await slack_bot.answers()
     assert slack_bot.texts(event) == ["The complete answer."]
     assert not any(m.streaming for m in slack_bot.thread(event))
+
+
+async def test_an_admin_switches_the_answer_mode(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    reply = command_text(await slack_bot.command("config mode poll"))
+    assert reply == "Saved: run_mode for the whole workspace is now poll."
+    event = await slack_bot.dm("a long job", user=BOB, channel=BOB_DM)
+    await slack_bot.answers()
+    [request] = emulator.response_requests()
+    assert request["background"] is True and not request.get("stream")
+    assert slack_bot.texts(event)[-1] == "You said: a long job"
+    reply = command_text(await slack_bot.command("config history"))
+    assert f"{ALICE}: run_mode of the whole workspace → poll" in reply
+    change = reply.split()[0].lstrip("#")
+    command_text(await slack_bot.command(f"config rollback {change}"))
+    await slack_bot.dm("quick", user=BOB, channel=BOB_DM)
+    await slack_bot.answers()
+    assert emulator.response_requests()[-1]["stream"] is True

@@ -98,6 +98,19 @@ class ConfigCommands(
     async def _tools(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
         return await self._suggest(interaction, "tools", typed)
 
+    @app_commands.command(description="How answers are run and shown in this server")
+    @app_commands.describe(mode="stream, poll or background; default follows the bot's setting")
+    @app_commands.choices(
+        mode=[
+            Choice(name="stream: the answer appears as it is written", value="stream"),
+            Choice(name="poll: the answer appears when complete (long jobs)", value="poll"),
+            Choice(name="background: streamed, resumed after a restart", value="background"),
+            Choice(name="default: the bot's setting", value="default"),
+        ]
+    )
+    async def mode(self, interaction: Interaction, mode: str) -> None:
+        await self._run(interaction, "config mode", mode)
+
     @app_commands.command(description="The bot's own language in this server")
     @app_commands.choices(
         language=[
@@ -114,7 +127,7 @@ class ConfigCommands(
     )
     @app_commands.describe(
         setting="What to override here",
-        value="The model, the tool, or the instructions (without them a form opens)",
+        value="The model, tool or answer mode, or the instructions (without them a form opens)",
     )
     @app_commands.choices(
         setting=[
@@ -122,6 +135,7 @@ class ConfigCommands(
             Choice(name="model", value="model"),
             Choice(name="tools: turn one on", value="tools on"),
             Choice(name="tools: turn one off", value="tools off"),
+            Choice(name="answer mode: stream, poll, background or default", value="mode"),
             Choice(name="clear: follow the server's settings again", value="clear"),
         ]
     )

@@ -19,9 +19,10 @@ MESSAGES: dict[str, str] = {
         "  {p}config instructions [TEXT]      set the instructions (a form opens without TEXT)\n"
         "  {p}config model NAME               set the model\n"
         "  {p}config tools on|off TOOL        enable or disable code_interpreter, file_search, a function\n"
+        "  {p}config mode stream|poll|background|default   how answers are run and shown\n"
         "  {p}config language en|ko|auto      the bot's language in this workspace\n"
         "  {p}config prompts [T | M; …]|clear   suggested prompts (Slack; a form opens without text)\n"
-        "  {p}config channel instructions|model|tools ... | clear   override for this channel only\n"
+        "  {p}config channel instructions|model|tools|mode ... | clear   override for this channel only\n"
         "  {p}config history                  recent changes, numbered\n"
         "  {p}config rollback N               undo change N\n"
         "  {p}knowledge add|list|remove NAME [workspace]   knowledge base documents\n"
@@ -89,7 +90,8 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "This channel now uses the server's settings again.",
     "config.unknown_tool": "Unknown tool {tool}. Choose from: {choices}.",
     "config.bad_language": "Choose en, ko or auto.",
-    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | prompts … | channel … | history | rollback N",
+    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | prompts … | channel … | history | rollback N",
+    "config.bad_mode": "Choose an answer mode: stream (the answer appears as it is written), poll (it appears when complete; suits long jobs), background (streamed, and resumed after a restart), or default (the bot's setting).",
     "config.history.empty": "No changes yet.",
     "config.history.line": "#{id} {when} {who}: {field} of {scope} → {value}",
     "config.rollback.done": "Rolled back change #{id}: {field} of {scope} is {value} again.",

@@ -18,9 +18,10 @@ MESSAGES: dict[str, str] = {
         "  {p}config instructions [TEXT]      지시문 설정 (TEXT 없이 쓰면 입력 창이 열립니다)\n"
         "  {p}config model NAME               모델 설정\n"
         "  {p}config tools on|off TOOL        code_interpreter, file_search, 함수 켜기/끄기\n"
+        "  {p}config mode stream|poll|background|default   답변을 실행하고 보여 주는 방식\n"
         "  {p}config language en|ko|auto      이 워크스페이스에서 봇이 쓰는 언어\n"
         "  {p}config prompts [제목 | 메시지; …]|clear   추천 질문 (Slack; 텍스트 없이 쓰면 입력 창이 열림)\n"
-        "  {p}config channel instructions|model|tools ... | clear   이 채널에만 적용\n"
+        "  {p}config channel instructions|model|tools|mode ... | clear   이 채널에만 적용\n"
         "  {p}config history                  최근 변경 내역 (번호 포함)\n"
         "  {p}config rollback N               N번 변경 되돌리기\n"
         "  {p}knowledge add|list|remove NAME [workspace]   지식 베이스 문서\n"
@@ -87,7 +88,8 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "이 채널은 이제 다시 서버 설정을 따릅니다.",
     "config.unknown_tool": "알 수 없는 도구 {tool}입니다. 다음 중에서 고르세요: {choices}.",
     "config.bad_language": "en, ko, auto 중에서 고르세요.",
-    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | prompts … | channel … | history | rollback N",
+    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | prompts … | channel … | history | rollback N",
+    "config.bad_mode": "답변 방식을 고르세요: stream (쓰는 대로 보임), poll (다 끝나면 보임, 긴 작업에 적합), background (스트리밍하며 재시작 후에도 이어짐), default (봇 기본값).",
     "config.history.empty": "아직 변경 내역이 없습니다.",
     "config.history.line": "#{id} {when} {who}: {scope}의 {field} → {value}",
     "config.rollback.done": "#{id} 변경을 되돌렸습니다: {scope}의 {field} 값이 다시 {value}입니다.",
