@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.engine import Engine
 from bot.i18n import t
 from bot.profiles import PROFILE_FIELDS, change_profile, change_value, resolve_profile
-from bot.quota import day_start, effective_limits
+from bot.quota import Limits, day_start, effective_limits
 from bot.types import InboundMessage
 from bot.welcome import parse_prompts
-from storage.records import WORKSPACE_DEFAULT, Quota
+from storage.records import WORKSPACE_DEFAULT, Quota, RoleQuota
 
 HOSTED_TOOLS = ("code_interpreter", "file_search")
 RUN_MODES = ("stream", "poll", "background")
@@ -71,6 +71,7 @@ async def config(
                 message.platform,
                 message.workspace,
                 channel or WORKSPACE_DEFAULT,
+                message.parent_channel if channel else "",
             )
             modal_id = "config.channel.instructions" if channel else "config.instructions"
             return CommandReply(
@@ -196,8 +197,9 @@ async def _toggle_tool(
     if tool not in choices and tool.removeprefix("fn:") not in functions:
         return t(lang, "config.unknown_tool", tool=tool, choices=", ".join(choices))
     name = tool if tool in (*HOSTED_TOOLS, "functions") else f"fn:{tool.removeprefix('fn:')}"
+    parent = message.parent_channel if channel else ""
     profile = await resolve_profile(
-        engine.store, engine.settings, message.platform, message.workspace, channel
+        engine.store, engine.settings, message.platform, message.workspace, channel, parent
     )
     tools = list(profile.tools)
     if name.startswith("fn:") and "functions" in tools and not enable:
@@ -228,16 +230,27 @@ async def _clear_channel(engine: Engine, message: InboundMessage, lang: str) -> 
 async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
     store = engine.store
     profile = await resolve_profile(
-        store, engine.settings, message.platform, message.workspace, message.channel
+        store,
+        engine.settings,
+        message.platform,
+        message.workspace,
+        message.channel,
+        message.parent_channel,
     )
     workspace = await store.get_profile(message.platform, message.workspace, WORKSPACE_DEFAULT)
     language = workspace.language if workspace and workspace.language else "auto"
     knowledge = [
         f.filename
-        for channel in (message.channel, WORKSPACE_DEFAULT)
+        for channel in dict.fromkeys((message.channel, message.parent_channel, WORKSPACE_DEFAULT))
         for f in await store.knowledge_files(message.platform, message.workspace, channel)
     ]
-    limits = await effective_limits(store, message.platform, message.workspace, message.channel)
+    limits = await effective_limits(
+        store,
+        message.platform,
+        message.workspace,
+        message.channel,
+        parent=message.parent_channel,
+    )
 
     def source(name: str) -> str:
         source = profile.sources.get(name, "settings")
@@ -305,6 +318,10 @@ async def rollback(engine: Engine, message: InboundMessage, change_id: int, lang
 
 
 async def quota(engine: Engine, message: InboundMessage, args: list[str], lang: str) -> str:
+    if args and args[0].lower() == "role":
+        return await _role_quota(engine, message, args[1:], lang)
+    if args and args[0].lower() == "show":
+        return await _show_quotas(engine, message, lang)
     channel = WORKSPACE_DEFAULT
     if args and args[0].lower() == "channel":
         channel, args = message.channel, args[1:]
@@ -350,6 +367,58 @@ async def quota(engine: Engine, message: InboundMessage, args: list[str], lang: 
         scope=scope_text(lang, channel, message.platform),
         limits=limits.describe(lang),
     )
+
+
+def _role_id(word: str) -> str:
+    """A role as typed: an id, or a Discord role mention ``<@&id>``."""
+    return word.removeprefix("<@&").removesuffix(">")
+
+
+async def _role_quota(engine: Engine, message: InboundMessage, args: list[str], lang: str) -> str:
+    if len(args) < 2:
+        return t(lang, "quota.usage")
+    role, action = _role_id(args[0]), args[1].lower()
+    store = engine.store
+    current = next(
+        (q for q in await store.role_quotas(message.platform, message.workspace) if q.role == role),
+        RoleQuota(message.platform, message.workspace, role),
+    )
+    if action == "off" and len(args) == 2:
+        await store.save_role_quota(RoleQuota(message.platform, message.workspace, role))
+        return t(lang, "quota.role.off", role=args[0])
+    if len(args) != 3 or action not in ("messages", "tokens") or not args[2].isdigit():
+        return t(lang, "quota.usage")
+    limit = int(args[2])
+    if action == "messages":
+        updated = replace(current, messages_per_day=limit)
+    else:
+        updated = replace(current, tokens_per_day=limit)
+    updated = replace(updated, updated_by=message.user, updated_at=time.time())
+    await store.save_role_quota(updated)
+    limits = Limits(updated.messages_per_day or None, updated.tokens_per_day or None)
+    return t(lang, "quota.role.saved", role=args[0], limits=limits.describe(lang))
+
+
+async def _show_quotas(engine: Engine, message: InboundMessage, lang: str) -> str:
+    store, platform, workspace = engine.store, message.platform, message.workspace
+    whole = await effective_limits(store, platform, workspace, WORKSPACE_DEFAULT)
+    lines = [t(lang, "quota.show.workspace", limits=whole.describe(lang))]
+    if message.channel:
+        here = await store.get_quota(platform, workspace, message.channel)
+        if message.parent_channel and here is None:
+            here = await store.get_quota(platform, workspace, message.parent_channel)
+        described = t(lang, "quota.show.inherit")
+        if here is not None:
+            described = (
+                await effective_limits(
+                    store, platform, workspace, message.channel, parent=message.parent_channel
+                )
+            ).describe(lang)
+        lines.append(t(lang, "quota.show.channel", limits=described))
+    for rule in await store.role_quotas(platform, workspace):
+        limits = Limits(rule.messages_per_day or None, rule.tokens_per_day or None)
+        lines.append(t(lang, "quota.show.role", role=rule.role, limits=limits.describe(lang)))
+    return "\n".join(lines)
 
 
 async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> str:

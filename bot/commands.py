@@ -15,14 +15,15 @@ from bot.admin import CommandReply, ModalRequest
 from bot.engine import Engine
 from bot.errors import BotError, RunError
 from bot.i18n import DEFAULT, t
-from bot.quota import day_start, effective_limits, until_reset
+from bot.quota import day_start, describe_standing, effective_limits, until_reset
 from bot.types import InboundMessage
 from storage.records import WORKSPACE_DEFAULT
 
 log = logging.getLogger(__name__)
 
-EVERYONE = ("help", "reset", "retry", "status", "stop", "usage")
-ADMIN = ("config", "knowledge", "kb", "quota")
+EVERYONE = ("help", "reset", "retry", "status", "stop", "usage", "quota")
+ADMIN = ("config", "knowledge", "kb")
+"""Also for admins only: ``quota`` with arguments (setting limits) and ``usage all``."""
 
 __all__ = [
     "ADMIN",
@@ -75,7 +76,11 @@ async def _handle(
     platform = engine.platforms.get(message.platform)
     p = platform.limits.command_prefix if platform is not None else "/"
     admin_p = (platform.limits.admin_command_prefix if platform is not None else None) or p
-    needs_admin = name in ADMIN or (name == "usage" and args[:1] == ["all"])
+    needs_admin = (
+        name in ADMIN
+        or (name == "usage" and args[:1] == ["all"])
+        or (name == "quota" and bool(args))
+    )
     if needs_admin and not is_admin:
         log.info("refused %r to %s (not an admin)", name, message.user)
         return CommandReply(
@@ -111,6 +116,8 @@ async def _handle(
     if name == "config":
         return await admin.config(engine, message, args, lang)
     if name == "quota":
+        if not args:
+            return CommandReply(await describe_standing(engine.store, message, lang))
         return CommandReply(await admin.quota(engine, message, args, lang))
     if name == "kb":
         return CommandReply(await _knowledge(engine, message, args, lang))
@@ -151,7 +158,12 @@ async def _my_usage(engine: Engine, message: InboundMessage, lang: str) -> str:
     messages, tokens = (used[0].messages, used[0].tokens) if used else (0, 0)
     text = t(lang, "usage.mine", messages=messages, tokens=tokens, resets=until_reset(lang))
     limits = await effective_limits(
-        engine.store, message.platform, message.workspace, message.channel
+        engine.store,
+        message.platform,
+        message.workspace,
+        message.channel,
+        parent=message.parent_channel,
+        roles=message.roles,
     )
     if limits.messages_per_day or limits.tokens_per_day:
         text += "\n" + t(lang, "usage.mine.limits", limits=limits.describe(lang))
@@ -161,7 +173,7 @@ async def _my_usage(engine: Engine, message: InboundMessage, lang: str) -> str:
 async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], lang: str) -> str:
     action = args[0].lower() if args else "list"
     rest = args[1:]
-    channel = message.channel
+    channel = message.parent_channel or message.channel
     if rest and rest[-1].lower() == "workspace":
         channel, rest = WORKSPACE_DEFAULT, rest[:-1]
     if action == "add":

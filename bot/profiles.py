@@ -1,4 +1,5 @@
-"""The effective assistant profile for a channel: channel override → workspace → settings."""
+"""The effective assistant profile for a channel: channel override → the parent channel's
+override (in a thread) → workspace → settings."""
 
 from __future__ import annotations
 
@@ -19,12 +20,18 @@ class EffectiveProfile:
     tools: tuple[str, ...]
     run_mode: str
     key: str
-    """Which profile the thread belongs to: ``""`` for the workspace's, else the channel id."""
+    """Which profile the thread belongs to: ``""`` for the workspace's, else the id of the
+    most specific channel with an override (a thread's own, else its parent's)."""
     sources: dict[str, str] = field(default_factory=dict)
 
 
 async def resolve_profile(
-    store: Store, settings: Settings, platform: str, workspace: str, channel: str
+    store: Store,
+    settings: Settings,
+    platform: str,
+    workspace: str,
+    channel: str,
+    parent: str = "",
 ) -> EffectiveProfile:
     values: dict[str, object] = {
         "model": settings.assistant_model,
@@ -36,10 +43,13 @@ async def resolve_profile(
     layers: list[tuple[str, Profile | None]] = [
         ("workspace", await store.get_profile(platform, workspace, WORKSPACE_DEFAULT)),
     ]
-    channel_profile = None
-    if channel:
-        channel_profile = await store.get_profile(platform, workspace, channel)
-        layers.append(("channel", channel_profile))
+    key = ""
+    for source, scope in (("parent", parent), ("channel", channel)):
+        if scope and scope != WORKSPACE_DEFAULT:
+            profile = await store.get_profile(platform, workspace, scope)
+            layers.append((source, profile))
+            if profile is not None:
+                key = scope
     for source, profile in layers:
         if profile is None:
             continue
@@ -53,7 +63,7 @@ async def resolve_profile(
         instructions=str(values["instructions"]),
         tools=tuple(values["tools"]),  # type: ignore[arg-type]
         run_mode=str(values["run_mode"]),
-        key=channel if channel_profile is not None else "",
+        key=key,
         sources=sources,
     )
 

@@ -116,7 +116,12 @@ class Turn:
         await self.editor.start()
         await self.target.set_status(t(self.lang, "status.thinking"))
         profile = await resolve_profile(
-            self.store, engine.settings, job.platform, job.workspace, job.channel
+            self.store,
+            engine.settings,
+            job.platform,
+            job.workspace,
+            job.channel,
+            self.message.parent_channel,
         )
         thread = await self._thread(profile)
         base = TurnRequest(
@@ -148,10 +153,7 @@ class Turn:
             )
         refusal = await over_quota(
             self.store,
-            platform=job.platform,
-            workspace=job.workspace,
-            channel=job.channel,
-            user=job.user,
+            self.message,
             lang=self.lang,
             command_prefix=self.platform.limits.command_prefix,
         )
@@ -270,15 +272,7 @@ class Turn:
                 + result.input_tokens
                 + result.output_tokens
             )
-            reached = await tokens_reached(
-                self.store,
-                platform=self.job.platform,
-                workspace=self.job.workspace,
-                channel=self.job.channel,
-                user=self.job.user,
-                lang=self.lang,
-                spent=spent,
-            )
+            reached = await tokens_reached(self.store, self.message, lang=self.lang, spent=spent)
             if reached is not None:
                 log.info("job %d: stopped at %s's daily token limit", self.job.id, self.job.user)
                 self.renderer.notices_at_end(reached)
@@ -389,7 +383,8 @@ class Turn:
         if "code_interpreter" in profile.tools:
             tools.append(await code_interpreter_tool(self.store, thread))
         if "file_search" in profile.tools:
-            search = await file_search_tool(self.store, thread, self.job.channel)
+            channel = self.message.parent_channel or self.job.channel
+            search = await file_search_tool(self.store, thread, channel)
             if search is not None:
                 tools.append(search)
         tools.extend(self.engine.functions.tools(profile.tools, self.job.platform))

@@ -19,6 +19,15 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """A workspace/server the person shares with the bot, and their roles there."""
+
+    workspace: str
+    name: str = ""
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """Who said what, where to answer, and the platform's id for the event."""
 
@@ -33,6 +42,15 @@ class InboundMessage:
     user_name: str = ""
     locale: str = ""
     """The person's language where the platform tells it (``ko``, ``en-US``); else ''."""
+    parent_channel: str = ""
+    """The channel a thread is under: its profile and quotas apply in the thread."""
+    roles: tuple[str, ...] = ()
+    """The person's roles in ``workspace`` (role quotas)."""
+    direct_workspace: str = ""
+    """Where the platform keeps direct messages as a workspace of their own (Discord's
+    ``dm``): the person's usage there counts against each server's quota too."""
+    memberships: tuple[Membership, ...] = ()
+    """In a direct message: the servers with quotas that the person shares with the bot."""
 
     def to_new_job(self) -> NewJob:
         payload = asdict(self)
@@ -49,6 +67,11 @@ class InboundMessage:
     def from_payload(cls, payload: dict[str, Any]) -> InboundMessage:
         data = dict(payload)
         data["attachments"] = tuple(Attachment(**a) for a in data.get("attachments", ()))
+        data["roles"] = tuple(data.get("roles", ()))
+        data["memberships"] = tuple(
+            Membership(m["workspace"], m.get("name", ""), tuple(m.get("roles", ())))
+            for m in data.get("memberships", ())
+        )
         return cls(**data)
 
 

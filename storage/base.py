@@ -14,6 +14,7 @@ from storage.records import (
     Profile,
     ProfileChange,
     Quota,
+    RoleQuota,
     RunRecord,
     RunStatus,
     ThreadFile,
@@ -99,6 +100,16 @@ class Store(Protocol):
         self, platform: str, workspace: str, since: float, *, user: str | None = None
     ) -> list[UserUsage]:
         """Answers started (messages) and tokens per person since ``since``, most tokens first."""
+
+    async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
+        """The workspace's limits per role, by role."""
+
+    async def save_role_quota(self, quota: RoleQuota) -> None:
+        """Set a role's limits; both ``None`` removes the role's rule."""
+
+    async def quota_workspaces(self, platform: str) -> list[str]:
+        """Workspaces that set any limit (workspace, channel or role), for direct messages,
+        which count against the quotas of the servers a person shares with the bot."""
 
     # Threads and their files.
     async def get_thread(

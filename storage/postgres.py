@@ -28,6 +28,7 @@ from storage.records import (
     Profile,
     ProfileChange,
     Quota,
+    RoleQuota,
     RunRecord,
     RunStatus,
     ThreadFile,
@@ -479,6 +480,49 @@ class PostgresStore:
         return [UserUsage(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
     # Threads and files.
+
+    async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
+        rows = await self.pool.fetch(
+            "SELECT platform, workspace, role, messages_per_day, tokens_per_day, updated_by,"
+            " updated_at FROM role_quotas WHERE platform = $1 AND workspace = $2 ORDER BY role",
+            platform,
+            workspace,
+        )
+        return [RoleQuota(*row) for row in rows]
+
+    async def save_role_quota(self, quota: RoleQuota) -> None:
+        if quota.messages_per_day is None and quota.tokens_per_day is None:
+            await self.pool.execute(
+                "DELETE FROM role_quotas WHERE platform = $1 AND workspace = $2 AND role = $3",
+                quota.platform,
+                quota.workspace,
+                quota.role,
+            )
+            return
+        await self.pool.execute(
+            "INSERT INTO role_quotas (platform, workspace, role, messages_per_day,"
+            " tokens_per_day, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " ON CONFLICT (platform, workspace, role) DO UPDATE SET"
+            " messages_per_day = excluded.messages_per_day,"
+            " tokens_per_day = excluded.tokens_per_day, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            quota.platform,
+            quota.workspace,
+            quota.role,
+            quota.messages_per_day,
+            quota.tokens_per_day,
+            quota.updated_by,
+            quota.updated_at or time.time(),
+        )
+
+    async def quota_workspaces(self, platform: str) -> list[str]:
+        rows = await self.pool.fetch(
+            "SELECT workspace FROM quotas WHERE platform = $1"
+            " AND (messages_per_day > 0 OR tokens_per_day > 0)"
+            " UNION SELECT workspace FROM role_quotas WHERE platform = $1 ORDER BY 1",
+            platform,
+        )
+        return [str(row[0]) for row in rows]
 
     async def get_thread(
         self, platform: str, workspace: str, user: str, profile_key: str

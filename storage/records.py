@@ -77,6 +77,20 @@ class Quota:
 
 
 @dataclass(frozen=True)
+class RoleQuota:
+    """Per-person daily limits for people with one role; None = this role sets no such limit,
+    0 = no limit for them."""
+
+    platform: str
+    workspace: str
+    role: str
+    messages_per_day: int | None = None
+    tokens_per_day: int | None = None
+    updated_by: str = ""
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
 class UserUsage:
     user: str
     messages: int

@@ -25,6 +25,7 @@ from storage.records import (
     Profile,
     ProfileChange,
     Quota,
+    RoleQuota,
     RunRecord,
     RunStatus,
     ThreadFile,
@@ -405,6 +406,48 @@ class SQLiteStore:
         sql += " GROUP BY j.user_id ORDER BY SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
         rows = await self._all(sql, params)
         return [UserUsage(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
+        rows = await self._all(
+            "SELECT platform, workspace, role, messages_per_day, tokens_per_day, updated_by,"
+            " updated_at FROM role_quotas WHERE platform = ? AND workspace = ? ORDER BY role",
+            (platform, workspace),
+        )
+        return [RoleQuota(*row) for row in rows]
+
+    async def save_role_quota(self, quota: RoleQuota) -> None:
+        if quota.messages_per_day is None and quota.tokens_per_day is None:
+            await self._write(
+                "DELETE FROM role_quotas WHERE platform = ? AND workspace = ? AND role = ?",
+                (quota.platform, quota.workspace, quota.role),
+            )
+            return
+        await self._write(
+            "INSERT INTO role_quotas (platform, workspace, role, messages_per_day,"
+            " tokens_per_day, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, workspace, role) DO UPDATE SET"
+            " messages_per_day = excluded.messages_per_day,"
+            " tokens_per_day = excluded.tokens_per_day, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            (
+                quota.platform,
+                quota.workspace,
+                quota.role,
+                quota.messages_per_day,
+                quota.tokens_per_day,
+                quota.updated_by,
+                quota.updated_at or time.time(),
+            ),
+        )
+
+    async def quota_workspaces(self, platform: str) -> list[str]:
+        rows = await self._all(
+            "SELECT workspace FROM quotas WHERE platform = ?"
+            " AND (messages_per_day > 0 OR tokens_per_day > 0)"
+            " UNION SELECT workspace FROM role_quotas WHERE platform = ? ORDER BY 1",
+            (platform, platform),
+        )
+        return [str(row[0]) for row in rows]
 
     # Threads and files.
 

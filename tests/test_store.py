@@ -18,6 +18,7 @@ from storage.records import (
     Profile,
     ProfileChange,
     Quota,
+    RoleQuota,
     ThreadFile,
     Usage,
     Viewing,
@@ -293,6 +294,24 @@ class TestAdminRecords:
         channel = await store.get_quota("slack", "T1", "C1")
         assert workspace and workspace.messages_per_day == 20 and workspace.tokens_per_day is None
         assert channel and channel.tokens_per_day == 5000 and channel.messages_per_day is None
+
+    async def test_role_quotas(self, store: Store) -> None:
+        assert await store.role_quotas("discord", "G1") == []
+        assert await store.quota_workspaces("discord") == []
+        await store.save_role_quota(RoleQuota("discord", "G1", "R2", messages_per_day=5))
+        await store.save_role_quota(RoleQuota("discord", "G1", "R1", tokens_per_day=0))
+        await store.save_role_quota(RoleQuota("discord", "G1", "R2", messages_per_day=7))
+        await store.save_quota(Quota("discord", "G2", "", messages_per_day=3))
+        await store.save_quota(Quota("discord", "G3", "", messages_per_day=0))
+        await store.save_quota(Quota("slack", "T1", "", messages_per_day=3))
+        found = await store.role_quotas("discord", "G1")
+        assert [(q.role, q.messages_per_day, q.tokens_per_day) for q in found] == [
+            ("R1", None, 0),
+            ("R2", 7, None),
+        ]
+        assert await store.quota_workspaces("discord") == ["G1", "G2"]
+        await store.save_role_quota(RoleQuota("discord", "G1", "R2"))  # off
+        assert [q.role for q in await store.role_quotas("discord", "G1")] == ["R1"]
 
     async def test_usage_since(self, store: Store) -> None:
         thread = await store.create_thread("slack", "T1", "u1", "", "conv_1")
