@@ -54,6 +54,11 @@ class Guild:
     name: str
     channels: dict[str, int]
     roles: dict[str, int] = field(default_factory=dict)
+    threads: dict[str, int] = field(default_factory=dict)
+    members: set[int] = field(default_factory=set)
+    """Who joined (``join``; writing in the server joins too): ``GET …/members/{id}``."""
+    locale: str = "en-US"
+    """The server's preferred locale (Server Settings → Community)."""
 
 
 @dataclass
@@ -127,6 +132,7 @@ class DiscordEmulator:
         """CDN paths answered with a 302 to another URL."""
         self.cdn_requests: list[str] = []
         self.snowflake = p.Snowflakes()
+        self._known_users: dict[int, User] = {}
         self.app_id = self.snowflake()
         self.bot = User(self.app_id, "assistant", p.user(self.app_id, "assistant", bot=True))
         self.owner = self.add_user("owner")
@@ -189,7 +195,9 @@ class DiscordEmulator:
     # ---- the world ----------------------------------------------------------------------
     def add_user(self, name: str, *, bot: bool = False) -> User:
         user_id = self.snowflake()
-        return User(user_id, name, p.user(user_id, name, bot=bot))
+        user = User(user_id, name, p.user(user_id, name, bot=bot))
+        self._known_users[user_id] = user
+        return user
 
     def add_guild(
         self, name: str, *channel_names: str, shard: tuple[int, int] | None = None
@@ -204,6 +212,32 @@ class DiscordEmulator:
         self.guilds[guild.id] = guild
         return guild
 
+    def add_thread(self, guild: Guild, parent: int, name: str) -> int:
+        """A public thread under the text channel ``parent`` (THREAD_CREATE when connected)."""
+        thread_id = guild.threads[name] = self.snowflake()
+        self.channels[thread_id] = p.thread_channel(
+            thread_id, guild.id, parent, name, owner_id=self.owner.id
+        )
+        if self.gateway.connected:
+            data = {**self.channels[thread_id], "newly_created": True}
+            self._spawn(self.gateway.dispatch("THREAD_CREATE", data))
+        return thread_id
+
+    def join(self, guild: Guild, *users: User) -> None:
+        guild.members.update(user.id for user in users)
+
+    def member(self, guild_id: int, user_id: int) -> JSON | None:
+        """The member object ``GET /guilds/{guild}/members/{user}`` answers, if they joined."""
+        guild = self.guilds.get(guild_id)
+        if guild is None or user_id not in guild.members:
+            return None
+        user = self._known_users.get(user_id)
+        return p.member(
+            joined=p.iso(),
+            with_user=user.payload if user is not None else None,
+            roles=sorted(self.member_roles.get((guild_id, user_id), ())),
+        )
+
     def add_role(self, guild: Guild, name: str, *, permissions: int = 0) -> int:
         """A role in the server (given to members with ``give_role``)."""
         role_id = guild.roles[name] = self.snowflake()
@@ -216,6 +250,12 @@ class DiscordEmulator:
                 )
             )
         return role_id
+
+    def role_payload(self, guild: Guild, role_id: int) -> JSON:
+        """The role as a role option carries it (``slash(…, role=emu.role_payload(…))``)."""
+        name = next(n for n, r in guild.roles.items() if r == role_id)
+        position = list(guild.roles.values()).index(role_id) + 1
+        return p.role(role_id, name, self.role_permissions.get(role_id, 0), position)
 
     def give_role(self, guild: Guild, user: User, role_id: int) -> None:
         self.member_roles.setdefault((guild.id, user.id), set()).add(role_id)
@@ -283,6 +323,7 @@ class DiscordEmulator:
 
     def _guild_payload(self, guild: Guild) -> JSON:
         channels = [dict(self.channels[c]) for c in guild.channels.values()]
+        threads = [dict(self.channels[c]) for c in guild.threads.values()]
         bot_member = p.member(joined=p.iso(), with_user=self.bot.payload)
         roles = [
             p.role(role_id, name, self.role_permissions.get(role_id, 0), position)
@@ -295,6 +336,8 @@ class DiscordEmulator:
             channels=channels,
             members=[bot_member],
             roles=roles,
+            threads=threads,
+            locale=guild.locale,
         )
 
     def attachment(
@@ -360,6 +403,7 @@ class DiscordEmulator:
         self.store(data, record_history=False)
         event = dict(data)
         if guild_id is not None:
+            self.guilds[guild_id].members.add(user.id)
             event["guild_id"] = str(guild_id)
             event["member"] = p.member(
                 joined=p.iso(), roles=sorted(self.member_roles.get((guild_id, user.id), ()))
@@ -496,7 +540,7 @@ class DiscordEmulator:
         }
         if guild_id is not None:
             data["guild_id"] = str(guild_id)
-            data["guild_locale"] = "en-US"
+            data["guild_locale"] = self.guilds[guild_id].locale
             data["member"] = p.member(
                 joined=p.iso(),
                 with_user=user.payload,

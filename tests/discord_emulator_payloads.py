@@ -145,6 +145,30 @@ def text_channel(channel_id: int, guild_id: int, name: str, position: int) -> JS
     }
 
 
+def thread_channel(
+    channel_id: int, guild_id: int, parent_id: int, name: str, *, owner_id: int
+) -> JSON:
+    return {
+        "id": str(channel_id),
+        "type": 11,
+        "guild_id": str(guild_id),
+        "parent_id": str(parent_id),
+        "owner_id": str(owner_id),
+        "name": name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": iso(),
+            "locked": False,
+        },
+    }
+
+
 def dm_channel(channel_id: int, recipient: JSON) -> JSON:
     return {"id": str(channel_id), "type": 1, "recipients": [recipient], "last_message_id": None}
 
@@ -171,6 +195,8 @@ def guild(
     channels: list[JSON],
     members: list[JSON],
     roles: list[JSON] | None = None,
+    threads: list[JSON] | None = None,
+    locale: str = "en-US",
 ) -> JSON:
     everyone = role(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)
     return {
@@ -183,7 +209,7 @@ def guild(
         "stickers": [],
         "features": [],
         "channels": channels,
-        "threads": [],
+        "threads": threads or [],
         "members": members,
         "member_count": len(members),
         "voice_states": [],
@@ -195,7 +221,7 @@ def guild(
         "unavailable": False,
         "joined_at": iso(),
         "premium_tier": 0,
-        "preferred_locale": "en-US",
+        "preferred_locale": locale,
         "system_channel_id": None,
         "system_channel_flags": 0,
         "verification_level": 0,
@@ -287,7 +313,7 @@ def synced_command(
     return data
 
 
-OPTION_SUBCOMMAND, OPTION_GROUP, OPTION_INTEGER, OPTION_ATTACHMENT = 1, 2, 4, 11
+OPTION_SUBCOMMAND, OPTION_GROUP, OPTION_INTEGER, OPTION_ROLE, OPTION_ATTACHMENT = 1, 2, 4, 8, 11
 
 
 def command_options(
@@ -301,7 +327,8 @@ def command_options(
     """The interaction ``data.options`` for a synced command, checked against its schema.
     ``subcommand`` may name a group and its subcommand (``"config show"``). An attachment
     option's value is the attachment (``emu.attachment``): its id goes in the option and the
-    attachment in ``resolved["attachments"]``, as Discord sends them. ``focused`` names the
+    attachment in ``resolved["attachments"]``, as Discord sends them; a role option's value is
+    the role (``emu.role_payload``), likewise in ``resolved["roles"]``. ``focused`` names the
     option being typed (an autocomplete): options may be missing, its value is partial."""
     schema = command.get("options", [])
     if subcommand is not None:
@@ -336,6 +363,11 @@ def command_options(
             if resolved is None:
                 raise ValueError("attachment options need the interaction's resolved data")
             resolved.setdefault("attachments", {})[value["id"]] = value
+            value = value["id"]
+        if option["type"] == OPTION_ROLE:  # a role payload (``emu.role_payload``)
+            if resolved is None:
+                raise ValueError("role options need the interaction's resolved data")
+            resolved.setdefault("roles", {})[value["id"]] = value
             value = value["id"]
         options.append({"type": option["type"], "name": key, "value": value})
     return options

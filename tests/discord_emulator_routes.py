@@ -103,6 +103,7 @@ class RestRoutes:
         route(app, "PATCH", "/channels/{channel}/messages/{message}", self.edit, "edit")
         route(app, "GET", "/channels/{channel}/messages/{message}", self.get, "get_message")
         route(app, "POST", "/channels/{channel}/typing", self.typing, "typing")
+        route(app, "GET", "/guilds/{guild}/members/{user}", self.get_member, "get_member")
         route(
             app,
             "POST",
@@ -168,6 +169,13 @@ class RestRoutes:
         if response.status < 300:
             response.headers.update(emu.rate_limit_headers(bucket, name, now))
         return response
+
+    async def get_member(self, request: web.Request) -> web.StreamResponse:
+        params = request.match_info
+        member = self.emu.member(int(params["guild"]), int(params["user"]))
+        if member is None:
+            return error(404, 10007, "Unknown Member")
+        return json_response(member)
 
     # ---- login and commands ---------------------------------------------------------------
     async def gateway_bot(self, request: web.Request) -> web.StreamResponse:

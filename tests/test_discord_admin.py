@@ -79,7 +79,7 @@ async def test_admin_commands_are_synced_for_admins_in_servers_only(
             "rollback",
         ],
         "knowledge": ["add", "list", "remove"],
-        "quota": ["messages", "tokens", "off"],
+        "quota": ["messages", "tokens", "off", "role", "show"],
         "usage": ["all"],
     }
     # What Discord's client makes of it: students don't see it, nor does anyone in a DM.
@@ -178,7 +178,8 @@ async def test_a_student_can_change_nothing_through_any_admin_command(
     # and the bot still checks who is asking.
     discord_emu.allow_command(classroom.guild, ADMIN_COMMAND, classroom.guild.id)
     syllabus = discord_emu.attachment("syllabus.md", SYLLABUS, "text/markdown")
-    samples = {3: "x", 4: 1, 11: syllabus}
+    samples = {3: "x", 4: 1, 8: discord_emu.role_payload(classroom.guild, classroom.teachers)}
+    samples[11] = syllabus
     [synced] = [c for c in discord_emu.commands.values() if c["name"] == ADMIN_COMMAND]
     tried = []
     for group in synced["options"]:
@@ -192,7 +193,7 @@ async def test_a_student_can_change_nothing_through_any_admin_command(
             refused = await say(discord_emu, path, classroom.alice, classroom.general, **options)
             assert refused.startswith("Only admins can use"), (path, refused)
             tried.append(path)
-    assert len(tried) == 16
+    assert len(tried) == 18
 
     # A teacher opens the form, loses the Teachers role, then submits it: refused too.
     opened = await admin(discord_emu, classroom.teacher, classroom.general, "config instructions")

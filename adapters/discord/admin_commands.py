@@ -229,6 +229,38 @@ class QuotaCommands(_Group, name="quota", description="Daily limits per person")
     async def off(self, interaction: Interaction, where: str = "server") -> None:
         await self._run(interaction, "quota", _quota_scope(where), "off")
 
+    @app_commands.command(
+        description="Daily limits for people with a role (instead of the server's and channels')"
+    )
+    @app_commands.describe(
+        role="The role, e.g. Students or Teachers",
+        kind="What to limit, or off: the role follows the server's limits again",
+        limit="Messages or tokens per person per day (0: no limit for this role)",
+    )
+    @app_commands.choices(
+        kind=[
+            Choice(name="messages a day", value="messages"),
+            Choice(name="tokens a day", value="tokens"),
+            Choice(name="off", value="off"),
+        ]
+    )
+    async def role(
+        self,
+        interaction: Interaction,
+        role: discord.Role,
+        kind: str,
+        limit: Range[int, 0] | None = None,
+    ) -> None:
+        if kind != "off" and limit is None:
+            await self._run(interaction, "quota role", role.mention)  # answers how to use it
+            return
+        limit = None if kind == "off" else limit
+        await self._run(interaction, "quota role", role.mention, kind, limit)
+
+    @app_commands.command(description="The limits set in this server: server, channel, roles")
+    async def show(self, interaction: Interaction) -> None:
+        await self._run(interaction, "quota show")
+
 
 class UsageCommands(_Group, name="usage", description="Usage and estimated cost"):
     @app_commands.command(name="all", description="Usage per person over 30 days, and totals")

@@ -21,6 +21,7 @@ EVERYONE_COMMANDS = {
     "status": "Is an answer of yours in progress, and what is queued",
     "stop": "Stop your answer in progress",
     "usage": "Your usage today",
+    "quota": "Your daily limits and what is left today",
 }
 """Subcommands answered at once by ``bot.commands``, shown only to the person asking."""
 

@@ -73,6 +73,18 @@ def readable_text(message: discord.Message, me_id: int) -> str:
     return re.sub(r"[ \t]{2,}", " ", _MENTION.sub(replace, message.content)).strip()
 
 
+def parent_of(channel: object) -> str:
+    """The channel a thread is under ('' elsewhere): its profile and quotas apply there."""
+    return str(channel.parent_id) if isinstance(channel, discord.Thread) else ""
+
+
+def roles_of(person: object) -> tuple[str, ...]:
+    """A member's role ids, without @everyone (whose limits are the server's own)."""
+    if not isinstance(person, discord.Member):
+        return ()
+    return tuple(str(role.id) for role in person.roles if not role.is_default())
+
+
 def _attachment(item: discord.Attachment) -> Attachment:
     mimetype = item.content_type or mimetypes.guess_type(item.filename)[0]
     return Attachment(
@@ -99,6 +111,9 @@ def inbound_message(message: discord.Message, me_id: int) -> InboundMessage:
             "message_id": str(message.id),
         },
         user_name=message.author.display_name,
+        parent_channel=parent_of(message.channel),
+        roles=roles_of(message.author),
+        direct_workspace=DM_WORKSPACE,
     )
 
 
@@ -127,4 +142,7 @@ def interaction_message(
         },
         user_name=interaction.user.display_name,
         locale=interaction.locale.value,
+        parent_channel=parent_of(interaction.channel),
+        roles=roles_of(interaction.user),
+        direct_workspace=DM_WORKSPACE,
     )

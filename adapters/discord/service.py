@@ -5,6 +5,7 @@ Gateway reconnects and resumes are discord.py's own."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 
@@ -23,6 +24,7 @@ from adapters.discord.events import (
 )
 from adapters.discord.files import AttachmentFetcher
 from adapters.discord.forms import submitted
+from adapters.discord.members import SharedServers
 from adapters.discord.options import DiscordOptions
 from adapters.discord.platform import DISCORD_LIMITS, DiscordPlatform
 from adapters.discord.reply import NO_PINGS
@@ -33,7 +35,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.i18n import pick_language, t
-from bot.types import Platform, ReplyLimits
+from bot.types import InboundMessage, Platform, ReplyLimits
 from storage.records import WORKSPACE_DEFAULT
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ class DiscordService:
         self.fetcher = AttachmentFetcher(hosts=options.cdn_hosts, max_bytes=options.max_file_bytes)
         self.discord = DiscordPlatform(self.client, fetcher=self.fetcher, limits=limits)
         self.platform: Platform = self.discord
+        self.shared = SharedServers(self.client, options.serves_guild)
         self._engine: Engine | None = None
         self._runner: asyncio.Task[None] | None = None
         self.reply_within = REPLY_WITHIN
@@ -179,7 +182,21 @@ class DiscordService:
         if engine is None or me is None or trigger(message, me, self.options) is None:
             return
         # Accepted means persisted: the engine answers from the inbox.
-        await engine.accept(inbound_message(message, me.id))
+        await engine.accept(await self._with_shared(engine, inbound_message(message, me.id)))
+
+    async def _with_shared(self, engine: Engine, message: InboundMessage) -> InboundMessage:
+        """A DM carries the servers with quotas that the person shares with the bot."""
+        if message.workspace != DM_WORKSPACE:
+            return message
+        try:
+            workspaces = await engine.store.quota_workspaces(PLATFORM)
+        except Exception:
+            log.exception("could not read which servers set quotas")
+            return message
+        if not workspaces:
+            return message
+        shared = await self.shared.of(int(message.user), workspaces)
+        return dataclasses.replace(message, memberships=shared)
 
     async def _language(self, interaction: Interaction) -> str:
         """The language for this person here: the server's setting, else their Discord locale."""
@@ -210,7 +227,8 @@ class DiscordService:
         try:
             try:
                 # Accepted means persisted, then acknowledged (within Discord's 3 s).
-                await engine.accept(interaction_message(interaction, question))
+                message = interaction_message(interaction, question)
+                await engine.accept(await self._with_shared(engine, message))
             except Exception:
                 log.exception("could not accept /assistant ask")
                 await send(interaction, t(await self._language(interaction), "not_taken"))
@@ -224,7 +242,7 @@ class DiscordService:
         engine = await self._engine_for(interaction)
         if engine is None:
             return
-        message = interaction_message(interaction, "")
+        message = await self._with_shared(engine, interaction_message(interaction, ""))
         admin = is_admin(interaction, self.options)
         work = handle_command(engine, message, name, is_admin=admin)
         await respond(

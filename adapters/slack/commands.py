@@ -46,7 +46,7 @@ class SlackCommands:
         message = inbound_from_command(body)
         try:
             user = await self._users.get(message.workspace, message.user, wait=1.0)
-            message = dataclasses.replace(message, locale=user.locale)
+            message = dataclasses.replace(message, locale=user.locale, roles=user.roles)
             reply = await handle_command(
                 self._engine, message, message.text, is_admin=user.is_admin
             )

@@ -252,7 +252,7 @@ class SlackService:
                 PLATFORM, message.workspace, message.user, viewing
             )
         user = await self.users.get(message.workspace, message.user, wait=0.5)
-        message = dataclasses.replace(message, locale=user.locale)
+        message = dataclasses.replace(message, locale=user.locale, roles=user.roles)
         assert self._commands is not None and self._agent is not None
         if await self._commands.kb_add_by_message(message):
             return

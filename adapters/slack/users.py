@@ -29,6 +29,12 @@ class SlackUser:
     name: str = ""
     """How Slack shows them (display name, else real name, else handle); '' if unknown."""
 
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles quotas can be set for on Slack: ``admin`` (the bot's admins) or
+        ``member``."""
+        return ("admin",) if self.is_admin else ("member",)
+
 
 class UserDirectory:
     def __init__(
