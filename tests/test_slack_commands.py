@@ -144,3 +144,29 @@ async def test_an_admin_switches_the_answer_mode(
     await slack_bot.dm("quick", user=BOB, channel=BOB_DM)
     await slack_bot.answers()
     assert emulator.response_requests()[-1]["stream"] is True
+
+
+async def test_quotas_per_role_and_what_is_left(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    slack.users[BOB] = {"is_admin": False}
+    reply = command_text(await slack_bot.command("quota role member messages 1"))
+    assert reply.startswith("Daily limit per person with role member: 1 messages")
+    refused = command_text(
+        await slack_bot.command("quota role member off", user=BOB, channel=BOB_DM)
+    )
+    assert refused.startswith("Only admins can use")
+    events = []
+    for text in ("one", "two"):
+        events.append(await slack_bot.dm(text, user=BOB, channel=BOB_DM))
+        await slack_bot.answers()
+    for text in ("one", "two"):  # an admin: the member limit is not theirs
+        await slack_bot.dm(text)
+        await slack_bot.answers()
+    assert len(emulator.response_requests()) == 3
+    assert "You've reached today's limit of 1 messages here" in slack_bot.texts(events[1])[-1]
+    left = command_text(await slack_bot.command("quota", user=BOB, channel=BOB_DM))
+    assert left.startswith("Today here: 0 of 1 messages left.\nThe day resets in")
+    mine = command_text(await slack_bot.command("quota"))
+    assert mine.startswith("No daily limit applies to you here (2 message(s) today).")
