@@ -11,7 +11,8 @@ MESSAGES: dict[str, str] = {
         "  {p}retry   ask your last failed question again\n"
         "  {p}status  is an answer of yours in progress, and what is queued\n"
         "  {p}stop    stop your answer in progress\n"
-        "  {p}usage   your usage today"
+        "  {p}usage   your usage today\n"
+        "  {p}quota   your daily limits and what is left today"
     ),
     "help.admin": (
         "Admin commands:\n"
@@ -27,6 +28,8 @@ MESSAGES: dict[str, str] = {
         "  {p}config rollback N               undo change N\n"
         "  {p}knowledge add|list|remove NAME [workspace]   knowledge base documents\n"
         "  {p}quota [channel] messages N|tokens N|off   daily limits per person\n"
+        "  {p}quota role ROLE messages N|tokens N|off   limits for people with a role\n"
+        "  {p}quota show                      the limits set here\n"
         "  {p}usage all                       usage per person and totals, with estimated cost"
     ),
     "help.admin@discord": (

@@ -10,7 +10,8 @@ MESSAGES: dict[str, str] = {
         "  {p}retry   실패한 마지막 질문 다시 묻기\n"
         "  {p}status  진행 중인 답변과 대기 중인 메시지\n"
         "  {p}stop    진행 중인 답변 멈추기\n"
-        "  {p}usage   오늘 사용량"
+        "  {p}usage   오늘 사용량\n"
+        "  {p}quota   하루 한도와 오늘 남은 양"
     ),
     "help.admin": (
         "관리자 명령어:\n"
@@ -26,6 +27,8 @@ MESSAGES: dict[str, str] = {
         "  {p}config rollback N               N번 변경 되돌리기\n"
         "  {p}knowledge add|list|remove NAME [workspace]   지식 베이스 문서\n"
         "  {p}quota [channel] messages N|tokens N|off   사람당 하루 한도\n"
+        "  {p}quota role ROLE messages N|tokens N|off   역할별 한도\n"
+        "  {p}quota show                      이곳에 설정된 한도\n"
         "  {p}usage all                       사람별 사용량, 합계와 예상 비용"
     ),
     "help.admin@discord": (
