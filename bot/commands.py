@@ -15,6 +15,8 @@ from bot.admin import CommandReply, ModalRequest
 from bot.engine import Engine
 from bot.errors import BotError, RunError
 from bot.i18n import DEFAULT, t
+from bot.ingest import DOCUMENT_TYPES, extension
+from bot.profiles import resolve_profile
 from bot.quota import day_start, describe_standing, effective_limits, until_reset
 from bot.types import InboundMessage
 from storage.records import WORKSPACE_DEFAULT
@@ -188,6 +190,17 @@ async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], l
             added_by=message.user,
             lang=lang,
         )
+        if any(extension(a.name) not in DOCUMENT_TYPES | {"txt"} for a in message.attachments):
+            profile = await resolve_profile(
+                engine.store,
+                engine.settings,
+                message.platform,
+                message.workspace,
+                message.channel,
+                message.parent_channel,
+            )
+            if "code_interpreter" not in profile.tools:
+                lines.append(t(lang, "kb.data_needs_code"))
         return "\n".join(lines)
     if action == "list":
         return await knowledge.list_documents(

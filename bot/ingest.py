@@ -5,6 +5,7 @@ vector store for file search), and tells the person what happened to each file."
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal, Protocol
@@ -15,7 +16,7 @@ from bot.i18n import t
 from bot.sanitize import visible
 from bot.types import Attachment, InboundMessage, Platform
 from storage.base import Store
-from storage.records import ThreadFile, ThreadRecord
+from storage.records import WORKSPACE_DEFAULT, KnowledgeFile, ThreadFile, ThreadRecord
 
 log = logging.getLogger(__name__)
 
@@ -178,12 +179,24 @@ async def _add_document(
     return t(lang, "file.ready_document", name=filename)
 
 
-async def code_interpreter_tool(store: Store, thread: ThreadRecord) -> dict[str, Any]:
+async def admin_data_files(
+    store: Store, platform: str, workspace: str, channels: tuple[str, ...]
+) -> list[KnowledgeFile]:
+    """The data files admins added for the workspace and for these channels (a thread's
+    parent and the thread): all of them go into the container."""
+    found: list[KnowledgeFile] = []
+    for channel in dict.fromkeys((WORKSPACE_DEFAULT, *channels)):
+        files = await store.knowledge_files(platform, workspace, channel)
+        found.extend(f for f in files if f.kind == "data")
+    return found
+
+
+async def code_interpreter_tool(
+    store: Store, thread: ThreadRecord, admin_files: Sequence[KnowledgeFile] = ()
+) -> dict[str, Any]:
     files = await store.thread_files(thread.id, "container")
-    return {
-        "type": "code_interpreter",
-        "container": {"type": "auto", "file_ids": [f.file_id for f in files]},
-    }
+    file_ids = list(dict.fromkeys([*(f.file_id for f in admin_files), *(f.file_id for f in files)]))
+    return {"type": "code_interpreter", "container": {"type": "auto", "file_ids": file_ids}}
 
 
 async def file_search_tool(
@@ -193,9 +206,12 @@ async def file_search_tool(
     the workspace's): the tool searches at most two vector stores."""
     stores = [thread.vector_store_id] if thread.vector_store_id else []
     knowledge = await store.get_knowledge_base(thread.platform, thread.workspace, channel)
-    if knowledge is None or not await store.knowledge_files(
-        thread.platform, thread.workspace, channel
-    ):
+    documents = [
+        f
+        for f in await store.knowledge_files(thread.platform, thread.workspace, channel)
+        if f.kind == "document"
+    ]
+    if knowledge is None or not documents:
         knowledge = await store.get_knowledge_base(thread.platform, thread.workspace, "")
     if knowledge:
         stores.append(knowledge)

@@ -1,5 +1,7 @@
-"""Knowledge bases: documents an admin adds for a whole workspace/guild or one channel (a
-course syllabus for a class channel), searched together with each person's own documents."""
+"""Knowledge bases: files an admin adds for a whole workspace/guild or one channel. Documents
+(a course syllabus for a class channel) are searched together with each person's own;
+data files (the seed's ``mydata.csv``) go into the code-interpreter container of every
+conversation under that profile, beside the person's own files."""
 
 from __future__ import annotations
 
@@ -41,7 +43,9 @@ async def add_documents(
     vector_store_id = await store.get_knowledge_base(platform.name, workspace, channel)
     for attachment in attachments:
         routing = route(attachment, settings, lang)
-        if extension(attachment.name) not in DOCUMENT_TYPES | {"txt"}:
+        # A .txt is searched (a document) rather than analysed.
+        is_document = extension(attachment.name) in DOCUMENT_TYPES | {"txt"}
+        if not is_document and routing.route != "data":
             lines.append(t(lang, "kb.not_document", name=attachment.name))
             continue
         if routing.refusal:
@@ -59,6 +63,21 @@ async def add_documents(
         if len(data) > routing.limit_bytes:
             lines.append(
                 t(lang, "kb.too_large", name=attachment.name, limit=megabytes(routing.limit_bytes))
+            )
+            continue
+        if not is_document:
+            lines.append(
+                await _add_data_file(
+                    store,
+                    backend,
+                    platform.name,
+                    workspace,
+                    channel,
+                    attachment.name,
+                    data,
+                    added_by,
+                    lang,
+                )
             )
             continue
         if vector_store_id is None:
@@ -85,13 +104,40 @@ async def add_documents(
     return lines
 
 
+async def _add_data_file(
+    store: Store,
+    backend: OpenAIBackend,
+    platform: str,
+    workspace: str,
+    channel: str,
+    name: str,
+    data: bytes,
+    added_by: str,
+    lang: str,
+) -> str:
+    """Upload a data file for the container; one of the same name here is replaced."""
+    file_id = await backend.upload_file(name, data, "user_data")
+    replaced = False
+    for old in await store.knowledge_files(platform, workspace, channel):
+        if old.kind == "data" and old.filename == name:
+            await store.remove_knowledge_file(platform, workspace, channel, old.file_id)
+            await backend.delete_file(old.file_id)
+            replaced = True
+    await store.add_knowledge_file(
+        KnowledgeFile(platform, workspace, channel, file_id, name, added_by, kind="data")
+    )
+    key = "kb.replaced_data" if replaced else "kb.added_data"
+    return t(lang, key, name=name, scope=scope_name(channel, lang, platform))
+
+
 async def list_documents(
     store: Store, platform: str, workspace: str, channel: str, lang: str = "en"
 ) -> str:
     files = await store.knowledge_files(platform, workspace, channel)
     if not files:
         return t(lang, "kb.empty", scope=scope_name(channel, lang, platform))
-    names = "\n".join(f"• {f.filename}" for f in files)
+    tag = t(lang, "kb.data_tag")
+    names = "\n".join(f"• {f.filename}" + (f" ({tag})" if f.kind == "data" else "") for f in files)
     return t(lang, "kb.list", scope=scope_name(channel, lang, platform), names=names)
 
 
@@ -107,7 +153,9 @@ async def remove_document(
     for file in await store.knowledge_files(platform, workspace, channel):
         if file.filename == name or file.file_id == name:
             vector_store_id = await store.get_knowledge_base(platform, workspace, channel)
-            if vector_store_id:
+            if file.kind == "data":
+                await backend.delete_file(file.file_id)
+            elif vector_store_id:
                 await backend.remove_document(vector_store_id, file.file_id)
             await store.remove_knowledge_file(platform, workspace, channel, file.file_id)
             return t(

@@ -127,6 +127,15 @@ class OpenAIBackend:
         except openai.OpenAIError as exc:
             raise translate(exc) from exc
 
+    async def delete_file(self, file_id: str) -> None:
+        """Delete an uploaded file (gone already counts as deleted)."""
+        try:
+            await self.client.files.delete(file_id)
+        except openai.NotFoundError:
+            return
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+
     async def fetch_container_file(self, container_id: str, file_id: str) -> bytes:
         content = await self.client.containers.files.content.retrieve(
             file_id, container_id=container_id

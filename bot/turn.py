@@ -21,14 +21,14 @@ from bot.errors import (
 from bot.events import FileOutput, RunEventHandler, RunResult
 from bot.functions import ToolContext
 from bot.i18n import t
-from bot.ingest import code_interpreter_tool, file_search_tool, prepare_input
+from bot.ingest import admin_data_files, code_interpreter_tool, file_search_tool, prepare_input
 from bot.openai_backend import TurnRequest
 from bot.profiles import EffectiveProfile, resolve_profile
 from bot.quota import over_quota, tokens_reached
 from bot.render import AnswerRenderer
 from bot.reply import ReplyEditor
 from bot.types import InboundMessage, Platform, ReplyTarget
-from storage.records import Job, RunRecord, ThreadRecord, Usage
+from storage.records import Job, KnowledgeFile, RunRecord, ThreadRecord, Usage
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -74,6 +74,7 @@ class Turn:
         self._mode = ""
         self._response_id: str | None = None
         self._call: asyncio.Task[RunResult] | None = None
+        self._admin_files: list[KnowledgeFile] = []
 
     def _final_text(self) -> str:
         return self.renderer.final_text(self.platform.limits.file_link_note)
@@ -124,10 +125,17 @@ class Turn:
             self.message.parent_channel,
         )
         thread = await self._thread(profile)
+        if "code_interpreter" in profile.tools:
+            self._admin_files = await admin_data_files(
+                self.store,
+                job.platform,
+                job.workspace,
+                (self.message.parent_channel, job.channel),
+            )
         base = TurnRequest(
             conversation_id=thread.conversation_id,
             model=profile.model,
-            instructions=profile.instructions,
+            instructions=profile.instructions + _data_files_note(self._admin_files),
             input=[],
             metadata={
                 "platform": job.platform,
@@ -381,7 +389,7 @@ class Turn:
     async def _tools(self, profile: EffectiveProfile, thread: ThreadRecord) -> list[dict[str, Any]]:
         tools: list[dict[str, Any]] = []
         if "code_interpreter" in profile.tools:
-            tools.append(await code_interpreter_tool(self.store, thread))
+            tools.append(await code_interpreter_tool(self.store, thread, self._admin_files))
         if "file_search" in profile.tools:
             channel = self.message.parent_channel or self.job.channel
             search = await file_search_tool(self.store, thread, channel)
@@ -389,6 +397,17 @@ class Turn:
                 tools.append(search)
         tools.extend(self.engine.functions.tools(profile.tools, self.job.platform))
         return tools
+
+
+def _data_files_note(files: list[KnowledgeFile]) -> str:
+    """Tell the model about the admins' data files (for the model: always English)."""
+    if not files:
+        return ""
+    names = ", ".join(sorted({f.filename for f in files}))
+    return (
+        f"\n\nData files provided for everyone here, in /mnt/data/ when you run Python: {names}."
+        " Use them to answer questions about their contents."
+    )
 
 
 def _safety_id(job: Job) -> str:

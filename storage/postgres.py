@@ -624,7 +624,8 @@ class PostgresStore:
     async def add_knowledge_file(self, file: KnowledgeFile) -> None:
         await self.pool.execute(
             "INSERT INTO knowledge_files (platform, workspace, channel, file_id, filename,"
-            " added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            " added_by, added_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " ON CONFLICT DO NOTHING",
             file.platform,
             file.workspace,
             file.channel,
@@ -632,14 +633,15 @@ class PostgresStore:
             file.filename,
             file.added_by,
             file.added_at or time.time(),
+            file.kind,
         )
 
     async def knowledge_files(
         self, platform: str, workspace: str, channel: str
     ) -> list[KnowledgeFile]:
         rows = await self.pool.fetch(
-            "SELECT platform, workspace, channel, file_id, filename, added_by, added_at"
-            " FROM knowledge_files WHERE platform = $1 AND workspace = $2 AND channel = $3"
+            "SELECT platform, workspace, channel, file_id, filename, added_by, added_at,"
+            " kind FROM knowledge_files WHERE platform = $1 AND workspace = $2 AND channel = $3"
             " ORDER BY added_at, filename",
             platform,
             workspace,

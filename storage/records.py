@@ -8,6 +8,7 @@ from typing import Any, Literal
 JobStatus = Literal["queued", "running", "answered", "failed"]
 RunStatus = Literal["in_progress", "completed", "failed", "incomplete", "cancelled", "interrupted"]
 FileKind = Literal["container", "vector", "input"]
+KnowledgeKind = Literal["document", "data"]
 
 WORKSPACE_DEFAULT = ""
 """The ``channel`` of a profile that applies to the whole workspace/guild."""
@@ -119,7 +120,8 @@ class ThreadRecord:
 
 @dataclass(frozen=True)
 class KnowledgeFile:
-    """A document an admin added to a knowledge base (``channel`` '' = the whole workspace)."""
+    """A file an admin added for a whole workspace (``channel`` '') or one channel: a
+    ``document`` in its knowledge base, or a ``data`` file for the code interpreter."""
 
     platform: str
     workspace: str
@@ -128,6 +130,7 @@ class KnowledgeFile:
     filename: str
     added_by: str = ""
     added_at: float = 0.0
+    kind: KnowledgeKind = "document"
 
 
 @dataclass(frozen=True)

@@ -543,7 +543,7 @@ class SQLiteStore:
     async def add_knowledge_file(self, file: KnowledgeFile) -> None:
         await self._write(
             "INSERT INTO knowledge_files (platform, workspace, channel, file_id, filename,"
-            " added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            " added_by, added_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 file.platform,
                 file.workspace,
@@ -552,6 +552,7 @@ class SQLiteStore:
                 file.filename,
                 file.added_by,
                 file.added_at or time.time(),
+                file.kind,
             ),
         )
 
@@ -559,8 +560,8 @@ class SQLiteStore:
         self, platform: str, workspace: str, channel: str
     ) -> list[KnowledgeFile]:
         rows = await self._all(
-            "SELECT platform, workspace, channel, file_id, filename, added_by, added_at"
-            " FROM knowledge_files WHERE platform = ? AND workspace = ? AND channel = ?"
+            "SELECT platform, workspace, channel, file_id, filename, added_by, added_at,"
+            " kind FROM knowledge_files WHERE platform = ? AND workspace = ? AND channel = ?"
             " ORDER BY added_at, filename",
             (platform, workspace, channel),
         )

@@ -473,6 +473,7 @@ class OpenAIEmulator:
                     code="conversation_locked",
                 )
         self._check_tool_outputs(body, conv)
+        self._check_container_files(body)
         turn = self._next_turn(body)
         background = bool(body.get("background"))
         plan = build_plan(turn, body, self._plan_context(body), background=background)
@@ -627,6 +628,14 @@ class OpenAIEmulator:
     async def _file_list(self, request: web.Request) -> web.Response:
         data = [f.to_json() for f in self.files.values()]
         return _json(page_of(data, request[QUERY_KEY], "desc"))
+
+    def _check_container_files(self, body: JSON) -> None:
+        """As the service: an auto container's ``file_ids`` must name uploaded files."""
+        for tool in body.get("tools") or []:
+            container = tool.get("container") if tool.get("type") == "code_interpreter" else None
+            for file_id in (container or {}).get("file_ids") or []:
+                if file_id not in self.files:
+                    raise ApiError(404, f"No such File object: {file_id}", param="tools")
 
     async def _file_get(self, request: web.Request) -> web.Response:
         return _json(self._file(request).to_json())

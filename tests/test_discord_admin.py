@@ -413,3 +413,42 @@ async def test_answer_mode_per_server_and_channel(
     history = await say(discord_emu, "config history", teacher, classroom.general)
     assert "run_mode of this channel → stream" in history
     assert "run_mode of the whole workspace → poll" in history
+
+
+async def test_a_teacher_gives_the_class_a_data_file(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    data = discord_emu.attachment("mydata.csv", b"name,age\nKim,15\n", "text/csv")
+    added = await say(
+        discord_emu,
+        "knowledge add",
+        classroom.teacher,
+        classroom.ask_ai,
+        document=data,
+        where="server",
+    )
+    assert added.startswith("mydata.csv: added as a data file of the whole workspace")
+    [uploaded] = emulator.files.values()
+    emulator.script(Turn().code("df[df.name=='Kim']", logs="Kim 15").text("Kim is 15."))
+    asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "How old is Kim?")
+    [page] = await discord_bot.answer(asked)
+    assert page.endswith("Kim is 15.")
+    [request] = emulator.response_requests()
+    [tool] = [t for t in request["tools"] if t["type"] == "code_interpreter"]
+    assert tool["container"]["file_ids"] == [uploaded.id]
+    listed = await say(
+        discord_emu, "knowledge list", classroom.teacher, classroom.ask_ai, where="server"
+    )
+    assert listed.endswith("• mydata.csv (data file)")
+    removed = await say(
+        discord_emu,
+        "knowledge remove",
+        classroom.teacher,
+        classroom.ask_ai,
+        name="mydata.csv",
+        where="server",
+    )
+    assert removed.startswith("Removed mydata.csv") and emulator.files == {}

@@ -170,3 +170,20 @@ async def test_quotas_per_role_and_what_is_left(
     assert left.startswith("Today here: 0 of 1 messages left.\nThe day resets in")
     mine = command_text(await slack_bot.command("quota"))
     assert mine.startswith("No daily limit applies to you here (2 message(s) today).")
+
+
+async def test_kb_add_of_a_data_file_reaches_every_conversation(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    data = slack.host_file("mydata.csv", b"name,age\nKim,15\n", "text/csv")
+    event = await slack_bot.dm("kb add workspace", files=[data])
+    await slack.until(lambda: bool(slack_bot.texts(event)))
+    [text] = slack_bot.texts(event)
+    assert text.startswith("mydata.csv: added as a data file of the whole workspace")
+    [uploaded] = emulator.files.values()
+    await slack_bot.dm("How old is Kim?", user=BOB, channel=BOB_DM)
+    await slack_bot.answers()
+    [request] = emulator.response_requests()
+    [tool] = [t for t in request["tools"] if t["type"] == "code_interpreter"]
+    assert tool["container"]["file_ids"] == [uploaded.id]

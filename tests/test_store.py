@@ -156,7 +156,12 @@ class TestStore:
         await store.add_knowledge_file(syllabus)
         files = await store.knowledge_files("discord", "G1", "C1")
         assert [(f.filename, f.added_by) for f in files] == [("syllabus.pdf", "teacher")]
+        assert files[0].kind == "document"
         assert await store.knowledge_files("discord", "G1", "") == []
+        data = KnowledgeFile("discord", "G1", "", "file-2", "mydata.csv", "teacher", kind="data")
+        await store.add_knowledge_file(data)
+        [found] = await store.knowledge_files("discord", "G1", "")
+        assert (found.filename, found.kind) == ("mydata.csv", "data")
         assert await store.remove_knowledge_file("discord", "G1", "C1", "file-1")
         assert not await store.remove_knowledge_file("discord", "G1", "C1", "file-1")
 

@@ -318,3 +318,61 @@ async def test_rounds_stop_at_the_persons_daily_token_limit(
     out = await bot.answers()
     assert "You've reached today's limit of 40 tokens here." in out
     assert len(emulator.response_requests()) == 3
+
+
+async def test_admin_data_files_reach_every_conversation_and_survive(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator, tmp_path: Path
+) -> None:
+    bot: ConsoleBot = await make_bot()
+    school = {"workspace": "school", "channel": "algebra"}
+    class_data = tmp_path / "mydata.csv"
+    class_data.write_text("name,age\nKim,15\nLee,16\n")
+    reply = await bot.command(f"/kb add @{class_data} workspace", **school)
+    assert reply == (
+        "mydata.csv: added as a data file of the whole workspace; every conversation here "
+        "gets it for analysis with Python."
+    )
+    listed = await bot.command("/kb list workspace", **school)
+    assert listed.endswith("• mydata.csv (data file)")
+    [admin_file] = emulator.files.values()
+    assert admin_file.purpose == "user_data"
+    own = tmp_path / "mine.json"
+    own.write_text('{"Kim": "A"}')
+    emulator.script(Turn().code("df[df.name=='Kim']", logs="Kim 15").text("Kim is 15."))
+    await bot.say(f"How old is Kim? @{own}", user="student", **school)
+    await bot.answers()
+    [request] = emulator.response_requests()
+    mine = next(f for f in emulator.files.values() if f.filename == "mine.json")
+    [container] = [t["container"] for t in request["tools"] if t["type"] == "code_interpreter"]
+    assert container["file_ids"] == [admin_file.id, mine.id]
+    assert "in /mnt/data/ when you run Python: mydata.csv" in request["instructions"]
+
+    await bot.command("/reset", user="student", **school)
+    await bot.stop()
+    bot = await make_bot()  # a restart
+    await bot.say("And Lee?", user="student", **school)
+    await bot.say("Hi", user="other", workspace="school", channel="history")
+    await bot.answers()
+    for request in emulator.response_requests()[1:]:
+        [container] = [t["container"] for t in request["tools"] if t["type"] == "code_interpreter"]
+        assert admin_file.id in container["file_ids"]
+    assert len({r["conversation"] for r in emulator.response_requests()}) == 3  # after reset
+
+    # The same name again replaces it; removing it deletes it on OpenAI too.
+    class_data.write_text("name,age\nKim,15\nLee,16\nPark,17\n")
+    replaced = await bot.command(f"/kb add @{class_data} workspace", **school)
+    assert replaced.startswith("mydata.csv: replaced the data file of the same name")
+    assert admin_file.id not in emulator.files
+    removed = await bot.command("/kb remove mydata.csv workspace", **school)
+    assert removed.startswith("Removed mydata.csv")
+    assert [f.filename for f in emulator.files.values()] == ["mine.json"]
+    await bot.say("And Park?", user="other", workspace="school", channel="history")
+    await bot.answers()
+    last = emulator.response_requests()[-1]
+    [container] = [t["container"] for t in last["tools"] if t["type"] == "code_interpreter"]
+    assert container["file_ids"] == [] and "/mnt/data/" not in last["instructions"]
+    off = await bot.command("/config tools off code_interpreter", **school)
+    assert "code_interpreter" not in off.split("now", 1)[1]
+    again = await bot.command(f"/kb add @{class_data}", **school)
+    assert again.endswith("(config tools on code_interpreter).")
+    assert "not a document type" not in again

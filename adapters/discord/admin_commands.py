@@ -32,7 +32,7 @@ WHERE = [
     Choice(name="this channel", value="channel"),
     Choice(name="the whole server", value="server"),
 ]
-_DOCUMENT = "A document (PDF, DOCX, PPTX, MD, TXT, HTML)"
+_DOCUMENT = "A document (PDF, DOCX, PPTX, MD, TXT, HTML) or a data file (CSV, TSV, XLSX, JSON)"
 
 
 Suggestion = Literal["documents", "tools"]
@@ -154,8 +154,10 @@ class ConfigCommands(
         await self._run(interaction, "config rollback", change)
 
 
-class KnowledgeCommands(_Group, name="knowledge", description="Documents the assistant searches"):
-    @app_commands.command(description="Add documents to the knowledge base")
+class KnowledgeCommands(
+    _Group, name="knowledge", description="Documents it searches, data files it analyses"
+):
+    @app_commands.command(description="Add documents or data files for everyone here")
     @app_commands.describe(
         document=_DOCUMENT,
         document2=_DOCUMENT,
@@ -178,13 +180,13 @@ class KnowledgeCommands(_Group, name="knowledge", description="Documents the ass
         documents = [d for d in (document, document2, document3, document4, document5) if d]
         await self._run(interaction, "knowledge add", _kb_scope(where), attachments=documents)
 
-    @app_commands.command(name="list", description="The documents in the knowledge base")
+    @app_commands.command(name="list", description="The documents and data files added")
     @app_commands.describe(where="Whose knowledge base (default: this channel's)")
     @app_commands.choices(where=WHERE)
     async def list_(self, interaction: Interaction, where: str = "channel") -> None:
         await self._run(interaction, "knowledge list", _kb_scope(where))
 
-    @app_commands.command(description="Remove a document from the knowledge base")
+    @app_commands.command(description="Remove a document or data file")
     @app_commands.describe(
         name="The document's name, as the list shows it",
         where="Whose knowledge base (default: this channel's)",
