@@ -59,7 +59,7 @@ async def failed(
     else:
         log.error("command %r failed", command, exc_info=exc)
     try:
-        lang = await engine.language_for(message.platform, message.workspace, message.locale)
+        lang = await engine.language_of(message)
     except Exception:  # the database may be what failed
         lang = DEFAULT
     if isinstance(exc, RunError):
@@ -74,7 +74,7 @@ async def _handle(
     name = words[0].lower() if words else "help"
     name = "kb" if name == "knowledge" else name
     args = words[1:]
-    lang = await engine.language_for(message.platform, message.workspace, message.locale)
+    lang = await engine.language_of(message)
     platform = engine.platforms.get(message.platform)
     p = platform.limits.command_prefix if platform is not None else "/"
     admin_p = (platform.limits.admin_command_prefix if platform is not None else None) or p
@@ -132,7 +132,7 @@ async def submit_modal(
     """A form opened by a command was submitted (``ModalRequest.id``)."""
     command = "config prompts" if modal_id == "config.prompts" else "config instructions"
     try:
-        lang = await engine.language_for(message.platform, message.workspace, message.locale)
+        lang = await engine.language_of(message)
         if not is_admin:
             return CommandReply(t(lang, "not_admin", platform=message.platform, command=command))
         if modal_id in ("config.instructions", "config.channel.instructions"):

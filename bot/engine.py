@@ -51,6 +51,7 @@ class Engine:
         self._active: dict[str, Turn] = {}
         self._tasks_by_key: dict[str, asyncio.Task[None]] = {}
         self._lost: set[int] = set()
+        self._locales: dict[tuple[str, str], str] = {}
         self._dispatcher: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
         self._closing = False
@@ -103,9 +104,36 @@ class Engine:
         )
         return any(j.status == "running" for j in jobs), sum(j.status == "queued" for j in jobs)
 
-    async def language_for(self, platform: str, workspace: str, locale: str = "") -> str:
+    async def language_for(
+        self,
+        platform: str,
+        workspace: str,
+        locale: str = "",
+        *,
+        user: str = "",
+        workspace_locale: str = "",
+    ) -> str:
+        """The admin's language for the workspace wins; else the person's locale (given, or
+        remembered from their last interaction that carried one); else the workspace's
+        (Discord's server locale); else English."""
         profile = await self.store.get_profile(platform, workspace, WORKSPACE_DEFAULT)
-        return pick_language(profile.language if profile else None, locale)
+        setting = profile.language if profile else None
+        if user and locale:
+            if self._locales.get((platform, user)) != locale:
+                await self.store.remember_locale(platform, user, locale)
+                self._locales[(platform, user)] = locale
+        elif user and setting is None:
+            locale = await self.store.remembered_locale(platform, user) or ""
+        return pick_language(setting, locale, workspace_locale)
+
+    async def language_of(self, message: InboundMessage) -> str:
+        return await self.language_for(
+            message.platform,
+            message.workspace,
+            message.locale,
+            user=message.user,
+            workspace_locale=message.workspace_locale,
+        )
 
     async def reset(self, platform: str, workspace: str, user: str) -> int:
         return await self.store.archive_threads(platform, workspace, user)

@@ -29,9 +29,13 @@ def t(lang: str, key: str, *, platform: str = "", **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def pick_language(setting: str | None, locale: str | None) -> Language:
-    """The workspace's setting wins; else the person's locale (``ko``, ``ko-KR``); else English."""
+def pick_language(setting: str | None, *locales: str | None) -> Language:
+    """The workspace's setting wins; else the first of ``locales`` (the person's, then the
+    server's: ``ko``, ``ko-KR``) that the bot speaks; else English."""
     if setting in LANGUAGES:
         return setting  # type: ignore[return-value]
-    primary = (locale or "").replace("_", "-").split("-")[0].lower()
-    return primary if primary in LANGUAGES else DEFAULT  # type: ignore[return-value]
+    for locale in locales:
+        primary = (locale or "").replace("_", "-").split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary  # type: ignore[return-value]
+    return DEFAULT

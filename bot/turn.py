@@ -111,9 +111,7 @@ class Turn:
 
     async def run(self) -> None:
         engine, job = self.engine, self.job
-        self.lang = self.renderer.lang = await engine.language_for(
-            job.platform, job.workspace, self.message.locale
-        )
+        self.lang = self.renderer.lang = await engine.language_of(self.message)
         await self.editor.start()
         await self.target.set_status(t(self.lang, "status.thinking"))
         profile = await resolve_profile(

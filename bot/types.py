@@ -42,6 +42,8 @@ class InboundMessage:
     user_name: str = ""
     locale: str = ""
     """The person's language where the platform tells it (``ko``, ``en-US``); else ''."""
+    workspace_locale: str = ""
+    """The workspace's own language where the platform has one (Discord's server locale)."""
     parent_channel: str = ""
     """The channel a thread is under: its profile and quotas apply in the thread."""
     roles: tuple[str, ...] = ()

@@ -111,6 +111,12 @@ class Store(Protocol):
         """Workspaces that set any limit (workspace, channel or role), for direct messages,
         which count against the quotas of the servers a person shares with the bot."""
 
+    # People.
+    async def remember_locale(self, platform: str, user: str, locale: str) -> None:
+        """The person's locale from their last interaction that carried one."""
+
+    async def remembered_locale(self, platform: str, user: str) -> str | None: ...
+
     # Threads and their files.
     async def get_thread(
         self, platform: str, workspace: str, user: str, profile_key: str

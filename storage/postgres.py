@@ -479,8 +479,6 @@ class PostgresStore:
         rows = await self.pool.fetch(sql, *params)
         return [UserUsage(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
 
-    # Threads and files.
-
     async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
         rows = await self.pool.fetch(
             "SELECT platform, workspace, role, messages_per_day, tokens_per_day, updated_by,"
@@ -523,6 +521,28 @@ class PostgresStore:
             platform,
         )
         return [str(row[0]) for row in rows]
+
+    # People.
+
+    async def remember_locale(self, platform: str, user: str, locale: str) -> None:
+        await self.pool.execute(
+            "INSERT INTO person_locales (platform, user_id, locale, updated_at)"
+            " VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (platform, user_id) DO UPDATE SET locale = excluded.locale,"
+            " updated_at = excluded.updated_at",
+            platform,
+            user,
+            locale,
+            time.time(),
+        )
+
+    async def remembered_locale(self, platform: str, user: str) -> str | None:
+        value = await self.pool.fetchval(
+            "SELECT locale FROM person_locales WHERE platform = $1 AND user_id = $2", platform, user
+        )
+        return str(value) if value is not None else None
+
+    # Threads and files.
 
     async def get_thread(
         self, platform: str, workspace: str, user: str, profile_key: str

@@ -449,6 +449,22 @@ class SQLiteStore:
         )
         return [str(row[0]) for row in rows]
 
+    # People.
+
+    async def remember_locale(self, platform: str, user: str, locale: str) -> None:
+        await self._write(
+            "INSERT INTO person_locales (platform, user_id, locale, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (platform, user_id) DO UPDATE SET locale = excluded.locale,"
+            " updated_at = excluded.updated_at",
+            (platform, user, locale, time.time()),
+        )
+
+    async def remembered_locale(self, platform: str, user: str) -> str | None:
+        row = await self._one(
+            "SELECT locale FROM person_locales WHERE platform = ? AND user_id = ?", (platform, user)
+        )
+        return str(row[0]) if row else None
+
     # Threads and files.
 
     async def get_thread(

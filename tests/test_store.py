@@ -300,6 +300,14 @@ class TestAdminRecords:
         assert workspace and workspace.messages_per_day == 20 and workspace.tokens_per_day is None
         assert channel and channel.tokens_per_day == 5000 and channel.messages_per_day is None
 
+    async def test_remembered_locales(self, store: Store) -> None:
+        assert await store.remembered_locale("discord", "u1") is None
+        await store.remember_locale("discord", "u1", "ko")
+        await store.remember_locale("discord", "u1", "en-GB")
+        await store.remember_locale("slack", "u2", "ko-KR")
+        assert await store.remembered_locale("discord", "u1") == "en-GB"
+        assert await store.remembered_locale("discord", "u2") is None
+
     async def test_role_quotas(self, store: Store) -> None:
         assert await store.role_quotas("discord", "G1") == []
         assert await store.quota_workspaces("discord") == []

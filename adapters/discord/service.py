@@ -29,6 +29,7 @@ from adapters.discord.options import DiscordOptions
 from adapters.discord.platform import DISCORD_LIMITS, DiscordPlatform
 from adapters.discord.reply import NO_PINGS
 from adapters.discord.respond import REPLY_WITHIN, command_failed, respond, send
+from adapters.discord.translations import KoreanTranslator
 from bot.admin import HOSTED_TOOLS
 from bot.commands import handle_command, submit_modal
 from bot.config import Settings
@@ -157,6 +158,7 @@ class DiscordService:
         raise ConfigError("the Discord gateway closed before the bot was ready")
 
     async def _sync_commands(self) -> None:
+        await self.tree.set_translator(KoreanTranslator())
         try:
             synced = await self.tree.sync()
         except discord.HTTPException:
@@ -199,12 +201,12 @@ class DiscordService:
         return dataclasses.replace(message, memberships=shared)
 
     async def _language(self, interaction: Interaction) -> str:
-        """The language for this person here: the server's setting, else their Discord locale."""
-        locale = interaction.locale.value
+        """The language for this person here: the server's setting, else their Discord locale
+        (remembered for their messages, which carry none), else the server's."""
+        message = interaction_message(interaction, "")
         if self._engine is None:
-            return pick_language(None, locale)
-        workspace = DM_WORKSPACE if interaction.guild_id is None else str(interaction.guild_id)
-        return await self._engine.language_for(PLATFORM, workspace, locale)
+            return pick_language(None, message.locale, message.workspace_locale)
+        return await self._engine.language_of(message)
 
     async def _engine_for(self, interaction: Interaction) -> Engine | None:
         """The engine, or ``None`` once the person was told why their command is declined."""
