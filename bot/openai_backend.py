@@ -136,6 +136,38 @@ class OpenAIBackend:
         except openai.OpenAIError as exc:
             raise translate(exc) from exc
 
+    async def delete_conversation(self, conversation_id: str) -> None:
+        await self._delete(self.client.conversations.delete(conversation_id))
+
+    async def delete_vector_store(self, vector_store_id: str) -> None:
+        await self._delete(self.client.vector_stores.delete(vector_store_id))
+
+    async def delete_container(self, container_id: str) -> None:
+        await self._delete(self.client.containers.delete(container_id))
+
+    async def _delete(self, call: Awaitable[object]) -> None:
+        """A delete: gone already counts as deleted, so deleting again is harmless."""
+        try:
+            await call
+        except openai.NotFoundError:
+            return
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+
+    async def conversation_items(self, conversation_id: str) -> list[dict[str, Any]]:
+        """Every item of a conversation, oldest first, as JSON (``[]`` if it is gone)."""
+        items: list[dict[str, Any]] = []
+        try:
+            async for item in self.client.conversations.items.list(
+                conversation_id, limit=100, order="asc"
+            ):
+                items.append(item.model_dump(mode="json", exclude_none=True))
+        except openai.NotFoundError:
+            return []
+        except openai.OpenAIError as exc:
+            raise translate(exc) from exc
+        return items
+
     async def fetch_container_file(self, container_id: str, file_id: str) -> bytes:
         content = await self.client.containers.files.content.retrieve(
             file_id, container_id=container_id

@@ -139,6 +139,42 @@ class Store(Protocol):
         self, thread_id: int, kind: FileKind | None = None
     ) -> list[ThreadFile]: ...
 
+    # Privacy: forgetting a person, retention of idle conversations.
+    async def user_threads(self, platform: str, user: str) -> list[ThreadRecord]:
+        """All the person's threads on the platform, archived ones too."""
+
+    async def idle_threads(
+        self, platform: str, workspace: str, before: float, *, limit: int = 100
+    ) -> list[ThreadRecord]:
+        """Threads (archived ones too) last used before ``before`` whose deletion nobody
+        claimed in the last ``DELETION_LEASE`` seconds."""
+
+    async def claim_thread_deletion(
+        self, thread_id: int, *, idle_before: float | None = None
+    ) -> bool:
+        """Archive the thread and mark it as being deleted by the caller; ``False`` if another
+        process holds a fresh mark or (with ``idle_before``) it was used since."""
+
+    async def delete_thread(self, thread_id: int) -> None:
+        """The thread's rows: its runs, its files, itself."""
+
+    async def delete_jobs(
+        self,
+        platform: str,
+        *,
+        user: str | None = None,
+        workspace: str | None = None,
+        before: float | None = None,
+    ) -> int:
+        """Finished jobs (answered or failed) and their runs, of one person or workspace,
+        created before ``before``; how many jobs."""
+
+    async def forget_person(self, platform: str, user: str) -> None:
+        """What the store knows about the person apart from threads and jobs (their locale)."""
+
+    async def retention_profiles(self) -> list[Profile]:
+        """Workspace profiles that set a retention period."""
+
     # Knowledge bases.
     async def get_knowledge_base(self, platform: str, workspace: str, channel: str) -> str | None:
         """The vector store id of that knowledge base, if one was created."""

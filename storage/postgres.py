@@ -20,6 +20,7 @@ import asyncpg
 
 from storage.migrations import load_migrations
 from storage.records import (
+    DELETION_LEASE,
     FileKind,
     Job,
     JobStatus,
@@ -346,7 +347,7 @@ class PostgresStore:
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
         row = await self.pool.fetchrow(
             "SELECT platform, workspace, channel, model, instructions, tools, run_mode,"
-            " updated_by, updated_at, language, prompts FROM profiles"
+            " updated_by, updated_at, language, prompts, retention_days FROM profiles"
             " WHERE platform = $1 AND workspace = $2 AND channel = $3",
             platform,
             workspace,
@@ -367,19 +368,20 @@ class PostgresStore:
             updated_at=row["updated_at"],
             language=row["language"],
             prompts=row["prompts"],
+            retention_days=row["retention_days"],
         )
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
         await self.pool.execute(
             "INSERT INTO profiles (platform, workspace, channel, model, instructions, tools,"
-            " run_mode, updated_by, updated_at, language, prompts)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            " run_mode, updated_by, updated_at, language, prompts, retention_days)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             " ON CONFLICT (platform, workspace, channel) DO UPDATE SET model = excluded.model,"
             " instructions = excluded.instructions, tools = excluded.tools,"
             " run_mode = excluded.run_mode, updated_by = excluded.updated_by,"
             " updated_at = excluded.updated_at, language = excluded.language,"
-            " prompts = excluded.prompts",
+            " prompts = excluded.prompts, retention_days = excluded.retention_days",
             profile.platform,
             profile.workspace,
             profile.channel,
@@ -391,6 +393,7 @@ class PostgresStore:
             profile.updated_at or time.time(),
             profile.language,
             profile.prompts,
+            profile.retention_days,
         )
 
     async def record_profile_change(self, change: ProfileChange) -> ProfileChange:
@@ -614,6 +617,92 @@ class PostgresStore:
             sql + " ORDER BY created_at", *((thread_id, kind) if kind else (thread_id,))
         )
         return [ThreadFile(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    # Privacy.
+
+    async def user_threads(self, platform: str, user: str) -> list[ThreadRecord]:
+        rows = await self.pool.fetch(
+            f"SELECT {_THREAD_COLUMNS} FROM threads WHERE platform = $1 AND user_id = $2"
+            " ORDER BY id",
+            platform,
+            user,
+        )
+        return [ThreadRecord(*row) for row in rows]
+
+    async def idle_threads(
+        self, platform: str, workspace: str, before: float, *, limit: int = 100
+    ) -> list[ThreadRecord]:
+        rows = await self.pool.fetch(
+            f"SELECT {_THREAD_COLUMNS} FROM threads WHERE platform = $1 AND workspace = $2"
+            " AND last_used_at < $3 AND (deleting_at IS NULL OR deleting_at < $4)"
+            " ORDER BY last_used_at LIMIT $5",
+            platform,
+            workspace,
+            before,
+            time.time() - DELETION_LEASE,
+            limit,
+        )
+        return [ThreadRecord(*row) for row in rows]
+
+    async def claim_thread_deletion(
+        self, thread_id: int, *, idle_before: float | None = None
+    ) -> bool:
+        # One UPDATE: of two processes claiming at once, the second re-reads the row after the
+        # first commits and finds a fresh mark.
+        now = time.time()
+        status = await self.pool.execute(
+            "UPDATE threads SET archived_at = COALESCE(archived_at, $1), deleting_at = $1"
+            " WHERE id = $2 AND (deleting_at IS NULL OR deleting_at < $3)"
+            " AND ($4::double precision IS NULL OR last_used_at < $4)",
+            now,
+            thread_id,
+            now - DELETION_LEASE,
+            idle_before,
+        )
+        return str(status) == "UPDATE 1"
+
+    async def delete_thread(self, thread_id: int) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("DELETE FROM runs WHERE thread_id = $1", thread_id)
+            await conn.execute("DELETE FROM thread_files WHERE thread_id = $1", thread_id)
+            await conn.execute("DELETE FROM threads WHERE id = $1", thread_id)
+
+    async def delete_jobs(
+        self,
+        platform: str,
+        *,
+        user: str | None = None,
+        workspace: str | None = None,
+        before: float | None = None,
+    ) -> int:
+        where = "platform = $1 AND status IN ('answered', 'failed')"
+        params: list[Any] = [platform]
+        for column, value in (("user_id", user), ("workspace", workspace)):
+            if value is not None:
+                params.append(value)
+                where += f" AND {column} = ${len(params)}"
+        if before is not None:
+            params.append(before)
+            where += f" AND created_at < ${len(params)}"
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                f"DELETE FROM runs WHERE job_id IN (SELECT id FROM jobs WHERE {where})", *params
+            )
+            status = await conn.execute(f"DELETE FROM jobs WHERE {where}", *params)
+        return int(str(status).split()[-1])
+
+    async def forget_person(self, platform: str, user: str) -> None:
+        await self.pool.execute(
+            "DELETE FROM person_locales WHERE platform = $1 AND user_id = $2", platform, user
+        )
+
+    async def retention_profiles(self) -> list[Profile]:
+        rows = await self.pool.fetch(
+            "SELECT platform, workspace FROM profiles WHERE channel = ''"
+            " AND retention_days IS NOT NULL ORDER BY platform, workspace"
+        )
+        found = [await self.get_profile(row[0], row[1], "") for row in rows]
+        return [profile for profile in found if profile is not None]
 
     # Knowledge bases.
 

@@ -10,6 +10,9 @@ RunStatus = Literal["in_progress", "completed", "failed", "incomplete", "cancell
 FileKind = Literal["container", "vector", "input"]
 KnowledgeKind = Literal["document", "data"]
 
+DELETION_LEASE = 600.0
+"""Seconds a claimed deletion of a thread is left to its claimer before another may retry."""
+
 WORKSPACE_DEFAULT = ""
 """The ``channel`` of a profile that applies to the whole workspace/guild."""
 
@@ -38,6 +41,8 @@ class Profile:
     language: str | None = None
     prompts: str | None = None
     """Suggested prompts an admin wrote, one a line (``title | message`` or a message)."""
+    retention_days: int | None = None
+    """Workspace profiles only: idle conversations older than this are deleted."""
 
 
 @dataclass(frozen=True)

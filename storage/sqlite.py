@@ -17,6 +17,8 @@ import aiosqlite
 
 from storage.migrations import load_migrations
 from storage.records import (
+    DELETION_LEASE,
+    WORKSPACE_DEFAULT,
     FileKind,
     Job,
     JobStatus,
@@ -276,7 +278,7 @@ class SQLiteStore:
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
         row = await self._one(
             "SELECT platform, workspace, channel, model, instructions, tools, run_mode,"
-            " updated_by, updated_at, language, prompts FROM profiles"
+            " updated_by, updated_at, language, prompts, retention_days FROM profiles"
             " WHERE platform = ? AND workspace = ? AND channel = ?",
             (platform, workspace, channel),
         )
@@ -295,19 +297,20 @@ class SQLiteStore:
             updated_at=row["updated_at"],
             language=row["language"],
             prompts=row["prompts"],
+            retention_days=row["retention_days"],
         )
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
         await self._write(
             "INSERT INTO profiles (platform, workspace, channel, model, instructions, tools,"
-            " run_mode, updated_by, updated_at, language, prompts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " run_mode, updated_by, updated_at, language, prompts, retention_days)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, workspace, channel) DO UPDATE SET model = excluded.model,"
             " instructions = excluded.instructions, tools = excluded.tools,"
             " run_mode = excluded.run_mode, updated_by = excluded.updated_by,"
             " updated_at = excluded.updated_at, language = excluded.language,"
-            " prompts = excluded.prompts",
+            " prompts = excluded.prompts, retention_days = excluded.retention_days",
             (
                 profile.platform,
                 profile.workspace,
@@ -320,6 +323,7 @@ class SQLiteStore:
                 profile.updated_at or time.time(),
                 profile.language,
                 profile.prompts,
+                profile.retention_days,
             ),
         )
 
@@ -534,6 +538,81 @@ class SQLiteStore:
         sql += " WHERE thread_id = ?" + (" AND kind = ?" if kind else "") + " ORDER BY created_at"
         rows = await self._all(sql, (thread_id, kind) if kind else (thread_id,))
         return [ThreadFile(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    # Privacy.
+
+    async def user_threads(self, platform: str, user: str) -> list[ThreadRecord]:
+        rows = await self._all(
+            f"SELECT {_THREAD_COLUMNS} FROM threads WHERE platform = ? AND user_id = ? ORDER BY id",
+            (platform, user),
+        )
+        return [_thread(row) for row in rows]
+
+    async def idle_threads(
+        self, platform: str, workspace: str, before: float, *, limit: int = 100
+    ) -> list[ThreadRecord]:
+        rows = await self._all(
+            f"SELECT {_THREAD_COLUMNS} FROM threads WHERE platform = ? AND workspace = ?"
+            " AND last_used_at < ? AND (deleting_at IS NULL OR deleting_at < ?)"
+            " ORDER BY last_used_at LIMIT ?",
+            (platform, workspace, before, time.time() - DELETION_LEASE, limit),
+        )
+        return [_thread(row) for row in rows]
+
+    async def claim_thread_deletion(
+        self, thread_id: int, *, idle_before: float | None = None
+    ) -> bool:
+        now = time.time()
+        claimed = await self._write(
+            "UPDATE threads SET archived_at = COALESCE(archived_at, ?), deleting_at = ?"
+            " WHERE id = ? AND (deleting_at IS NULL OR deleting_at < ?)"
+            " AND (? IS NULL OR last_used_at < ?)",
+            (now, now, thread_id, now - DELETION_LEASE, idle_before, idle_before),
+        )
+        return claimed == 1
+
+    async def delete_thread(self, thread_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM runs WHERE thread_id = ?", (thread_id,))
+            await db.execute("DELETE FROM thread_files WHERE thread_id = ?", (thread_id,))
+            await db.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
+
+    async def delete_jobs(
+        self,
+        platform: str,
+        *,
+        user: str | None = None,
+        workspace: str | None = None,
+        before: float | None = None,
+    ) -> int:
+        where = "platform = ? AND status IN ('answered', 'failed')"
+        params: list[Any] = [platform]
+        for column, value in (("user_id = ?", user), ("workspace = ?", workspace)):
+            if value is not None:
+                where += f" AND {column}"
+                params.append(value)
+        if before is not None:
+            where += " AND created_at < ?"
+            params.append(before)
+        async with self._transaction() as db:
+            await db.execute(
+                f"DELETE FROM runs WHERE job_id IN (SELECT id FROM jobs WHERE {where})", params
+            )
+            cursor = await db.execute(f"DELETE FROM jobs WHERE {where}", params)
+            return cursor.rowcount
+
+    async def forget_person(self, platform: str, user: str) -> None:
+        await self._write(
+            "DELETE FROM person_locales WHERE platform = ? AND user_id = ?", (platform, user)
+        )
+
+    async def retention_profiles(self) -> list[Profile]:
+        rows = await self._all(
+            "SELECT platform, workspace FROM profiles WHERE channel = ''"
+            " AND retention_days IS NOT NULL ORDER BY platform, workspace"
+        )
+        found = [await self.get_profile(row[0], row[1], WORKSPACE_DEFAULT) for row in rows]
+        return [profile for profile in found if profile is not None]
 
     # Knowledge bases.
 

@@ -108,6 +108,8 @@ class OpenAIEmulator:
         self.conversations: dict[str, Conversation] = {}
         self.files: dict[str, StoredFile] = {}
         self.container_files: dict[str, ContainerFile] = {}
+        self.containers: set[str] = set()
+        """Containers code interpreter ran in (``DELETE /v1/containers/{id}`` removes one)."""
         self.responses: dict[str, StoredResponse] = {}
         self.vector_stores: dict[str, JSON] = {}
         self.vector_store_files: dict[str, dict[str, JSON]] = {}
@@ -247,6 +249,7 @@ class OpenAIEmulator:
         r.add_get("/v1/vector_stores/{vid}/files", self._vsf_list)
         r.add_get("/v1/vector_stores/{vid}/files/{fid}", self._vsf_get)
         r.add_delete("/v1/vector_stores/{vid}/files/{fid}", self._vsf_delete)
+        r.add_delete("/v1/containers/{cid}", self._container_delete)
         r.add_get("/v1/containers/{cid}/files", self._cfile_list)
         r.add_get("/v1/containers/{cid}/files/{fid}", self._cfile_get)
         r.add_get("/v1/containers/{cid}/files/{fid}/content", self._cfile_content)
@@ -506,6 +509,8 @@ class OpenAIEmulator:
             stored.frames.append(frame.frame)
             apply_event(stored.snapshot, frame.data)
             item = frame.data.get("item") or {}
+            if frame.data["type"] == "response.output_item.added" and item.get("container_id"):
+                self.containers.add(item["container_id"])
             if frame.data["type"] == "response.output_item.done":
                 for cfile in plan.files_by_item.get(item.get("id", ""), []):
                     self.container_files[cfile.id] = cfile
@@ -767,6 +772,15 @@ class OpenAIEmulator:
         return _json({"id": vsf["id"], "object": "vector_store.file.deleted", "deleted": True})
 
     # ---- containers -----------------------------------------------------------------------------
+    async def _container_delete(self, request: web.Request) -> web.Response:
+        cid = request.match_info["cid"]
+        if cid not in self.containers:
+            raise ApiError(404, f"Container {cid} not found.", param="container_id")
+        self.containers.discard(cid)
+        for fid in [f.id for f in self.container_files.values() if f.container_id == cid]:
+            del self.container_files[fid]
+        return _json({"id": cid, "object": "container.deleted", "deleted": True})
+
     def _cfile(self, request: web.Request) -> ContainerFile:
         cid, fid = request.match_info["cid"], request.match_info["fid"]
         cfile = self.container_files.get(fid)

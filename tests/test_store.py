@@ -308,6 +308,51 @@ class TestAdminRecords:
         assert await store.remembered_locale("discord", "u1") == "en-GB"
         assert await store.remembered_locale("discord", "u2") is None
 
+    async def test_forgetting_and_retention(self, store: Store) -> None:
+        old = await store.create_thread("slack", "T1", "u1", "", "conv_old")
+        new = await store.create_thread("slack", "T1", "u1", "C1", "conv_new")
+        other = await store.create_thread("slack", "T1", "u2", "", "conv_other")
+        await store.add_thread_file(ThreadFile(old.id, "file-1", "a.csv", "container"))
+        accepted = await store.accept(job("E1", user="u1"))
+        assert accepted
+        run = await store.start_run(accepted.id, old.id, "stream")
+        await store.finish_run(run.id, "completed", Usage(1, 1))
+        await store.finish_job(accepted.id, "answered")
+        queued = await store.accept(job("E2", user="u1"))
+        assert queued
+        await store.remember_locale("slack", "u1", "ko")
+        assert [t.id for t in await store.user_threads("slack", "u1")] == [old.id, new.id]
+        cutoff = time.time() + 1
+        idle = await store.idle_threads("slack", "T1", cutoff)
+        assert {t.id for t in idle} == {old.id, new.id, other.id}
+        assert await store.idle_threads("slack", "T1", old.created_at - 1) == []
+
+        assert await store.claim_thread_deletion(old.id, idle_before=cutoff)
+        assert not await store.claim_thread_deletion(old.id)  # claimed: another process waits
+        assert await store.get_thread("slack", "T1", "u1", "") is None  # archived at once
+        assert old.id not in {t.id for t in await store.idle_threads("slack", "T1", cutoff)}
+        assert not await store.claim_thread_deletion(new.id, idle_before=new.last_used_at)
+        await store.delete_thread(old.id)
+        await store.delete_thread(old.id)  # again: nothing left, no error
+        assert await store.thread_files(old.id) == []
+        assert [t.id for t in await store.user_threads("slack", "u1")] == [new.id]
+
+        assert await store.delete_jobs("slack", user="u2") == 0
+        assert await store.delete_jobs("slack", user="u1", before=accepted.created_at) == 0
+        assert await store.delete_jobs("slack", user="u1") == 1
+        assert (
+            await store.get_job(accepted.id) is None and await store.latest_run(accepted.id) is None
+        )
+        assert await store.get_job(queued.id) is not None  # not finished: kept
+        await store.forget_person("slack", "u1")
+        assert await store.remembered_locale("slack", "u1") is None
+
+        assert await store.retention_profiles() == []
+        await store.save_profile(Profile("slack", "T1", retention_days=30))
+        await store.save_profile(Profile("slack", "T1", "C1", model="x"))
+        [kept] = await store.retention_profiles()
+        assert (kept.workspace, kept.retention_days) == ("T1", 30)
+
     async def test_role_quotas(self, store: Store) -> None:
         assert await store.role_quotas("discord", "G1") == []
         assert await store.quota_workspaces("discord") == []
