@@ -82,7 +82,11 @@ def roles_of(person: object) -> tuple[str, ...]:
     """A member's role ids, without @everyone (whose limits are the server's own)."""
     if not isinstance(person, discord.Member):
         return ()
-    return tuple(str(role.id) for role in person.roles if not role.is_default())
+    try:
+        roles = person.roles
+    except AttributeError:  # a server the cache does not know (yet): no roles to go by
+        return ()
+    return tuple(str(role.id) for role in roles if not role.is_default())
 
 
 def _attachment(item: discord.Attachment) -> Attachment:
