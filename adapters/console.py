@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import run_command
+from bot.commands import handle_command
 from bot.engine import Engine
 from bot.sanitize import safe_filename
 from bot.types import Attachment, InboundMessage, ReplyLimits
@@ -109,8 +109,14 @@ def parse_line(line: str, *, user: str = "local") -> InboundMessage:
     )
 
 
-async def run_console(engine: Engine, source: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-    """Read lines until end of input, then wait for every answer before returning."""
+async def run_console(
+    engine: Engine,
+    source: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    files_dir: Path = Path("assistant-files"),
+) -> None:
+    """Read lines until end of input, then wait for every answer before returning. Files a
+    command's reply carries (an export, a chart) are saved in ``files_dir``."""
     interactive = source.isatty()
     loop = asyncio.get_running_loop()
     while True:
@@ -129,9 +135,19 @@ async def run_console(engine: Engine, source: TextIO = sys.stdin, out: TextIO = 
             if message.text in ("/quit", "/exit"):
                 break
             # The person at the terminal runs the bot: they are its admin.
-            reply = await run_command(engine, message, message.text[1:], is_admin=True)
-            out.write(reply + "\n")
+            reply = await handle_command(engine, message, message.text[1:], is_admin=True)
+            out.write(reply.text + "\n")
+            for file in reply.files:
+                path = await asyncio.to_thread(_save, files_dir, file.filename, file.data)
+                out.write(f"[file saved: {path}]\n")
             out.flush()
             continue
         await engine.accept(message)
     await engine.wait_idle()
+
+
+def _save(folder: Path, filename: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(filename).name
+    path.write_bytes(data)
+    return path

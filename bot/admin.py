@@ -31,9 +31,18 @@ class ModalRequest:
 
 
 @dataclass(frozen=True)
+class OutgoingFile:
+    """A file a command's reply carries (an export, a chart), uploaded natively."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class CommandReply:
     text: str
     modal: ModalRequest | None = None
+    files: tuple[OutgoingFile, ...] = ()
 
 
 def scope_text(lang: str, channel: str, platform: str = "") -> str:
@@ -110,6 +119,14 @@ async def config(
         return CommandReply(await _set(engine, message, WORKSPACE_DEFAULT, "language", value, lang))
     if action == "prompts":
         return await _prompts(engine, message, rest, lang)
+    if action == "retention" and rest and channel == WORKSPACE_DEFAULT:
+        choice = rest[0].lower()
+        if choice != "off" and not (choice.isdigit() and int(choice) > 0):
+            return CommandReply(t(lang, "config.bad_retention"))
+        days = None if choice == "off" else int(choice)
+        return CommandReply(
+            await _set(engine, message, WORKSPACE_DEFAULT, "retention_days", days, lang)
+        )
     if action == "history":
         return CommandReply(await history(engine, message, lang))
     if action == "rollback" and rest and rest[0].lstrip("#").isdigit():
@@ -267,6 +284,11 @@ async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
         run_mode=profile.run_mode,
         run_mode_from=source("run_mode"),
         language=language,
+        retention=(
+            t(lang, "config.retention.days", n=workspace.retention_days)
+            if workspace and workspace.retention_days
+            else t(lang, "config.retention.none")
+        ),
         knowledge=_shown(lang, knowledge),
         quota=limits.describe(lang),
         instructions_from=source("instructions"),

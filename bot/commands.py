@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from bot import admin, knowledge
-from bot.admin import CommandReply, ModalRequest
+from bot import admin, knowledge, privacy
+from bot.admin import CommandReply, ModalRequest, OutgoingFile
 from bot.engine import Engine
 from bot.errors import BotError, RunError
 from bot.i18n import DEFAULT, t
@@ -23,7 +23,7 @@ from storage.records import WORKSPACE_DEFAULT
 
 log = logging.getLogger(__name__)
 
-EVERYONE = ("help", "reset", "retry", "status", "stop", "usage", "quota")
+EVERYONE = ("help", "reset", "retry", "status", "stop", "usage", "quota", "forget", "export")
 ADMIN = ("config", "knowledge", "kb")
 """Also for admins only: ``quota`` with arguments (setting limits) and ``usage all``."""
 
@@ -32,6 +32,7 @@ __all__ = [
     "EVERYONE",
     "CommandReply",
     "ModalRequest",
+    "OutgoingFile",
     "failed",
     "handle_command",
     "run_command",
@@ -115,6 +116,10 @@ async def _handle(
         if args[:1] == ["all"]:
             return CommandReply(await admin.usage_all(engine, message, lang))
         return CommandReply(await _my_usage(engine, message, lang))
+    if name == "forget":
+        return CommandReply(await _forget(engine, message, args, lang, p))
+    if name == "export":
+        return await _export(engine, message, lang)
     if name == "config":
         return await admin.config(engine, message, args, lang)
     if name == "quota":
@@ -151,6 +156,31 @@ async def run_command(
 ) -> str:
     """``handle_command`` for adapters that show text only."""
     return (await handle_command(engine, message, line, is_admin=is_admin)).text
+
+
+async def _forget(
+    engine: Engine, message: InboundMessage, args: list[str], lang: str, p: str
+) -> str:
+    if args[:1] != ["confirm"]:
+        return t(lang, "forget.confirm", p=p)
+    active = await engine.store.jobs(statuses=["queued", "running"])
+    if any(j.platform == message.platform and j.user == message.user for j in active):
+        return t(lang, "forget.busy", p=p)
+    deleted = await privacy.forget_person(
+        engine.store, engine.backend, message.platform, message.user
+    )
+    return t(lang, "forget.done", n=deleted)
+
+
+async def _export(engine: Engine, message: InboundMessage, lang: str) -> CommandReply:
+    threads = await engine.store.user_threads(message.platform, message.user)
+    if not threads:
+        return CommandReply(t(lang, "export.empty"))
+    data = await privacy.export_history(
+        engine.store, engine.backend, message.platform, message.user
+    )
+    name = f"assistant-history-{message.platform}-{day_start():.0f}.json"
+    return CommandReply(t(lang, "export.done", n=len(threads)), files=(OutgoingFile(name, data),))
 
 
 async def _my_usage(engine: Engine, message: InboundMessage, lang: str) -> str:

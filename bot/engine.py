@@ -16,6 +16,7 @@ from bot.errors import RunError
 from bot.functions import FunctionRegistry
 from bot.i18n import pick_language
 from bot.openai_backend import OpenAIBackend
+from bot.privacy import sweep_retention
 from bot.turn import Turn
 from bot.types import InboundMessage, Platform
 from bot.viewing import ConversationReader, reading_function
@@ -179,6 +180,7 @@ class Engine:
                     purged = await self.store.purge_events(time.time() - retention)
                     if purged:
                         log.info("forgot %d inbound event ids past the retention", purged)
+                    await sweep_retention(self.store, self.backend)
             except Exception:
                 log.exception("heartbeat failed; trying again")
             await asyncio.sleep(lease / 3)

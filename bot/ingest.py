@@ -130,6 +130,8 @@ async def prepare_input(
             continue
         if routing.route == "image":
             file_id = await backend.upload_file(attachment.name, data, "user_data")
+            # Recorded so that forgetting the person deletes it too.
+            await store.add_thread_file(ThreadFile(thread.id, file_id, attachment.name, "input"))
             content.append({"type": "input_image", "file_id": file_id, "detail": "auto"})
         elif routing.route == "data":
             file_id = await backend.upload_file(attachment.name, data, "user_data")

@@ -68,7 +68,15 @@ async def resolve_profile(
     )
 
 
-PROFILE_FIELDS = ("model", "instructions", "tools", "run_mode", "language", "prompts")
+PROFILE_FIELDS = (
+    "model",
+    "instructions",
+    "tools",
+    "run_mode",
+    "language",
+    "prompts",
+    "retention_days",
+)
 
 
 async def change_profile(

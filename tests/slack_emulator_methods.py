@@ -244,6 +244,13 @@ class WebApiMethods:
             message.show(text=str(args.get("initial_comment") or ""))
         return {"ok": True, "files": objects}
 
+    def _m_conversations_open(self, args: JSON) -> JSON:
+        """The bot's DM with one person (``D`` + the user id after its ``U``)."""
+        users = str(args.get("users") or "")
+        if not users.startswith(("U", "W")) or "," in users:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "channel": {"id": "D" + users[1:], "is_im": True}}
+
     def _m_users_info(self, args: JSON) -> JSON:
         user_id = str(args.get("user") or "")
         if not user_id.startswith(("U", "W")):

@@ -22,7 +22,18 @@ async def test_commands_are_synced_at_start(
 ) -> None:
     assistant = discord_emu.commands["assistant"]
     subcommands = {o["name"]: o for o in assistant["options"]}
-    assert set(subcommands) == {"ask", "help", "reset", "retry", "status", "stop", "usage", "quota"}
+    assert set(subcommands) == {
+        "ask",
+        "help",
+        "reset",
+        "retry",
+        "status",
+        "stop",
+        "usage",
+        "quota",
+        "export",
+        "forget",
+    }
     assert all(o["type"] == 1 for o in subcommands.values())
     [question] = subcommands["ask"]["options"]
     assert (question["name"], question["type"], question["required"]) == ("question", 3, True)

@@ -111,6 +111,11 @@ class ConfigCommands(
     async def mode(self, interaction: Interaction, mode: str) -> None:
         await self._run(interaction, "config mode", mode)
 
+    @app_commands.command(description="Delete conversations idle for this many days (0: keep)")
+    @app_commands.describe(days="Days without use after which a conversation is deleted; 0 = off")
+    async def retention(self, interaction: Interaction, days: Range[int, 0]) -> None:
+        await self._run(interaction, "config retention", days or "off")
+
     @app_commands.command(description="The bot's own language in this server")
     @app_commands.choices(
         language=[

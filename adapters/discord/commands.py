@@ -22,6 +22,7 @@ EVERYONE_COMMANDS = {
     "stop": "Stop your answer in progress",
     "usage": "Your usage today",
     "quota": "Your daily limits and what is left today",
+    "export": "Your history with the assistant, as a file only you see",
 }
 """Subcommands answered at once by ``bot.commands``, shown only to the person asking."""
 
@@ -47,6 +48,13 @@ class AssistantCommands(app_commands.Group):
     @app_commands.describe(question="Your question")
     async def ask(self, interaction: Interaction, question: str) -> None:
         await self._handler.ask(interaction, question)
+
+    @app_commands.command(
+        name="forget", description="Delete everything the assistant keeps about you (asks first)"
+    )
+    @app_commands.describe(confirm="True deletes now; without it you are told what is deleted")
+    async def forget(self, interaction: Interaction, confirm: bool = False) -> None:
+        await self._handler.run_command(interaction, "forget confirm" if confirm else "forget")
 
     def _command(self, name: str) -> Any:
         async def command(interaction: Interaction) -> None:

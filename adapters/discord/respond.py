@@ -9,14 +9,15 @@ in further (ephemeral) follow-ups.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import discord
 
 from adapters.discord.forms import FIELD_LIMIT, MAX_FIELDS, form_modal
-from bot.admin import CommandReply
+from bot.admin import CommandReply, OutgoingFile
 from bot.errors import BotError
 from bot.i18n import pick_language, t
 from bot.split import split_message
@@ -70,18 +71,27 @@ async def show(interaction: discord.Interaction[Any], reply: CommandReply, lang:
             except discord.HTTPException as exc:
                 log.warning("Discord refused the form %s: %s", reply.modal.id, exc)
                 text = t(lang, "form.failed")
-    await send(interaction, text)
+    await send(interaction, text, files=reply.files)
 
 
-async def send(interaction: discord.Interaction[Any], text: str) -> None:
-    """``text`` to the person only: the interaction's answer, then follow-ups."""
-    for page in split_message(text, MAX_LENGTH):
-        if not page:
+async def send(
+    interaction: discord.Interaction[Any], text: str, *, files: Sequence[OutgoingFile] = ()
+) -> None:
+    """``text`` to the person only: the interaction's answer, then follow-ups; ``files`` are
+    attached to the last page (Discord's native upload, as ephemeral as the text)."""
+    pages = [page for page in split_message(text, MAX_LENGTH) if page] or [""]
+    for number, page in enumerate(pages, 1):
+        attached = (
+            [discord.File(io.BytesIO(f.data), filename=f.filename) for f in files]
+            if number == len(pages)
+            else []
+        )
+        if not page and not attached:
             continue
         if interaction.response.is_done():
-            await interaction.followup.send(page, ephemeral=True)
+            await interaction.followup.send(page, ephemeral=True, files=attached)
         else:
-            await interaction.response.send_message(page, ephemeral=True)
+            await interaction.response.send_message(page, ephemeral=True, files=attached)
 
 
 async def command_failed(interaction: discord.Interaction[Any], error: Exception) -> None:

@@ -49,6 +49,11 @@ KO_NAMES: dict[str, str] = {
     "off": "끄기",
     "role": "역할",
     "all": "전체",
+    "forget": "삭제요청",
+    "export": "내보내기",
+    "retention": "보관기간",
+    "confirm": "확인",
+    "days": "일수",
     # options
     "question": "질문",
     "text": "내용",
@@ -120,6 +125,11 @@ KO_TEXTS: dict[str, str] = {
     "The limits set in this server: server, channel, roles": "이 서버에 설정된 한도: 서버, 채널, 역할",
     "Usage and estimated cost": "사용량과 예상 비용",
     "Usage per person over 30 days, and totals": "최근 30일 사람별 사용량과 합계",
+    "Your history with the assistant, as a file only you see": "어시스턴트와의 대화 기록 (나만 보는 파일)",
+    "Delete everything the assistant keeps about you (asks first)": "어시스턴트가 가진 내 정보 모두 삭제 (먼저 확인)",
+    "True deletes now; without it you are told what is deleted": "True면 바로 삭제, 없으면 무엇이 삭제되는지 안내",
+    "Delete conversations idle for this many days (0: keep)": "이 일수 동안 쓰지 않은 대화 삭제 (0: 보관)",
+    "Days without use after which a conversation is deleted; 0 = off": "쓰지 않은 지 며칠 뒤 대화를 삭제할지 (0 = 끄기)",
     # choices
     "on": "켜기",
     "off": "끄기",

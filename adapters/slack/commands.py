@@ -22,7 +22,7 @@ from adapters.slack.forms import modal_view, submitted
 from adapters.slack.mentions import neutralise
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.users import UserDirectory
-from bot.commands import failed, handle_command, submit_modal
+from bot.commands import OutgoingFile, failed, handle_command, submit_modal
 from bot.engine import Engine
 from bot.i18n import t
 from bot.types import InboundMessage
@@ -55,6 +55,8 @@ class SlackCommands:
             reply = await failed(self._engine, message, command, exc)
         if reply.modal is None:
             await ack(text=neutralise(reply.text))
+            if reply.files:
+                self._spawn(self._send_files(message.user, reply.files))
             return
         try:  # the trigger id lives 3 s: open the form before acknowledging
             await self._slack.client.views_open(
@@ -95,6 +97,21 @@ class SlackCommands:
         await ack()
         if reply.text and channel:
             self._spawn(self._tell(channel, user_id, reply.text))
+
+    async def _send_files(self, user: str, files: tuple[OutgoingFile, ...]) -> None:
+        """A command's files (an export, a chart) go to the person's DM with the bot, where
+        only they see them (a slash command's answer cannot carry files)."""
+        try:
+            opened = await self._slack.aux_client.conversations_open(users=user)
+            channel = str((opened.get("channel") or {}).get("id") or "")
+            await self._slack.aux_client.files_upload_v2(
+                channel=channel,
+                file_uploads=[
+                    {"filename": f.filename, "title": f.filename, "content": f.data} for f in files
+                ],
+            )
+        except SlackApiError as exc:
+            log.warning("could not send a command's files (%s)", exc.response.get("error"))
 
     async def _tell(self, channel: str, user: str, text: str) -> None:
         try:

@@ -12,7 +12,9 @@ MESSAGES: dict[str, str] = {
         "  {p}status  is an answer of yours in progress, and what is queued\n"
         "  {p}stop    stop your answer in progress\n"
         "  {p}usage   your usage today\n"
-        "  {p}quota   your daily limits and what is left today"
+        "  {p}quota   your daily limits and what is left today\n"
+        "  {p}export  your history with me, as a file\n"
+        "  {p}forget  delete everything I keep about you (asks first)"
     ),
     "help.admin": (
         "Admin commands:\n"
@@ -23,6 +25,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config mode stream|poll|background|default   how answers are run and shown\n"
         "  {p}config language en|ko|auto      the bot's language in this workspace\n"
         "  {p}config prompts [T | M; …]|clear   suggested prompts (Slack; a form opens without text)\n"
+        "  {p}config retention DAYS|off       delete conversations idle for DAYS\n"
         "  {p}config channel instructions|model|tools|mode ... | clear   override for this channel only\n"
         "  {p}config history                  recent changes, numbered\n"
         "  {p}config rollback N               undo change N\n"
@@ -78,6 +81,7 @@ MESSAGES: dict[str, str] = {
         "• tools: {tools} ({tools_from})\n"
         "• answer mode: {run_mode} ({run_mode_from})\n"
         "• language: {language}\n"
+        "• retention: {retention}\n"
         "• knowledge base: {knowledge}\n"
         "• quota per person per day: {quota}\n"
         "• instructions ({instructions_from}):\n{instructions}"
@@ -94,8 +98,16 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "This channel now uses the server's settings again.",
     "config.unknown_tool": "Unknown tool {tool}. Choose from: {choices}.",
     "config.bad_language": "Choose en, ko or auto.",
-    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | prompts … | channel … | history | rollback N",
+    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | retention DAYS|off | prompts … | channel … | history | rollback N",
     "config.bad_mode": "Choose an answer mode: stream (the answer appears as it is written), poll (it appears when complete; suits long jobs), background (streamed, and resumed after a restart), or default (the bot's setting).",
+    "config.bad_retention": "Give the retention period in days (e.g. config retention 90), or off to keep conversations until people reset or forget them.",
+    "config.retention.days": "idle conversations deleted after {n} days",
+    "config.retention.none": "kept until reset or forgotten",
+    "forget.confirm": "This deletes everything I keep about you on this platform: your conversations with me (here and on OpenAI: the conversations, the files you attached, their search indexes and code containers) and the records of your messages. It cannot be undone. To go ahead, send {p}forget confirm.",
+    "forget.busy": "An answer of yours is still in progress or queued; wait for it (or {p}stop it), then forget.",
+    "forget.done": "Done: I deleted {n} conversation(s) and everything that belonged to them, here and on OpenAI. I no longer remember you.",
+    "export.done": "Your history on this platform is in the attached file ({n} conversation(s)).",
+    "export.empty": "I keep no conversations of yours on this platform.",
     "config.history.empty": "No changes yet.",
     "config.history.line": "#{id} {when} {who}: {field} of {scope} → {value}",
     "config.rollback.done": "Rolled back change #{id}: {field} of {scope} is {value} again.",

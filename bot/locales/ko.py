@@ -11,7 +11,9 @@ MESSAGES: dict[str, str] = {
         "  {p}status  진행 중인 답변과 대기 중인 메시지\n"
         "  {p}stop    진행 중인 답변 멈추기\n"
         "  {p}usage   오늘 사용량\n"
-        "  {p}quota   하루 한도와 오늘 남은 양"
+        "  {p}quota   하루 한도와 오늘 남은 양\n"
+        "  {p}export  저와의 대화 기록을 파일로 받기\n"
+        "  {p}forget  저장된 내 정보 모두 삭제 (먼저 확인합니다)"
     ),
     "help.admin": (
         "관리자 명령어:\n"
@@ -22,6 +24,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config mode stream|poll|background|default   답변을 실행하고 보여 주는 방식\n"
         "  {p}config language en|ko|auto      이 워크스페이스에서 봇이 쓰는 언어\n"
         "  {p}config prompts [제목 | 메시지; …]|clear   추천 질문 (Slack; 텍스트 없이 쓰면 입력 창이 열림)\n"
+        "  {p}config retention DAYS|off       DAYS일 동안 쓰지 않은 대화 삭제\n"
         "  {p}config channel instructions|model|tools|mode ... | clear   이 채널에만 적용\n"
         "  {p}config history                  최근 변경 내역 (번호 포함)\n"
         "  {p}config rollback N               N번 변경 되돌리기\n"
@@ -76,6 +79,7 @@ MESSAGES: dict[str, str] = {
         "• 도구: {tools} ({tools_from})\n"
         "• 답변 방식: {run_mode} ({run_mode_from})\n"
         "• 언어: {language}\n"
+        "• 보관: {retention}\n"
         "• 지식 베이스: {knowledge}\n"
         "• 사람당 하루 한도: {quota}\n"
         "• 지시문 ({instructions_from}):\n{instructions}"
@@ -92,8 +96,16 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "이 채널은 이제 다시 서버 설정을 따릅니다.",
     "config.unknown_tool": "알 수 없는 도구 {tool}입니다. 다음 중에서 고르세요: {choices}.",
     "config.bad_language": "en, ko, auto 중에서 고르세요.",
-    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | prompts … | channel … | history | rollback N",
+    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | retention DAYS|off | prompts … | channel … | history | rollback N",
     "config.bad_mode": "답변 방식을 고르세요: stream (쓰는 대로 보임), poll (다 끝나면 보임, 긴 작업에 적합), background (스트리밍하며 재시작 후에도 이어짐), default (봇 기본값).",
+    "config.bad_retention": "보관 기간을 일 단위로 적으세요 (예: config retention 90). off는 사람들이 초기화하거나 삭제할 때까지 대화를 보관합니다.",
+    "config.retention.days": "쓰지 않은 대화는 {n}일 뒤 삭제",
+    "config.retention.none": "초기화하거나 삭제할 때까지 보관",
+    "forget.confirm": "이 플랫폼에서 제가 가진 당신의 모든 정보를 삭제합니다: 저와의 대화 (여기와 OpenAI 양쪽: 대화, 첨부한 파일, 검색 색인, 코드 컨테이너)와 메시지 기록. 되돌릴 수 없습니다. 계속하려면 {p}forget confirm을 보내세요.",
+    "forget.busy": "아직 진행 중이거나 대기 중인 답변이 있습니다. 끝날 때까지 기다리거나 {p}stop으로 멈춘 뒤 삭제하세요.",
+    "forget.done": "완료: 대화 {n}개와 그에 속한 모든 것을 여기와 OpenAI에서 삭제했습니다. 이제 당신에 대해 기억하지 않습니다.",
+    "export.done": "이 플랫폼의 대화 기록을 파일로 첨부했습니다 (대화 {n}개).",
+    "export.empty": "이 플랫폼에 보관된 당신의 대화가 없습니다.",
     "config.history.empty": "아직 변경 내역이 없습니다.",
     "config.history.line": "#{id} {when} {who}: {scope}의 {field} → {value}",
     "config.rollback.done": "#{id} 변경을 되돌렸습니다: {scope}의 {field} 값이 다시 {value}입니다.",
