@@ -4,6 +4,7 @@ role, and ``/assistant quota`` telling a person what is left."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from tests.discord_emulator import DiscordEmulator
@@ -162,3 +163,40 @@ async def test_quotas_per_role(
         discord_emu, "quota role", teacher, classroom.general, role=student_role, kind="off"
     )
     assert off == f"Role <@&{students}> has no limit of its own any more."
+
+
+async def test_forget_and_export_on_discord(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    await discord_bot.answer(await discord_emu.user_says(classroom.alice, classroom.ask_ai, "hi"))
+    await discord_bot.answer(await discord_emu.user_dms(classroom.alice, "hello by DM"))
+    await discord_bot.answer(await discord_emu.user_says(classroom.bob, classroom.ask_ai, "hey"))
+    assert len(emulator.conversations) == 3
+
+    exported = await discord_emu.slash(classroom.alice, classroom.ask_ai, "assistant", "export")
+    text = await reply(discord_emu, exported)
+    assert text == "Your history on this platform is in the attached file (2 conversation(s))."
+    [attachment] = [a for m in exported.message_ids for a in discord_emu.messages[m]["attachments"]]
+    assert attachment["filename"].endswith(".json")
+    data, _ = next(v for k, v in discord_emu.cdn.items() if k.endswith(attachment["filename"]))
+    said = {
+        i["text"]
+        for c in json.loads(data)["conversations"]
+        for i in c["items"]
+        if i["role"] == "user"
+    }
+    assert said == {"hi", "hello by DM"}
+
+    asked = await discord_emu.slash(classroom.alice, classroom.ask_ai, "assistant", "forget")
+    assert (await reply(discord_emu, asked)).startswith("This deletes everything I keep about you")
+    assert len(emulator.conversations) == 3
+    confirmed = await discord_emu.slash(
+        classroom.alice, classroom.ask_ai, "assistant", "forget", confirm=True
+    )
+    assert (await reply(discord_emu, confirmed)).startswith("Done: I deleted 2 conversation(s)")
+    assert len(emulator.conversations) == 1
+    assert await discord_bot.store.user_threads("discord", str(classroom.alice.id)) == []
+    assert {j.user for j in await discord_bot.store.jobs()} == {str(classroom.bob.id)}

@@ -187,3 +187,20 @@ async def test_kb_add_of_a_data_file_reaches_every_conversation(
     [request] = emulator.response_requests()
     [tool] = [t for t in request["tools"] if t["type"] == "code_interpreter"]
     assert tool["container"]["file_ids"] == [uploaded.id]
+
+
+async def test_export_arrives_in_the_persons_dm_and_forget_deletes(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    await slack_bot.dm("my question")
+    await slack_bot.dm("theirs", user=BOB, channel=BOB_DM)
+    await slack_bot.answers()
+    reply = command_text(await slack_bot.command("export", channel="C0GENERAL"))
+    assert reply == "Your history on this platform is in the attached file (1 conversation(s))."
+    await slack.until(lambda: any(m.files for m in slack.messages.get(ALICE_DM, [])))
+    [upload] = [f for m in slack.messages.get(ALICE_DM, []) for f in m.files]
+    assert upload["name"].startswith("assistant-history-slack-")
+    confirmed = command_text(await slack_bot.command("forget confirm"))
+    assert confirmed.startswith("Done: I deleted 1 conversation(s)")
+    assert len(emulator.conversations) == 1
+    assert await slack_bot.store.user_threads("slack", ALICE) == []
