@@ -11,6 +11,7 @@ from bot.engine import Engine
 from bot.i18n import t
 from bot.profiles import PROFILE_FIELDS, change_profile, change_value, resolve_profile
 from bot.quota import Limits, day_start, effective_limits
+from bot.tutor import TutorPolicy, parse_policy
 from bot.types import InboundMessage
 from bot.welcome import parse_prompts
 from storage.records import WORKSPACE_DEFAULT, Quota, RoleQuota
@@ -119,6 +120,8 @@ async def config(
         return CommandReply(await _set(engine, message, WORKSPACE_DEFAULT, "language", value, lang))
     if action == "prompts":
         return await _prompts(engine, message, rest, lang)
+    if action == "tutor":
+        return CommandReply(await _tutor(engine, message, channel, rest, lang))
     if action == "retention" and rest and channel == WORKSPACE_DEFAULT:
         choice = rest[0].lower()
         if choice != "off" and not (choice.isdigit() and int(choice) > 0):
@@ -206,6 +209,30 @@ async def _set(
     )
 
 
+async def _tutor(
+    engine: Engine, message: InboundMessage, channel: str, words: list[str], lang: str
+) -> str:
+    policy = parse_policy(words)
+    if isinstance(policy, str):
+        return t(lang, "config.tutor.usage")
+    await change_profile(
+        engine.store,
+        platform=message.platform,
+        workspace=message.workspace,
+        channel=channel,
+        field_name="tutor",
+        value=policy.to_json() if policy is not None else None,
+        changed_by=message.user,
+    )
+    described = policy.describe() if policy is not None else t(lang, "config.tutor.inherit")
+    return t(lang, "config.tutor.saved", scope=scope_text(lang, channel), policy=described)
+
+
+def _tutor_shown(lang: str, encoded: object) -> str:
+    policy = TutorPolicy.from_json(encoded if isinstance(encoded, str) else None)
+    return policy.describe() if policy is not None else t(lang, "config.none")
+
+
 async def _toggle_tool(
     engine: Engine, message: InboundMessage, channel: str, enable: bool, tool: str, lang: str
 ) -> str:
@@ -283,6 +310,7 @@ async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
         tools_from=source("tools"),
         run_mode=profile.run_mode,
         run_mode_from=source("run_mode"),
+        tutor=_tutor_shown(lang, profile.tutor),
         language=language,
         retention=(
             t(lang, "config.retention.days", n=workspace.retention_days)
@@ -309,7 +337,11 @@ async def history(engine: Engine, message: InboundMessage, lang: str) -> str:
             who=c.changed_by,
             field=c.field,
             scope=scope_text(lang, c.channel, message.platform),
-            value=_shown(lang, change_value(c.new_value)),
+            value=(
+                _tutor_shown(lang, change_value(c.new_value))
+                if c.field == "tutor"
+                else _shown(lang, change_value(c.new_value))
+            ),
         )
         for c in changes
     )

@@ -19,6 +19,8 @@ class EffectiveProfile:
     instructions: str
     tools: tuple[str, ...]
     run_mode: str
+    tutor: str | None
+    """The tutor policy that applies, as JSON (``bot.tutor``), or None."""
     key: str
     """Which profile the thread belongs to: ``""`` for the workspace's, else the id of the
     most specific channel with an override (a thread's own, else its parent's)."""
@@ -38,6 +40,7 @@ async def resolve_profile(
         "instructions": settings.assistant_instructions,
         "tools": settings.tools,
         "run_mode": settings.assistant_run_mode,
+        "tutor": None,
     }
     sources = dict.fromkeys(values, "settings")
     layers: list[tuple[str, Profile | None]] = [
@@ -63,6 +66,7 @@ async def resolve_profile(
         instructions=str(values["instructions"]),
         tools=tuple(values["tools"]),  # type: ignore[arg-type]
         run_mode=str(values["run_mode"]),
+        tutor=values["tutor"] if isinstance(values["tutor"], str) else None,
         key=key,
         sources=sources,
     )
@@ -76,6 +80,7 @@ PROFILE_FIELDS = (
     "language",
     "prompts",
     "retention_days",
+    "tutor",
 )
 
 

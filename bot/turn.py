@@ -27,6 +27,7 @@ from bot.profiles import EffectiveProfile, resolve_profile
 from bot.quota import over_quota, tokens_reached
 from bot.render import AnswerRenderer
 from bot.reply import ReplyEditor
+from bot.tutor import TutorPolicy
 from bot.types import InboundMessage, Platform, ReplyTarget
 from storage.records import Job, KnowledgeFile, RunRecord, ThreadRecord, Usage
 
@@ -75,12 +76,25 @@ class Turn:
         self._response_id: str | None = None
         self._call: asyncio.Task[RunResult] | None = None
         self._admin_files: list[KnowledgeFile] = []
+        self._policy: TutorPolicy | None = None
 
     def _final_text(self) -> str:
         return self.renderer.final_text(self.platform.limits.file_link_note)
 
     def _changed(self) -> None:
-        self.editor.mark_dirty()
+        if self._policy is None:  # under a tutor policy the text is shown once checked
+            self.editor.mark_dirty()
+
+    def _checked_text(self) -> str:
+        """The final text, or, under a tutor policy, a notice in place of a solution."""
+        text = self._final_text()
+        if self._policy is None:
+            return text
+        reason = self._policy.violation(text)
+        if reason is None:
+            return text
+        log.info("job %d: answer withheld by the tutor policy (%s)", self.job.id, reason)
+        return t(self.lang, "tutor.withheld", reason=reason, preset=self._policy.preset)
 
     async def _save_refs(self, refs: list[str]) -> None:
         await self.store.save_reply_state(self.job.id, {"refs": refs})
@@ -122,6 +136,12 @@ class Turn:
             job.channel,
             self.message.parent_channel,
         )
+        policy = TutorPolicy.from_json(profile.tutor)
+        if policy is not None and policy.active():
+            self._policy = policy
+            if policy.preset == "exam":  # its code and logs would show a solution as it runs
+                tools = tuple(t_ for t_ in profile.tools if t_ != "code_interpreter")
+                profile = replace(profile, tools=tools)
         thread = await self._thread(profile)
         if "code_interpreter" in profile.tools:
             self._admin_files = await admin_data_files(
@@ -133,7 +153,9 @@ class Turn:
         base = TurnRequest(
             conversation_id=thread.conversation_id,
             model=profile.model,
-            instructions=profile.instructions + _data_files_note(self._admin_files),
+            instructions=profile.instructions
+            + _data_files_note(self._admin_files)
+            + (f"\n\n{self._policy.instructions()}" if self._policy is not None else ""),
             input=[],
             metadata={
                 "platform": job.platform,
@@ -348,7 +370,7 @@ class Turn:
 
     async def _finish(self, result: RunResult) -> None:
         assert self.run_record is not None
-        await self.editor.finish(self._final_text())
+        await self.editor.finish(self._checked_text())
         await self.target.close()
         self._count(result)
         await self.store.finish_run(self.run_record.id, result.status, self.usage)
@@ -358,7 +380,7 @@ class Turn:
         log.warning("job %d failed: %s", self.job.id, error)
         await self.renderer.on_failed(error)
         try:
-            await self.editor.finish(self._final_text())
+            await self.editor.finish(self._checked_text())
             await self.target.close()
         except Exception:
             log.exception("job %d: could not show the failure notice", self.job.id)

@@ -347,7 +347,7 @@ class PostgresStore:
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
         row = await self.pool.fetchrow(
             "SELECT platform, workspace, channel, model, instructions, tools, run_mode,"
-            " updated_by, updated_at, language, prompts, retention_days FROM profiles"
+            " updated_by, updated_at, language, prompts, retention_days, tutor FROM profiles"
             " WHERE platform = $1 AND workspace = $2 AND channel = $3",
             platform,
             workspace,
@@ -369,19 +369,21 @@ class PostgresStore:
             language=row["language"],
             prompts=row["prompts"],
             retention_days=row["retention_days"],
+            tutor=row["tutor"],
         )
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
         await self.pool.execute(
             "INSERT INTO profiles (platform, workspace, channel, model, instructions, tools,"
-            " run_mode, updated_by, updated_at, language, prompts, retention_days)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            " run_mode, updated_by, updated_at, language, prompts, retention_days, tutor)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
             " ON CONFLICT (platform, workspace, channel) DO UPDATE SET model = excluded.model,"
             " instructions = excluded.instructions, tools = excluded.tools,"
             " run_mode = excluded.run_mode, updated_by = excluded.updated_by,"
             " updated_at = excluded.updated_at, language = excluded.language,"
-            " prompts = excluded.prompts, retention_days = excluded.retention_days",
+            " prompts = excluded.prompts, retention_days = excluded.retention_days,"
+            " tutor = excluded.tutor",
             profile.platform,
             profile.workspace,
             profile.channel,
@@ -394,6 +396,7 @@ class PostgresStore:
             profile.language,
             profile.prompts,
             profile.retention_days,
+            profile.tutor,
         )
 
     async def record_profile_change(self, change: ProfileChange) -> ProfileChange:

@@ -43,6 +43,8 @@ class Profile:
     """Suggested prompts an admin wrote, one a line (``title | message`` or a message)."""
     retention_days: int | None = None
     """Workspace profiles only: idle conversations older than this are deleted."""
+    tutor: str | None = None
+    """A tutor policy as JSON (``bot.tutor``); None = inherit."""
 
 
 @dataclass(frozen=True)

@@ -278,7 +278,7 @@ class SQLiteStore:
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
         row = await self._one(
             "SELECT platform, workspace, channel, model, instructions, tools, run_mode,"
-            " updated_by, updated_at, language, prompts, retention_days FROM profiles"
+            " updated_by, updated_at, language, prompts, retention_days, tutor FROM profiles"
             " WHERE platform = ? AND workspace = ? AND channel = ?",
             (platform, workspace, channel),
         )
@@ -298,19 +298,21 @@ class SQLiteStore:
             language=row["language"],
             prompts=row["prompts"],
             retention_days=row["retention_days"],
+            tutor=row["tutor"],
         )
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
         await self._write(
             "INSERT INTO profiles (platform, workspace, channel, model, instructions, tools,"
-            " run_mode, updated_by, updated_at, language, prompts, retention_days)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " run_mode, updated_by, updated_at, language, prompts, retention_days, tutor)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, workspace, channel) DO UPDATE SET model = excluded.model,"
             " instructions = excluded.instructions, tools = excluded.tools,"
             " run_mode = excluded.run_mode, updated_by = excluded.updated_by,"
             " updated_at = excluded.updated_at, language = excluded.language,"
-            " prompts = excluded.prompts, retention_days = excluded.retention_days",
+            " prompts = excluded.prompts, retention_days = excluded.retention_days,"
+            " tutor = excluded.tutor",
             (
                 profile.platform,
                 profile.workspace,
@@ -324,6 +326,7 @@ class SQLiteStore:
                 profile.language,
                 profile.prompts,
                 profile.retention_days,
+                profile.tutor,
             ),
         )
 

@@ -111,6 +111,32 @@ class ConfigCommands(
     async def mode(self, interaction: Interaction, mode: str) -> None:
         await self._run(interaction, "config mode", mode)
 
+    @app_commands.command(description="A tutor policy: hints only, Socratic, or exam (no help)")
+    @app_commands.describe(
+        preset="How the assistant tutors; off turns an inherited policy off here",
+        windows="Only at these times, daily, e.g. 09:00-11:00 Asia/Seoul (default: always)",
+        where="Where (default: this channel)",
+    )
+    @app_commands.choices(
+        preset=[
+            Choice(name="hints: hints and next steps, no full solutions", value="hints"),
+            Choice(name="socratic: guiding questions", value="socratic"),
+            Choice(name="exam: no solutions or hints at all", value="exam"),
+            Choice(name="off", value="off"),
+            Choice(name="default: follow the server's policy", value="default"),
+        ],
+        where=WHERE,
+    )
+    async def tutor(
+        self,
+        interaction: Interaction,
+        preset: str,
+        windows: str | None = None,
+        where: str = "channel",
+    ) -> None:
+        scope = "channel" if where == "channel" else None
+        await self._run(interaction, "config", scope, "tutor", preset, windows)
+
     @app_commands.command(description="Delete conversations idle for this many days (0: keep)")
     @app_commands.describe(days="Days without use after which a conversation is deleted; 0 = off")
     async def retention(self, interaction: Interaction, days: Range[int, 0]) -> None:

@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config language en|ko|auto      the bot's language in this workspace\n"
         "  {p}config prompts [T | M; …]|clear   suggested prompts (Slack; a form opens without text)\n"
         "  {p}config retention DAYS|off       delete conversations idle for DAYS\n"
+        "  {p}config [channel] tutor hints|socratic|exam [HH:MM-HH:MM] | off   tutor policy\n"
         "  {p}config channel instructions|model|tools|mode ... | clear   override for this channel only\n"
         "  {p}config history                  recent changes, numbered\n"
         "  {p}config rollback N               undo change N\n"
@@ -80,6 +81,7 @@ MESSAGES: dict[str, str] = {
         "• model: {model} ({model_from})\n"
         "• tools: {tools} ({tools_from})\n"
         "• answer mode: {run_mode} ({run_mode_from})\n"
+        "• tutor policy: {tutor}\n"
         "• language: {language}\n"
         "• retention: {retention}\n"
         "• knowledge base: {knowledge}\n"
@@ -98,7 +100,7 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "This channel now uses the server's settings again.",
     "config.unknown_tool": "Unknown tool {tool}. Choose from: {choices}.",
     "config.bad_language": "Choose en, ko or auto.",
-    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | retention DAYS|off | prompts … | channel … | history | rollback N",
+    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | retention DAYS|off | tutor … | prompts … | channel … | history | rollback N",
     "config.bad_mode": "Choose an answer mode: stream (the answer appears as it is written), poll (it appears when complete; suits long jobs), background (streamed, and resumed after a restart), or default (the bot's setting).",
     "config.bad_retention": "Give the retention period in days (e.g. config retention 90), or off to keep conversations until people reset or forget them.",
     "config.retention.days": "idle conversations deleted after {n} days",
@@ -108,6 +110,10 @@ MESSAGES: dict[str, str] = {
     "forget.done": "Done: I deleted {n} conversation(s) and everything that belonged to them, here and on OpenAI. I no longer remember you.",
     "export.done": "Your history on this platform is in the attached file ({n} conversation(s)).",
     "export.empty": "I keep no conversations of yours on this platform.",
+    "config.tutor.usage": "Usage: config [channel] tutor hints|socratic|exam [HH:MM-HH:MM …] [TIME_ZONE] | off | default. hints: hints and next steps, no full solutions; socratic: guiding questions; exam: no solutions or hints at all. With time windows it applies only then (daily, UTC unless a time zone such as Asia/Seoul follows).",
+    "config.tutor.saved": "Saved: tutor policy for {scope} is now {policy}.",
+    "config.tutor.inherit": "the workspace's (none of its own)",
+    "tutor.withheld": "I held back that answer: it looked like a full solution ({reason}), which the tutor mode here ({preset}) does not allow. Ask me for a hint or the next step instead.",
     "config.history.empty": "No changes yet.",
     "config.history.line": "#{id} {when} {who}: {field} of {scope} → {value}",
     "config.rollback.done": "Rolled back change #{id}: {field} of {scope} is {value} again.",

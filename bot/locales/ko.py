@@ -25,6 +25,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config language en|ko|auto      이 워크스페이스에서 봇이 쓰는 언어\n"
         "  {p}config prompts [제목 | 메시지; …]|clear   추천 질문 (Slack; 텍스트 없이 쓰면 입력 창이 열림)\n"
         "  {p}config retention DAYS|off       DAYS일 동안 쓰지 않은 대화 삭제\n"
+        "  {p}config [channel] tutor hints|socratic|exam [HH:MM-HH:MM] | off   튜터 정책\n"
         "  {p}config channel instructions|model|tools|mode ... | clear   이 채널에만 적용\n"
         "  {p}config history                  최근 변경 내역 (번호 포함)\n"
         "  {p}config rollback N               N번 변경 되돌리기\n"
@@ -78,6 +79,7 @@ MESSAGES: dict[str, str] = {
         "• 모델: {model} ({model_from})\n"
         "• 도구: {tools} ({tools_from})\n"
         "• 답변 방식: {run_mode} ({run_mode_from})\n"
+        "• 튜터 정책: {tutor}\n"
         "• 언어: {language}\n"
         "• 보관: {retention}\n"
         "• 지식 베이스: {knowledge}\n"
@@ -96,7 +98,7 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "이 채널은 이제 다시 서버 설정을 따릅니다.",
     "config.unknown_tool": "알 수 없는 도구 {tool}입니다. 다음 중에서 고르세요: {choices}.",
     "config.bad_language": "en, ko, auto 중에서 고르세요.",
-    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | retention DAYS|off | prompts … | channel … | history | rollback N",
+    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | retention DAYS|off | tutor … | prompts … | channel … | history | rollback N",
     "config.bad_mode": "답변 방식을 고르세요: stream (쓰는 대로 보임), poll (다 끝나면 보임, 긴 작업에 적합), background (스트리밍하며 재시작 후에도 이어짐), default (봇 기본값).",
     "config.bad_retention": "보관 기간을 일 단위로 적으세요 (예: config retention 90). off는 사람들이 초기화하거나 삭제할 때까지 대화를 보관합니다.",
     "config.retention.days": "쓰지 않은 대화는 {n}일 뒤 삭제",
@@ -106,6 +108,10 @@ MESSAGES: dict[str, str] = {
     "forget.done": "완료: 대화 {n}개와 그에 속한 모든 것을 여기와 OpenAI에서 삭제했습니다. 이제 당신에 대해 기억하지 않습니다.",
     "export.done": "이 플랫폼의 대화 기록을 파일로 첨부했습니다 (대화 {n}개).",
     "export.empty": "이 플랫폼에 보관된 당신의 대화가 없습니다.",
+    "config.tutor.usage": "사용법: config [channel] tutor hints|socratic|exam [HH:MM-HH:MM …] [시간대] | off | default. hints: 힌트와 다음 단계만, 전체 풀이 없음; socratic: 질문으로 이끌기; exam: 풀이와 힌트 모두 없음. 시간대를 주면 그때만 적용됩니다 (매일, 시간대를 적지 않으면 UTC, 예: Asia/Seoul).",
+    "config.tutor.saved": "저장했습니다: {scope}의 튜터 정책은 이제 {policy}입니다.",
+    "config.tutor.inherit": "워크스페이스 설정 (별도 설정 없음)",
+    "tutor.withheld": "답변을 보류했습니다: 전체 풀이처럼 보여서({reason}) 이곳의 튜터 모드({preset})에서는 허용되지 않습니다. 대신 힌트나 다음 단계를 물어보세요.",
     "config.history.empty": "아직 변경 내역이 없습니다.",
     "config.history.line": "#{id} {when} {who}: {scope}의 {field} → {value}",
     "config.rollback.done": "#{id} 변경을 되돌렸습니다: {scope}의 {field} 값이 다시 {value}입니다.",
