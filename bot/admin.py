@@ -13,6 +13,7 @@ from bot.profiles import PROFILE_FIELDS, change_profile, change_value, resolve_p
 from bot.quota import Limits, day_start, effective_limits
 from bot.tutor import TutorPolicy, parse_policy
 from bot.types import InboundMessage
+from bot.usage_chart import days_back, render_chart_async, usage_csv
 from bot.welcome import parse_prompts
 from storage.records import WORKSPACE_DEFAULT, Quota, RoleQuota
 
@@ -475,11 +476,12 @@ async def _show_quotas(engine: Engine, message: InboundMessage, lang: str) -> st
     return "\n".join(lines)
 
 
-async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> str:
+async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> CommandReply:
+    """The text summary, and the same 30 days as a chart (PNG) and numbers (CSV)."""
     since = day_start() - (USAGE_DAYS - 1) * 86_400
     rows = await engine.store.usage_since(message.platform, message.workspace, since)
     if not rows:
-        return t(lang, "usage.all.empty", days=USAGE_DAYS)
+        return CommandReply(t(lang, "usage.all.empty", days=USAGE_DAYS))
     profile = await resolve_profile(
         engine.store, engine.settings, message.platform, message.workspace, WORKSPACE_DEFAULT
     )
@@ -509,4 +511,10 @@ async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> str:
             cost=cost(sum(r.input_tokens for r in rows), sum(r.output_tokens for r in rows)),
         )
     )
-    return "\n".join(lines)
+    daily = await engine.store.usage_by_day(message.platform, message.workspace, since)
+    days = days_back(USAGE_DAYS)
+    title = t(lang, "usage.chart.title", days=USAGE_DAYS, start=days[0], end=days[-1])
+    png = await render_chart_async(daily, days, title, t(lang, "usage.chart.others"))
+    stem = f"usage-{message.platform}-{days[-1]}"
+    files = (OutgoingFile(f"{stem}.png", png), OutgoingFile(f"{stem}.csv", usage_csv(daily)))
+    return CommandReply("\n".join(lines), files=files)

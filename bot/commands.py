@@ -114,7 +114,7 @@ async def _handle(
         return CommandReply(t(lang, "stop.done" if stopped else "stop.none"))
     if name == "usage":
         if args[:1] == ["all"]:
-            return CommandReply(await admin.usage_all(engine, message, lang))
+            return await admin.usage_all(engine, message, lang)
         return CommandReply(await _my_usage(engine, message, lang))
     if name == "forget":
         return CommandReply(await _forget(engine, message, args, lang, p))

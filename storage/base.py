@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from storage.records import (
+    DailyUsage,
     FileKind,
     Job,
     JobStatus,
@@ -100,6 +101,9 @@ class Store(Protocol):
         self, platform: str, workspace: str, since: float, *, user: str | None = None
     ) -> list[UserUsage]:
         """Answers started (messages) and tokens per person since ``since``, most tokens first."""
+
+    async def usage_by_day(self, platform: str, workspace: str, since: float) -> list[DailyUsage]:
+        """Answers started and tokens per person per day (UTC) since ``since``, by day."""
 
     async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
         """The workspace's limits per role, by role."""

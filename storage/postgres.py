@@ -21,6 +21,7 @@ import asyncpg
 from storage.migrations import load_migrations
 from storage.records import (
     DELETION_LEASE,
+    DailyUsage,
     FileKind,
     Job,
     JobStatus,
@@ -484,6 +485,19 @@ class PostgresStore:
         sql += " GROUP BY j.user_id ORDER BY SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
         rows = await self.pool.fetch(sql, *params)
         return [UserUsage(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    async def usage_by_day(self, platform: str, workspace: str, since: float) -> list[DailyUsage]:
+        rows = await self.pool.fetch(
+            "SELECT to_char(to_timestamp(r.started_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,"
+            " j.user_id, COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
+            " COALESCE(SUM(r.output_tokens), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
+            " WHERE j.platform = $1 AND j.workspace = $2 AND r.started_at >= $3"
+            " GROUP BY day, j.user_id ORDER BY day, j.user_id",
+            platform,
+            workspace,
+            since,
+        )
+        return [DailyUsage(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
     async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
         rows = await self.pool.fetch(

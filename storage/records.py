@@ -111,6 +111,21 @@ class UserUsage:
 
 
 @dataclass(frozen=True)
+class DailyUsage:
+    """One person's usage on one day (UTC, ``YYYY-MM-DD``)."""
+
+    day: str
+    user: str
+    messages: int
+    input_tokens: int
+    output_tokens: int
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True)
 class ThreadRecord:
     """One person's assistant thread: an OpenAI conversation."""
 

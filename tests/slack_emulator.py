@@ -173,6 +173,10 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
     def rate_limited(self) -> list[SlackCall]:
         return [c for c in self.calls if c.status == 429]
 
+    def files_stored(self) -> dict[str, tuple[bytes, str]]:
+        """Every file on the workspace's file host, by path (uploads included)."""
+        return dict(self._files)
+
     def replies(self, channel: str, thread_ts: str) -> list[Message]:
         """The bot's messages in a thread, oldest first."""
         return [m for m in self.messages.get(channel, []) if m.bot_id and m.thread_ts == thread_ts]

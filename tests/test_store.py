@@ -387,6 +387,12 @@ class TestAdminRecords:
         mine = await store.usage_since("slack", "T1", started - 1, user="u1")
         assert [(u.messages, u.input_tokens) for u in mine] == [(2, 30)]
         assert await store.usage_since("slack", "T1", time.time() + 10) == []
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        daily = await store.usage_by_day("slack", "T1", started - 1)
+        assert [(d.day, d.user, d.messages, d.tokens) for d in daily] == [
+            (today, "u1", 2, 60),
+            (today, "u2", 1, 200),
+        ]
 
 
 class TestPeople:

@@ -74,6 +74,8 @@ MESSAGES: dict[str, str] = {
     "usage.all.title@discord": "Usage in this server, last {days} days:",
     "usage.all.line": "• {user}: {messages} message(s), {tokens} tokens (~${cost})",
     "usage.all.total": "Total: {messages} message(s), {tokens} tokens (~${cost}).",
+    "usage.chart.title": "Usage per day, last {days} days ({start} to {end}, UTC)",
+    "usage.chart.others": "others",
     "usage.all.empty": "No usage in the last {days} days.",
     # Configuration.
     "config.show": (

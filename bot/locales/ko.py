@@ -73,6 +73,8 @@ MESSAGES: dict[str, str] = {
     "usage.all.title@discord": "이 서버의 최근 {days}일 사용량:",
     "usage.all.line": "• {user}: 메시지 {messages}개, 토큰 {tokens}개 (약 ${cost})",
     "usage.all.total": "합계: 메시지 {messages}개, 토큰 {tokens}개 (약 ${cost}).",
+    "usage.chart.title": "일별 사용량, 최근 {days}일 ({start} ~ {end}, UTC)",
+    "usage.chart.others": "기타",
     "usage.all.empty": "최근 {days}일 동안 사용 내역이 없습니다.",
     "config.show": (
         "{scope}의 어시스턴트:\n"
