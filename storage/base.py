@@ -174,7 +174,8 @@ class Store(Protocol):
         created before ``before``; how many jobs."""
 
     async def forget_person(self, platform: str, user: str) -> None:
-        """What the store knows about the person apart from threads and jobs (their locale)."""
+        """What the store knows about the person apart from threads and jobs: their locale,
+        when they were greeted and what they last looked at, in every workspace."""
 
     async def retention_profiles(self) -> list[Profile]:
         """Workspace profiles that set a retention period."""

@@ -709,9 +709,11 @@ class PostgresStore:
         return int(str(status).split()[-1])
 
     async def forget_person(self, platform: str, user: str) -> None:
-        await self.pool.execute(
-            "DELETE FROM person_locales WHERE platform = $1 AND user_id = $2", platform, user
-        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            for table in ("person_locales", "people"):
+                await conn.execute(
+                    f"DELETE FROM {table} WHERE platform = $1 AND user_id = $2", platform, user
+                )
 
     async def retention_profiles(self) -> list[Profile]:
         rows = await self.pool.fetch(

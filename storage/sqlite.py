@@ -617,9 +617,11 @@ class SQLiteStore:
             return cursor.rowcount
 
     async def forget_person(self, platform: str, user: str) -> None:
-        await self._write(
-            "DELETE FROM person_locales WHERE platform = ? AND user_id = ?", (platform, user)
-        )
+        async with self._transaction() as db:
+            for table in ("person_locales", "people"):
+                await db.execute(
+                    f"DELETE FROM {table} WHERE platform = ? AND user_id = ?", (platform, user)
+                )
 
     async def retention_profiles(self) -> list[Profile]:
         rows = await self._all(

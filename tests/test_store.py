@@ -321,6 +321,7 @@ class TestAdminRecords:
         queued = await store.accept(job("E2", user="u1"))
         assert queued
         await store.remember_locale("slack", "u1", "ko")
+        await store.save_viewing("slack", "T1", "u1", Viewing("C1"))
         assert [t.id for t in await store.user_threads("slack", "u1")] == [old.id, new.id]
         cutoff = time.time() + 1
         idle = await store.idle_threads("slack", "T1", cutoff)
@@ -346,6 +347,7 @@ class TestAdminRecords:
         assert await store.get_job(queued.id) is not None  # not finished: kept
         await store.forget_person("slack", "u1")
         assert await store.remembered_locale("slack", "u1") is None
+        assert await store.get_viewing("slack", "T1", "u1") is None
 
         assert await store.retention_profiles() == []
         await store.save_profile(Profile("slack", "T1", retention_days=30))
