@@ -225,8 +225,13 @@ async def _tutor(
         value=policy.to_json() if policy is not None else None,
         changed_by=message.user,
     )
-    described = policy.describe() if policy is not None else t(lang, "config.tutor.inherit")
-    return t(lang, "config.tutor.saved", scope=scope_text(lang, channel), policy=described)
+    described = (
+        policy.describe()
+        if policy is not None
+        else t(lang, "config.tutor.inherit", platform=message.platform)
+    )
+    scope = scope_text(lang, channel, message.platform)
+    return t(lang, "config.tutor.saved", scope=scope, policy=described)
 
 
 def _tutor_shown(lang: str, encoded: object) -> str:
@@ -451,18 +456,24 @@ async def _role_quota(engine: Engine, message: InboundMessage, args: list[str], 
     updated = replace(updated, updated_by=message.user, updated_at=time.time())
     await store.save_role_quota(updated)
     limits = Limits(updated.messages_per_day or None, updated.tokens_per_day or None)
-    return t(lang, "quota.role.saved", role=args[0], limits=limits.describe(lang))
+    return t(
+        lang,
+        "quota.role.saved",
+        platform=message.platform,
+        role=args[0],
+        limits=limits.describe(lang),
+    )
 
 
 async def _show_quotas(engine: Engine, message: InboundMessage, lang: str) -> str:
     store, platform, workspace = engine.store, message.platform, message.workspace
     whole = await effective_limits(store, platform, workspace, WORKSPACE_DEFAULT)
-    lines = [t(lang, "quota.show.workspace", limits=whole.describe(lang))]
+    lines = [t(lang, "quota.show.workspace", platform=platform, limits=whole.describe(lang))]
     if message.channel:
         here = await store.get_quota(platform, workspace, message.channel)
         if message.parent_channel and here is None:
             here = await store.get_quota(platform, workspace, message.parent_channel)
-        described = t(lang, "quota.show.inherit")
+        described = t(lang, "quota.show.inherit", platform=platform)
         if here is not None:
             described = (
                 await effective_limits(

@@ -400,7 +400,7 @@ async def test_answer_mode_per_server_and_channel(
 ) -> None:
     teacher = classroom.teacher
     saved = await say(discord_emu, "config mode", teacher, classroom.general, mode="poll")
-    assert saved == "Saved: run_mode for the whole workspace is now poll."
+    assert saved == "Saved: run_mode for the whole server is now poll."
     override = await say(
         discord_emu, "config channel", teacher, classroom.ask_ai, setting="mode", value="stream"
     )
@@ -414,7 +414,7 @@ async def test_answer_mode_per_server_and_channel(
     assert polled["background"] is True and not polled.get("stream")
     history = await say(discord_emu, "config history", teacher, classroom.general)
     assert "run_mode of this channel → stream" in history
-    assert "run_mode of the whole workspace → poll" in history
+    assert "run_mode of the whole server → poll" in history
 
 
 async def test_a_teacher_gives_the_class_a_data_file(
@@ -432,7 +432,7 @@ async def test_a_teacher_gives_the_class_a_data_file(
         document=data,
         where="server",
     )
-    assert added.startswith("mydata.csv: added as a data file of the whole workspace")
+    assert added.startswith("mydata.csv: added as a data file of the whole server")
     [uploaded] = emulator.files.values()
     emulator.script(Turn().code("df[df.name=='Kim']", logs="Kim 15").text("Kim is 15."))
     asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "How old is Kim?")

@@ -131,8 +131,8 @@ async def test_quotas_per_role(
     )
     shown = await say(discord_emu, "quota show", teacher, classroom.general)
     assert shown.splitlines() == [
-        "Whole workspace: 1 messages",
-        "This channel: follows the workspace",
+        "Whole server: 1 messages",
+        "This channel: follows the server",
         f"Role {classroom.teachers}: no limit",
         f"Role {students}: 2 messages",
     ]

@@ -42,12 +42,17 @@ MESSAGES: dict[str, str] = {
         "  {p}config instructions [text:]       set the instructions (a form opens without text)\n"
         "  {p}config model name:                set the model\n"
         "  {p}config tools state: tool:         enable or disable code_interpreter, file_search, a function\n"
+        "  {p}config mode mode:                 how answers are run and shown\n"
+        "  {p}config tutor preset: [windows:]   tutor policy: hints, socratic or exam\n"
+        "  {p}config retention days:            delete conversations idle for that many days\n"
         "  {p}config language                   the bot's language in this server\n"
         "  {p}config channel setting: value:    override for this channel only (setting:clear to undo)\n"
         "  {p}config history                    recent changes, numbered\n"
         "  {p}config rollback change:           undo a change\n"
-        "  {p}knowledge add|list|remove [where:server]   knowledge base documents\n"
+        "  {p}knowledge add|list|remove [where:server]   documents and data files\n"
         "  {p}quota messages|tokens limit: | off [where:channel]   daily limits per person\n"
+        "  {p}quota role role: kind: limit:     limits for people with a role\n"
+        "  {p}quota show                        the limits set here\n"
         "  {p}usage all                         usage per person and totals, with estimated cost"
     ),
     "reset.done": "Started a new conversation. What would you like to talk about?",
@@ -115,6 +120,7 @@ MESSAGES: dict[str, str] = {
     "config.tutor.usage": "Usage: config [channel] tutor hints|socratic|exam [HH:MM-HH:MM …] [TIME_ZONE] | off | default. hints: hints and next steps, no full solutions; socratic: guiding questions; exam: no solutions or hints at all. With time windows it applies only then (daily, UTC unless a time zone such as Asia/Seoul follows).",
     "config.tutor.saved": "Saved: tutor policy for {scope} is now {policy}.",
     "config.tutor.inherit": "the workspace's (none of its own)",
+    "config.tutor.inherit@discord": "the server's (none of its own)",
     "tutor.withheld": "I held back that answer: it looked like a full solution ({reason}), which the tutor mode here ({preset}) does not allow. Ask me for a hint or the next step instead.",
     "config.history.empty": "No changes yet.",
     "config.history.line": "#{id} {when} {who}: {field} of {scope} → {value}",
@@ -138,11 +144,14 @@ MESSAGES: dict[str, str] = {
     "quota.mine.none": "No daily limit applies to you here ({messages} message(s) today).",
     "quota.mine.resets": "The day resets in {resets} (00:00 UTC).",
     "quota.role.saved": "Daily limit per person with role {role}: {limits} (it replaces the workspace's and channels' limits for them; with several roles, the most generous applies).",
+    "quota.role.saved@discord": "Daily limit per person with role {role}: {limits} (it replaces the server's and channels' limits for them; with several roles, the most generous applies).",
     "quota.role.off": "Role {role} has no limit of its own any more.",
     "quota.show.workspace": "Whole workspace: {limits}",
+    "quota.show.workspace@discord": "Whole server: {limits}",
     "quota.show.channel": "This channel: {limits}",
     "quota.show.role": "Role {role}: {limits}",
     "quota.show.inherit": "follows the workspace",
+    "quota.show.inherit@discord": "follows the server",
     # Knowledge base.
     "kb.attach": "Attach the files to add: documents to search (PDF, DOCX, PPTX, MD, TXT, HTML) or data files for Python (CSV, TSV, XLSX, XLS, JSON).",
     "kb.not_document": "{name}: neither a document type I can search nor a data file type I can analyse.",

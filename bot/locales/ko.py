@@ -41,12 +41,17 @@ MESSAGES: dict[str, str] = {
         "  {p}config instructions [text:]       지시문 설정 (text 없이 쓰면 입력 창이 열립니다)\n"
         "  {p}config model name:                모델 설정\n"
         "  {p}config tools state: tool:         code_interpreter, file_search, 함수 켜기/끄기\n"
+        "  {p}config mode mode:                 답변을 실행하고 보여 주는 방식\n"
+        "  {p}config tutor preset: [windows:]   튜터 정책: hints, socratic, exam\n"
+        "  {p}config retention days:            그 일수 동안 쓰지 않은 대화 삭제\n"
         "  {p}config language                   이 서버에서 봇이 쓰는 언어\n"
         "  {p}config channel setting: value:    이 채널에만 적용 (setting:clear로 되돌리기)\n"
         "  {p}config history                    최근 변경 내역 (번호 포함)\n"
         "  {p}config rollback change:           변경 되돌리기\n"
-        "  {p}knowledge add|list|remove [where:server]   지식 베이스 문서\n"
+        "  {p}knowledge add|list|remove [where:server]   문서와 데이터 파일\n"
         "  {p}quota messages|tokens limit: | off [where:channel]   사람당 하루 한도\n"
+        "  {p}quota role role: kind: limit:     역할별 한도\n"
+        "  {p}quota show                        이곳에 설정된 한도\n"
         "  {p}usage all                         사람별 사용량, 합계와 예상 비용"
     ),
     "reset.done": "새 대화를 시작했습니다. 무엇을 이야기해 볼까요?",
@@ -113,6 +118,7 @@ MESSAGES: dict[str, str] = {
     "config.tutor.usage": "사용법: config [channel] tutor hints|socratic|exam [HH:MM-HH:MM …] [시간대] | off | default. hints: 힌트와 다음 단계만, 전체 풀이 없음; socratic: 질문으로 이끌기; exam: 풀이와 힌트 모두 없음. 시간대를 주면 그때만 적용됩니다 (매일, 시간대를 적지 않으면 UTC, 예: Asia/Seoul).",
     "config.tutor.saved": "저장했습니다: {scope}의 튜터 정책은 이제 {policy}입니다.",
     "config.tutor.inherit": "워크스페이스 설정 (별도 설정 없음)",
+    "config.tutor.inherit@discord": "서버 설정 (별도 설정 없음)",
     "tutor.withheld": "답변을 보류했습니다: 전체 풀이처럼 보여서({reason}) 이곳의 튜터 모드({preset})에서는 허용되지 않습니다. 대신 힌트나 다음 단계를 물어보세요.",
     "config.history.empty": "아직 변경 내역이 없습니다.",
     "config.history.line": "#{id} {when} {who}: {scope}의 {field} → {value}",
@@ -136,11 +142,14 @@ MESSAGES: dict[str, str] = {
     "quota.mine.none": "이곳에서는 하루 한도가 없습니다 (오늘 메시지 {messages}개).",
     "quota.mine.resets": "{resets} 후(UTC 00:00)에 초기화됩니다.",
     "quota.role.saved": "역할 {role}의 사람당 하루 한도: {limits} (이 역할의 사람에게는 워크스페이스와 채널 한도 대신 적용되며, 역할이 여럿이면 가장 넉넉한 한도가 적용됩니다).",
+    "quota.role.saved@discord": "역할 {role}의 사람당 하루 한도: {limits} (이 역할의 사람에게는 서버와 채널 한도 대신 적용되며, 역할이 여럿이면 가장 넉넉한 한도가 적용됩니다).",
     "quota.role.off": "역할 {role}에는 이제 별도 한도가 없습니다.",
     "quota.show.workspace": "워크스페이스 전체: {limits}",
+    "quota.show.workspace@discord": "서버 전체: {limits}",
     "quota.show.channel": "이 채널: {limits}",
     "quota.show.role": "역할 {role}: {limits}",
     "quota.show.inherit": "워크스페이스를 따름",
+    "quota.show.inherit@discord": "서버를 따름",
     "kb.attach": "추가할 파일을 첨부하세요: 검색할 문서 (PDF, DOCX, PPTX, MD, TXT, HTML) 또는 Python으로 분석할 데이터 파일 (CSV, TSV, XLSX, XLS, JSON).",
     "kb.not_document": "{name}: 검색할 수 있는 문서 형식도, 분석할 수 있는 데이터 파일 형식도 아닙니다.",
     "kb.too_large": "{name} 파일이 너무 큽니다 (한도 {limit}).",
