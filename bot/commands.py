@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import admin, knowledge, privacy
+from bot import admin, admin_usage, knowledge, privacy
 from bot.admin import CommandReply, ModalRequest, OutgoingFile
 from bot.engine import Engine
 from bot.errors import BotError, RunError
@@ -114,7 +114,7 @@ async def _handle(
         return CommandReply(t(lang, "stop.done" if stopped else "stop.none"))
     if name == "usage":
         if args[:1] == ["all"]:
-            return await admin.usage_all(engine, message, lang)
+            return await admin_usage.usage_all(engine, message, lang)
         return CommandReply(await _my_usage(engine, message, lang))
     if name == "forget":
         return CommandReply(await _forget(engine, message, args, lang, p))
@@ -125,7 +125,7 @@ async def _handle(
     if name == "quota":
         if not args:
             return CommandReply(await describe_standing(engine.store, message, lang))
-        return CommandReply(await admin.quota(engine, message, args, lang))
+        return CommandReply(await admin_usage.quota(engine, message, args, lang))
     if name == "kb":
         return CommandReply(await _knowledge(engine, message, args, lang))
     return CommandReply(t(lang, "unknown_command", name=name, p=p))
