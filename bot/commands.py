@@ -162,7 +162,7 @@ async def _forget(
     engine: Engine, message: InboundMessage, args: list[str], lang: str, p: str
 ) -> str:
     if args[:1] != ["confirm"]:
-        return t(lang, "forget.confirm", p=p)
+        return t(lang, "forget.confirm", platform=message.platform, p=p)
     active = await engine.store.jobs(statuses=["queued", "running"])
     if any(j.platform == message.platform and j.user == message.user for j in active):
         return t(lang, "forget.busy", p=p)

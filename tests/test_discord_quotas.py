@@ -191,7 +191,9 @@ async def test_forget_and_export_on_discord(
     assert said == {"hi", "hello by DM"}
 
     asked = await discord_emu.slash(classroom.alice, classroom.ask_ai, "assistant", "forget")
-    assert (await reply(discord_emu, asked)).startswith("This deletes everything I keep about you")
+    warning = await reply(discord_emu, asked)
+    assert warning.startswith("This deletes everything I keep about you on Discord")
+    assert warning.endswith("run /assistant forget confirm:True.")
     assert len(emulator.conversations) == 3
     confirmed = await discord_emu.slash(
         classroom.alice, classroom.ask_ai, "assistant", "forget", confirm=True

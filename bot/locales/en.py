@@ -113,6 +113,7 @@ MESSAGES: dict[str, str] = {
     "config.retention.days": "idle conversations deleted after {n} days",
     "config.retention.none": "kept until reset or forgotten",
     "forget.confirm": "This deletes everything I keep about you on this platform: your conversations with me (here and on OpenAI: the conversations, the files you attached, their search indexes and code containers) and the records of your messages. It cannot be undone. To go ahead, send {p}forget confirm.",
+    "forget.confirm@discord": "This deletes everything I keep about you on Discord: your conversations with me (here and on OpenAI: the conversations, the files you attached, their search indexes and code containers) and the records of your messages. It cannot be undone. To go ahead, run {p}forget confirm:True.",
     "forget.busy": "An answer of yours is still in progress or queued; wait for it (or {p}stop it), then forget.",
     "forget.done": "Done: I deleted {n} conversation(s) and everything that belonged to them, here and on OpenAI. I no longer remember you.",
     "export.done": "Your history on this platform is in the attached file ({n} conversation(s)).",

@@ -111,6 +111,7 @@ MESSAGES: dict[str, str] = {
     "config.retention.days": "쓰지 않은 대화는 {n}일 뒤 삭제",
     "config.retention.none": "초기화하거나 삭제할 때까지 보관",
     "forget.confirm": "이 플랫폼에서 제가 가진 당신의 모든 정보를 삭제합니다: 저와의 대화 (여기와 OpenAI 양쪽: 대화, 첨부한 파일, 검색 색인, 코드 컨테이너)와 메시지 기록. 되돌릴 수 없습니다. 계속하려면 {p}forget confirm을 보내세요.",
+    "forget.confirm@discord": "Discord에서 제가 가진 당신의 모든 정보를 삭제합니다: 저와의 대화 (여기와 OpenAI 양쪽: 대화, 첨부한 파일, 검색 색인, 코드 컨테이너)와 메시지 기록. 되돌릴 수 없습니다. 계속하려면 {p}forget confirm:True를 실행하세요.",
     "forget.busy": "아직 진행 중이거나 대기 중인 답변이 있습니다. 끝날 때까지 기다리거나 {p}stop으로 멈춘 뒤 삭제하세요.",
     "forget.done": "완료: 대화 {n}개와 그에 속한 모든 것을 여기와 OpenAI에서 삭제했습니다. 이제 당신에 대해 기억하지 않습니다.",
     "export.done": "이 플랫폼의 대화 기록을 파일로 첨부했습니다 (대화 {n}개).",
