@@ -138,16 +138,44 @@ class ReplyEditor:
         if self._save_refs is not None:
             await self._save_refs(list(self._refs))
 
+    async def _reroute_page(self, index: int, page: str) -> None:
+        """No edit can go out in time: the final page replaces its message by a new one."""
+        self._refs[index] = await self._target.repost(self._refs[index], page)
+        self._shown[index] = page
+        if self._save_refs is not None:
+            await self._save_refs(list(self._refs))
+
+    async def _final_edit_slot(self) -> bool:
+        """Take the budget for a final edit, or False if it would wait past the platform's
+        patience and the page should go out by another route (posts are not budgeted)."""
+        patience = self._limits.final_patience
+        if patience is None or self._limits.budget_posts:
+            await self._budget.acquire(final=True)
+            return True
+        wait = self._budget.final_wait()
+        if wait is None or wait <= patience:
+            try:
+                async with asyncio.timeout(patience):
+                    await self._budget.acquire(final=True)
+                return True
+            except TimeoutError:
+                pass
+        self._budget.deferred("rerouted")
+        return False
+
     async def _call(
         self, op: Callable[[int, str], Awaitable[None]], index: int, page: str, *, final: bool
     ) -> None:
         attempts = _FINAL_ATTEMPTS if final else 1
         attempt = 0
         while True:
-            posting = op in (self._post_page, self._repost_page)
+            posting = op in (self._post_page, self._repost_page, self._reroute_page)
             budgeted = self._limits.budget_posts or not posting
             attempt += 1
-            if budgeted:
+            if budgeted and final and op == self._edit_page:
+                if not await self._final_edit_slot():
+                    op, budgeted = self._reroute_page, False
+            elif budgeted:
                 await self._budget.acquire(final=final)
             try:
                 async with self._in_flight:

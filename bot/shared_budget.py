@@ -49,12 +49,17 @@ class SharedCallBudget(CallBudget):
     """A ``CallBudget`` whose calls are counted in the database across processes."""
 
     def __init__(self, key: str, calls: int, window: float, ledger: RateLedger) -> None:
-        super().__init__(calls, window)
+        super().__init__(calls, window, name=key)
         self.key = key
         self._ledger = ledger
         self._ledger_down = False
 
+    def final_wait(self) -> float | None:
+        """Unknown here (other processes spend the same budget): the editor waits its patience."""
+        return None
+
     async def _take(self, *, final: bool) -> None:
+        noted = False
         while True:
             now = time.monotonic()
             if self._paused_until > now:
@@ -87,6 +92,9 @@ class SharedCallBudget(CallBudget):
                     log.info("budget %s: counted in the database again", self.key)
                 if wait <= 0:
                     return
+            if not noted:
+                noted = True
+                self.deferred("final" if final else "progress")
             try:
                 async with asyncio.timeout(wait):
                     await changed.wait()
@@ -111,9 +119,10 @@ class SharedBudgetRegistry(BudgetRegistry):
         budget = self._budgets.get(key)
         if budget is None:
             if calls is None:
-                budget = CallBudget(calls, window)
+                budget = CallBudget(calls, window, name=key)
             else:
                 budget = SharedCallBudget(key, calls, window, self._ledger)
+            budget.on_deferred = self._deferred
             self._budgets[key] = budget
         return budget
 

@@ -72,6 +72,9 @@ class ReplyLimits:
     budget_posts: bool = True
     """False where posting a new message is limited apart from editing (Slack: chat.postMessage
     per channel, chat.update per workspace): posts then skip the shared edit budget."""
+    final_patience: float | None = None
+    """Where posts skip the edit budget: the seconds a final text may wait for an edit before
+    it goes out as a new message instead (``ReplyTarget.repost``); None: it always waits."""
 
 
 class ReplyTarget(Protocol):
@@ -80,6 +83,10 @@ class ReplyTarget(Protocol):
     async def post(self, text: str) -> str: ...
 
     async def edit(self, ref: str, text: str) -> None: ...
+
+    async def repost(self, ref: str, text: str) -> str:
+        """Show ``text`` in a new message in place of ``ref`` (which is removed), by a route
+        outside the edit budget; the new message's ref."""
 
     async def upload(self, filename: str, data: bytes) -> None: ...
 

@@ -121,6 +121,12 @@ class ChannelReply:
                 content=text, allowed_mentions=NO_PINGS
             )
 
+    async def repost(self, ref: str, text: str) -> str:
+        new = await self.post(text)
+        with contextlib.suppress(discord.HTTPException):
+            await self._channel.get_partial_message(int(ref)).delete()
+        return new
+
     async def upload(self, filename: str, data: bytes) -> None:
         file = discord.File(io.BytesIO(data), filename=filename)
         with rate_limits_translated():
@@ -162,6 +168,12 @@ class InteractionReply:
     async def edit(self, ref: str, text: str) -> None:
         with rate_limits_translated():
             await self._webhook.edit_message(int(ref), content=text, allowed_mentions=NO_PINGS)
+
+    async def repost(self, ref: str, text: str) -> str:
+        new = await self.post(text)
+        with contextlib.suppress(discord.HTTPException):
+            await self._webhook.delete_message(int(ref))
+        return new
 
     async def upload(self, filename: str, data: bytes) -> None:
         file = discord.File(io.BytesIO(data), filename=filename)

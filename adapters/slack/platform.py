@@ -34,6 +34,9 @@ SLACK_LIMITS = ReplyLimits(
     max_upload_bytes=1_000_000_000,  # Slack's 1 GB per file
     command_prefix="/assistant ",
     budget_posts=False,  # chat.postMessage is limited per channel, not by chat.update's tier
+    # A final text that would wait longer than this for chat.update goes out as a new message
+    # (chat.postMessage) that replaces its placeholder.
+    final_patience=2.0,
 )
 STREAMS_PER_MINUTE = 20  # chat.startStream and chat.stopStream are Tier 2 (20+ per minute)
 STATUSES_PER_MINUTE = 40  # assistant.threads.setStatus: tier undocumented, Tier 3 assumed

@@ -235,6 +235,34 @@ class SlackReply:
             markdown_text=text or self._placeholder,
         )
 
+    async def repost(self, ref: str, text: str) -> str:
+        """The final text when chat.update's budget is spent: a stream is stopped with the
+        rest of the text (chat.stopStream, Tier 2); a posted message is replaced by a new one
+        (chat.postMessage, limited per channel) and deleted at once (chat.delete, a tier of
+        its own), rather than updated when the budget returns, which would leave the
+        placeholder up to a minute and spend the very budget that is short."""
+        stream = self._streams.get(ref)
+        if stream is not None and stream.open:
+            await stream.settle()
+            stream.latest = "" if text == self._placeholder else text
+            await self._stop(ref, stream)
+            return ref
+        response = await self._api(
+            "chat.postMessage",
+            self._client.chat_postMessage,
+            channel=self._place.channel,
+            thread_ts=self._place.thread_ts,
+            markdown_text=text,
+        )
+        try:
+            await self._api(
+                "chat.delete", self._client.chat_delete, channel=self._place.channel, ts=ref
+            )
+        except (SlackApiError, RateLimited, PlatformUnavailable, MessageGone) as exc:
+            # The answer is shown; the old message staying is cosmetic (never post twice).
+            log.debug("message %s not deleted after its replacement: %s", ref, exc)
+        return str(response["ts"])
+
     def _forget(self, stream: _Stream) -> None:
         if stream.open and self._streams_quota is not None:
             self._streams_quota.cancel()
