@@ -146,6 +146,10 @@ class CallBudget:
             except TimeoutError:
                 pass
 
+    def observe(self, *, limit: int, remaining: int, reset_after: float, sent: float) -> None:
+        """What the platform said of its budget (``bot.header_budget``); this budget counts
+        its own window instead."""
+
     def pause(self, seconds: float) -> None:
         """The platform said 429: nobody sharing this budget calls for ``seconds``."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
@@ -160,12 +164,31 @@ class BudgetRegistry:
         self.on_deferred: DeferredHook | None = None
         """Told of every reply write a budget defers (for metrics); see ``DeferredHook``."""
 
-    def get(self, key: str, calls: int | None, window: float) -> CallBudget:
+    def get(
+        self, key: str, calls: int | None, window: float, *, headers: bool = False
+    ) -> CallBudget:
+        """The budget of ``key``; ``headers``: one the platform's answers describe (in this
+        process only: such limits are per channel, and a channel is served by one process)."""
         budget = self._budgets.get(key)
         if budget is None:
-            budget = self._budgets[key] = CallBudget(calls, window, name=key)
+            budget = self._budgets[key] = self._new(key, calls, window, headers=headers)
             budget.on_deferred = self._deferred
         return budget
+
+    def _new(self, key: str, calls: int | None, window: float, *, headers: bool) -> CallBudget:
+        if headers:
+            from bot.header_budget import HeaderBudget
+
+            return HeaderBudget(calls, window, name=key)
+        return CallBudget(calls, window, name=key)
+
+    def observe(
+        self, key: str, *, limit: int, remaining: int, reset_after: float, sent: float
+    ) -> None:
+        """The platform's answer to a call under ``key`` told its budget (see ``observe``)."""
+        budget = self._budgets.get(key)
+        if budget is not None:
+            budget.observe(limit=limit, remaining=remaining, reset_after=reset_after, sent=sent)
 
     def _deferred(self, name: str, kind: str) -> None:
         if self.on_deferred is not None:

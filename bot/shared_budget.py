@@ -115,16 +115,10 @@ class SharedBudgetRegistry(BudgetRegistry):
         self._live: dict[str, int] = {}
         self._beater: asyncio.Task[None] | None = None
 
-    def get(self, key: str, calls: int | None, window: float) -> CallBudget:
-        budget = self._budgets.get(key)
-        if budget is None:
-            if calls is None:
-                budget = CallBudget(calls, window, name=key)
-            else:
-                budget = SharedCallBudget(key, calls, window, self._ledger)
-            budget.on_deferred = self._deferred
-            self._budgets[key] = budget
-        return budget
+    def _new(self, key: str, calls: int | None, window: float, *, headers: bool) -> CallBudget:
+        if calls is None or headers:
+            return super()._new(key, calls, window, headers=headers)
+        return SharedCallBudget(key, calls, window, self._ledger)
 
     async def join(self, group: str) -> None:
         self._seen.setdefault(group, {})

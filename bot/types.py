@@ -72,6 +72,10 @@ class ReplyLimits:
     budget_posts: bool = True
     """False where posting a new message is limited apart from editing (Slack: chat.postMessage
     per channel, chat.update per workspace): posts then skip the shared edit budget."""
+    budget_from_headers: bool = False
+    """The platform's answers state the budget left (Discord's ``X-RateLimit-*`` headers, fed
+    to ``BudgetRegistry.observe`` by the adapter): ``calls_per_window`` and ``window`` only
+    stand in until the first answer."""
     final_patience: float | None = None
     """Where posts skip the edit budget: the seconds a final text may wait for an edit before
     it goes out as a new message instead (``ReplyTarget.repost``); None: it always waits."""
