@@ -159,7 +159,9 @@ def measure(
         if response_id in model.last_delta and response_id in model.completed:
             delays.append(final_write - model.last_delta[response_id])
             after_completed.append(final_write - model.completed[response_id])
+    marked = {m: at for at, kind, m, _ in emu.reaction_log if kind == "add"}
     return {
+        "marked": [marked[m] - started for m in asked if m in marked],
         "replies": len(asked),
         "complete": complete,
         "429s": len(emu.rate_limited()),
@@ -201,6 +203,9 @@ def main() -> None:
     print(f"last delta→final text: {summary(result['delays'], ' s')}")
     print(f"per-answer lateness:   {lateness(result['delays'])}")
     print(f"completed→final text:  {summary(result['after_completed'], ' s')}")
+    marked = result["marked"]
+    print(f"questions marked ⏳:    {len(marked)}/{result['replies']}")
+    print(f"question→marked:       {summary(marked, ' s')}")
     print(f"wall time:             {result['elapsed']:.1f} s")
 
 

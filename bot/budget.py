@@ -146,7 +146,10 @@ class CallBudget:
             except TimeoutError:
                 pass
 
-    def observe(self, *, limit: int, remaining: int, reset_after: float, sent: float) -> None:
+    def settled(self) -> None:
+        """A call let through by ``acquire`` has its answer (or failed)."""
+
+    def observe(self, *, limit: int, remaining: int, reset_after: float) -> None:
         """What the platform said of its budget (``bot.header_budget``); this budget counts
         its own window instead."""
 
@@ -182,13 +185,11 @@ class BudgetRegistry:
             return HeaderBudget(calls, window, name=key)
         return CallBudget(calls, window, name=key)
 
-    def observe(
-        self, key: str, *, limit: int, remaining: int, reset_after: float, sent: float
-    ) -> None:
+    def observe(self, key: str, *, limit: int, remaining: int, reset_after: float) -> None:
         """The platform's answer to a call under ``key`` told its budget (see ``observe``)."""
         budget = self._budgets.get(key)
         if budget is not None:
-            budget.observe(limit=limit, remaining=remaining, reset_after=reset_after, sent=sent)
+            budget.observe(limit=limit, remaining=remaining, reset_after=reset_after)
 
     def _deferred(self, name: str, kind: str) -> None:
         if self.on_deferred is not None:

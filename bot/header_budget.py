@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 
 from bot.budget import CallBudget
-
-_SENT_MEMORY = 60.0
-"""Seconds a call's send time is kept to match it against later answers."""
 
 
 class HeaderBudget(CallBudget):
@@ -25,20 +21,20 @@ class HeaderBudget(CallBudget):
         self._limit = calls or 1
         self._remaining = self._limit
         self._reset_at = 0.0
-        self._sent: deque[float] = deque()
+        self._outgoing = 0
+        """Calls let through and not yet settled (their answers not all seen)."""
 
-    def observe(self, *, limit: int, remaining: int, reset_after: float, sent: float) -> None:
-        """An answer to a call sent at ``sent`` (``time.monotonic()``) said: ``remaining`` of
-        ``limit`` calls are left, for ``reset_after`` seconds. Calls let through after it was
-        sent are not in that count yet (if the platform saw them first, they are counted twice:
-        the safe side)."""
-        now = time.monotonic()
-        while self._sent and self._sent[0] < now - _SENT_MEMORY:
-            self._sent.popleft()
-        later = sum(1 for t in self._sent if t > sent)
+    def settled(self) -> None:
+        self._outgoing = max(0, self._outgoing - 1)
+
+    def observe(self, *, limit: int, remaining: int, reset_after: float) -> None:
+        """An answer said: ``remaining`` of ``limit`` calls are left, for ``reset_after``
+        seconds. The other calls let through and not settled may not be in that count yet:
+        they are taken off it (if the platform had seen them, they are counted twice, the safe
+        side). The answer itself is taken for one of ours, still unsettled."""
         self._limit = max(1, limit)
-        self._remaining = max(0, remaining - later)
-        self._reset_at = now + max(0.0, reset_after)
+        self._remaining = max(0, remaining - max(0, self._outgoing - 1))
+        self._reset_at = time.monotonic() + max(0.0, reset_after)
         self._notify()
 
     def _free(self, now: float) -> int:
@@ -63,7 +59,7 @@ class HeaderBudget(CallBudget):
                 if now >= self._reset_at:  # a new window opens with this call
                     self._remaining, self._reset_at = self._limit, now + self.window
                 self._remaining -= 1
-                self._sent.append(now)
+                self._outgoing += 1
                 return
             if not noted:
                 noted = True

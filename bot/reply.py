@@ -178,8 +178,12 @@ class ReplyEditor:
             elif budgeted:
                 await self._budget.acquire(final=final)
             try:
-                async with self._in_flight:
-                    await op(index, page)
+                try:
+                    async with self._in_flight:
+                        await op(index, page)
+                finally:
+                    if budgeted:
+                        self._budget.settled()  # its answer is in, whatever it was
                 self.pushes += 1
                 return
             except MessageGone:

@@ -11,6 +11,7 @@ from adapters.discord.events import PLATFORM
 from adapters.discord.files import AttachmentFetcher
 from adapters.discord.ratelimits import channel_budget_key
 from adapters.discord.reply import ChannelReply, InteractionReply
+from adapters.discord.waiting import Crowds
 from bot.types import Attachment, ReplyLimits, ReplyTarget
 from storage.records import Job
 
@@ -62,6 +63,8 @@ class DiscordPlatform:
         self._client = client
         self._fetcher = fetcher
         self._acks: dict[str, asyncio.Event] = {}
+        self.crowds = Crowds(limits.calls_per_window or 5)
+        """Questions marked while their channel has more open answers than progress room."""
 
     def reply_target(self, job: Job) -> ReplyTarget:
         reply_to = job.payload.get("reply_to") or {}
@@ -78,6 +81,7 @@ class DiscordPlatform:
             self._client,
             channel_id=int(reply_to.get("channel_id", job.channel)),
             message_id=int(reply_to.get("message_id", job.event_id)),
+            crowds=self.crowds,
         )
 
     def budget_key(self, job: Job) -> str:

@@ -6,7 +6,6 @@ the reply budgets, which then know exactly when the next write is allowed."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -20,13 +19,12 @@ _CHANNEL_MESSAGES = re.compile(r"/channels/(\d+)/messages(?:/\d+)?$")
 
 @dataclass(frozen=True)
 class BucketState:
-    """What one answer said of its bucket; ``sent``: when its request left (monotonic)."""
+    """What one answer said of its bucket."""
 
     key: str
     limit: int
     remaining: int
     reset_after: float
-    sent: float
 
 
 def channel_budget_key(channel_id: int | str) -> str:
@@ -35,7 +33,7 @@ def channel_budget_key(channel_id: int | str) -> str:
 
 
 def bucket_state(
-    method: str, path: str, status: int, headers: dict[str, str] | object, sent: float
+    method: str, path: str, status: int, headers: dict[str, str] | object
 ) -> BucketState | None:
     """The state of a channel's message bucket from an answer, or None if it tells none (not
     a message create/edit, a 429, or no rate-limit headers)."""
@@ -49,31 +47,20 @@ def bucket_state(
         reset_after = float(get("X-RateLimit-Reset-After"))
     except (TypeError, ValueError):
         return None
-    return BucketState(channel_budget_key(found.group(1)), limit, remaining, reset_after, sent)
+    return BucketState(channel_budget_key(found.group(1)), limit, remaining, reset_after)
 
 
 def header_trace(report: Callable[[BucketState], None]) -> aiohttp.TraceConfig:
     """A trace that reports each channel message bucket state discord.py's requests meet."""
     trace = aiohttp.TraceConfig()
 
-    async def started(
-        session: aiohttp.ClientSession,
-        ctx: SimpleNamespace,
-        params: aiohttp.TraceRequestStartParams,
-    ) -> None:
-        ctx.sent = time.monotonic()
-
     async def ended(
         session: aiohttp.ClientSession, ctx: SimpleNamespace, params: aiohttp.TraceRequestEndParams
     ) -> None:
-        sent = getattr(ctx, "sent", time.monotonic())
         response = params.response
-        state = bucket_state(
-            params.method, params.url.path, response.status, response.headers, sent
-        )
+        state = bucket_state(params.method, params.url.path, response.status, response.headers)
         if state is not None:
             report(state)
 
-    trace.on_request_start.append(started)
     trace.on_request_end.append(ended)
     return trace

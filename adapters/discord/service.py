@@ -55,6 +55,7 @@ PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     attach_files=True,
     read_message_history=True,
+    add_reactions=True,  # ⏳ on questions waiting in a crowded channel (waiting.py)
 )
 
 
@@ -175,7 +176,6 @@ class DiscordService:
                 limit=state.limit,
                 remaining=state.remaining,
                 reset_after=state.reset_after,
-                sent=state.sent,
             )
 
     async def stop(self) -> None:
