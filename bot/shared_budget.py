@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 BEAT = 2.0
 """Seconds between a process's check-ins (and its refresh of who else is there)."""
+HEADER_WINDOW_MARGIN = 1.1
+"""A budget the platform states in headers, counted in the database: its window, stretched."""
 LEDGER_TIMEOUT = 5.0
 """Seconds a budget waits for the database before counting this process's calls alone."""
 
@@ -116,8 +118,13 @@ class SharedBudgetRegistry(BudgetRegistry):
         self._beater: asyncio.Task[None] | None = None
 
     def _new(self, key: str, calls: int | None, window: float, *, headers: bool) -> CallBudget:
-        if calls is None or headers:
+        if calls is None:
             return super()._new(key, calls, window, headers=headers)
+        if headers:
+            # Copies answering in one channel would each learn the others' calls only from
+            # their next answer's headers: count in the database instead, over a window 10%
+            # longer (ours starts when a call is let through, the platform's when it arrives).
+            window *= HEADER_WINDOW_MARGIN
         return SharedCallBudget(key, calls, window, self._ledger)
 
     async def join(self, group: str) -> None:
