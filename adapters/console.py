@@ -56,7 +56,7 @@ class ConsoleReply:
             self._write("\n" + text[common:].lstrip("\n"))
         self._shown[ref] = text
 
-    async def repost(self, ref: str, text: str) -> str:
+    async def repost(self, ref: str, text: str) -> str | None:
         await self.edit(ref, text)  # a terminal has no budget to route around
         return ref
 

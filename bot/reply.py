@@ -22,6 +22,10 @@ _UNAVAILABLE_WAIT = 0.5
 """Seconds before trying a call the platform failed (5xx) again; doubled each time."""
 
 
+class _NoRoute(Exception):
+    """The other route for a final text has no room now (nothing was sent)."""
+
+
 class ReplyEditor:
     def __init__(
         self,
@@ -140,18 +144,18 @@ class ReplyEditor:
 
     async def _reroute_page(self, index: int, page: str) -> None:
         """No edit can go out in time: the final page replaces its message by a new one."""
-        self._refs[index] = await self._target.repost(self._refs[index], page)
+        ref = await self._target.repost(self._refs[index], page)
+        if ref is None:
+            raise _NoRoute
+        self._budget.deferred("rerouted")
+        self._refs[index] = ref
         self._shown[index] = page
         if self._save_refs is not None:
             await self._save_refs(list(self._refs))
 
-    async def _final_edit_slot(self) -> bool:
-        """Take the budget for a final edit, or False if it would wait past the platform's
-        patience and the page should go out by another route (posts are not budgeted)."""
-        patience = self._limits.final_patience
-        if patience is None or self._limits.budget_posts:
-            await self._budget.acquire(final=True)
-            return True
+    async def _final_edit_slot(self, patience: float) -> bool:
+        """Take the budget for a final edit, or False if it would wait past ``patience`` and
+        the page should go out by another route."""
         wait = self._budget.final_wait()
         if wait is None or wait <= patience:
             try:
@@ -160,7 +164,6 @@ class ReplyEditor:
                 return True
             except TimeoutError:
                 pass
-        self._budget.deferred("rerouted")
         return False
 
     async def _call(
@@ -168,12 +171,14 @@ class ReplyEditor:
     ) -> None:
         attempts = _FINAL_ATTEMPTS if final else 1
         attempt = 0
+        # A final edit may go out as a new message where posts are not in the edit budget.
+        patience = None if self._limits.budget_posts else self._limits.final_patience
         while True:
             posting = op in (self._post_page, self._repost_page, self._reroute_page)
             budgeted = self._limits.budget_posts or not posting
             attempt += 1
-            if budgeted and final and op == self._edit_page:
-                if not await self._final_edit_slot():
+            if budgeted and final and op == self._edit_page and patience is not None:
+                if not await self._final_edit_slot(patience):
                     op, budgeted = self._reroute_page, False
             elif budgeted:
                 await self._budget.acquire(final=final)
@@ -186,6 +191,8 @@ class ReplyEditor:
                         self._budget.settled()  # its answer is in, whatever it was
                 self.pushes += 1
                 return
+            except _NoRoute:  # no room for a new message either: wait for the edit
+                op, patience, attempt = self._edit_page, None, attempt - 1
             except MessageGone:
                 if op != self._edit_page:
                     raise

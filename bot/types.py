@@ -88,9 +88,10 @@ class ReplyTarget(Protocol):
 
     async def edit(self, ref: str, text: str) -> None: ...
 
-    async def repost(self, ref: str, text: str) -> str:
+    async def repost(self, ref: str, text: str) -> str | None:
         """Show ``text`` in a new message in place of ``ref`` (which is removed), by a route
-        outside the edit budget; the new message's ref."""
+        outside the edit budget; the new message's ref, or None if that route has no room
+        now either (nothing was sent)."""
 
     async def upload(self, filename: str, data: bytes) -> None: ...
 

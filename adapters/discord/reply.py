@@ -137,7 +137,7 @@ class ChannelReply:
                 content=text, allowed_mentions=NO_PINGS
             )
 
-    async def repost(self, ref: str, text: str) -> str:
+    async def repost(self, ref: str, text: str) -> str | None:
         new = await self.post(text)
         with contextlib.suppress(discord.HTTPException):
             await self._channel.get_partial_message(int(ref)).delete()
@@ -191,7 +191,7 @@ class InteractionReply:
         with rate_limits_translated():
             await self._webhook.edit_message(int(ref), content=text, allowed_mentions=NO_PINGS)
 
-    async def repost(self, ref: str, text: str) -> str:
+    async def repost(self, ref: str, text: str) -> str | None:
         new = await self.post(text)
         with contextlib.suppress(discord.HTTPException):
             await self._webhook.delete_message(int(ref))
