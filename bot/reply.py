@@ -69,12 +69,20 @@ class ReplyEditor:
         self._dirty.set()
 
     async def finish(self, text: str | None = None) -> None:
-        """Stop streaming and show the complete final text (waiting out budgets and 429s)."""
-        await self.abandon()
-        await self._push(self._source() if text is None else text, final=True)
+        """Stop streaming and show the complete final text (waiting out budgets and 429s).
+        The reply keeps its reserved call until then, so no progress edit takes it meanwhile."""
+        await self._stop_flusher()
+        try:
+            await self._push(self._source() if text is None else text, final=True)
+        finally:
+            self._release()
 
     async def abandon(self) -> None:
         """Stop editing without a final update (shutdown: the next start finishes the reply)."""
+        await self._stop_flusher()
+        self._release()
+
+    async def _stop_flusher(self) -> None:
         if self._flusher is not None:
             # A post already sent must land with its ref recorded, or the final text would
             # post that page again: let the call in flight finish, then stop the flusher.
@@ -82,6 +90,8 @@ class ReplyEditor:
                 self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
             self._flusher = None
+
+    def _release(self) -> None:
         if self._holding:
             self._budget.release()
             self._holding = False

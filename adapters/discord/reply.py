@@ -116,7 +116,8 @@ class ChannelReply:
         self._mark: QuestionMark | None = None
         if self._crowds is not None and client.user is not None:
             question = self._channel.get_partial_message(message_id)
-            self._mark = QuestionMark(question, discord.Object(id=client.user.id))
+            me = discord.Object(id=client.user.id)
+            self._mark = QuestionMark(question, me, turn=self._crowds.turn(channel_id))
         self._opened = False
 
     async def post(self, text: str) -> str:

@@ -25,9 +25,18 @@ WAITING = "\N{HOURGLASS WITH FLOWING SAND}"
 class QuestionMark:
     """The ⏳ on one question: shown on request, removed once (both in the background)."""
 
-    def __init__(self, message: discord.PartialMessage, me: discord.abc.Snowflake) -> None:
+    def __init__(
+        self,
+        message: discord.PartialMessage,
+        me: discord.abc.Snowflake,
+        *,
+        turn: asyncio.Lock | None = None,
+    ) -> None:
         self._message = message
         self._me = me
+        self._turn = turn or asyncio.Lock()
+        """Held for each reaction call: one at a time per channel, so discord.py paces them
+        by its bucket's headers without several waiting on it at once."""
         self._adding: asyncio.Task[bool] | None = None
         self._done = False
 
@@ -41,7 +50,10 @@ class QuestionMark:
 
     async def _add(self) -> bool:
         try:
-            await self._message.add_reaction(WAITING)
+            async with self._turn:
+                if self._done:
+                    return False  # answered while waiting its turn: never shown
+                await self._message.add_reaction(WAITING)
         except discord.HTTPException as exc:  # no Add Reactions permission, message deleted
             log.debug("question not marked as waiting: %s", exc)
             return False
@@ -60,7 +72,8 @@ class QuestionMark:
         [added] = await asyncio.gather(adding, return_exceptions=True)
         if added is True:
             with contextlib.suppress(discord.HTTPException):
-                await self._message.remove_reaction(WAITING, self._me)
+                async with self._turn:
+                    await self._message.remove_reaction(WAITING, self._me)
 
 
 class Crowds:
@@ -70,7 +83,12 @@ class Crowds:
     def __init__(self, size: int) -> None:
         self.size = size
         self._open: dict[int, list[QuestionMark]] = {}
+        self._turns: dict[int, asyncio.Lock] = {}
         self._clearing: set[asyncio.Task[None]] = set()
+
+    def turn(self, channel_id: int) -> asyncio.Lock:
+        """The lock a channel's reaction calls take one at a time."""
+        return self._turns.setdefault(channel_id, asyncio.Lock())
 
     def opened(self, channel_id: int, mark: QuestionMark) -> None:
         marks = self._open.setdefault(channel_id, [])
@@ -92,4 +110,7 @@ class Crowds:
             marks.remove(mark)
         if not marks:
             self._open.pop(channel_id, None)
+            turn = self._turns.get(channel_id)
+            if turn is not None and not turn.locked():
+                del self._turns[channel_id]
         self.posted(mark)
