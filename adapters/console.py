@@ -56,6 +56,10 @@ class ConsoleReply:
             self._write("\n" + text[common:].lstrip("\n"))
         self._shown[ref] = text
 
+    async def repost(self, ref: str, text: str) -> str | None:
+        await self.edit(ref, text)  # a terminal has no budget to route around
+        return ref
+
     async def upload(self, filename: str, data: bytes) -> None:
         self._files_dir.mkdir(parents=True, exist_ok=True)
         path = self._files_dir / safe_filename(filename)

@@ -2,10 +2,19 @@
 
     python bench/discord_concurrency.py [--replies 20] [--deltas 30] [--interval 0.1]
                                         [--limit 5] [--window 5]
+                                        [--chars N] [--chunk 25] [--first-token 0.3]
+
+The scenarios of issue 16, with the model of the side-by-side comparison (300 ms to the first
+token, then 25 characters every 25 ms): one long answer (4,500 characters, 3 messages), and
+ten students at once in one channel:
+
+    python bench/discord_concurrency.py --replies 1 --chars 4500 --interval 0.025
+    python bench/discord_concurrency.py --replies 10 --chars 1000 --interval 0.025
 
 The real discord.py client talks to the Discord emulator, whose channel bucket allows
 ``--limit`` message creates+edits per ``--window`` seconds (Discord: 5 per 5 s), and the
-OpenAI emulator streams each answer as ``--deltas`` deltas ``--interval`` s apart. Both
+OpenAI emulator streams each answer as ``--deltas`` deltas ``--interval`` s apart (or, with
+``--chars``, that many characters in ``--chunk``-character deltas after ``--first-token`` s). Both
 emulators run in this process. Printed: 429s received (target 0), edits per reply, time
 from the question to the first visible message, and the delay from each answer's last model
 delta (and from its completion) to the final text in the channel. Figures only.
@@ -28,7 +37,7 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.discord import DiscordService, discord_limits
-from bench._timing import TimedOpenAIEmulator
+from bench._timing import TimedOpenAIEmulator, lateness, paced_turn, prose
 from bot.config import Settings
 from bot.engine import Engine
 from bot.openai_backend import OpenAIBackend
@@ -37,8 +46,10 @@ from tests.discord_emulator import DiscordEmulator
 from tests.openai_emulator import Turn
 
 
-def answer_text(i: int, deltas: int) -> str:
-    words = [f"Step {n} of the worked answer for student {i}." for n in range(deltas)]
+def answer_text(i: int, args: argparse.Namespace) -> str:
+    if args.chars:
+        return prose(args.chars, f"student {i}")
+    words = [f"Step {n} of the worked answer for student {i}." for n in range(args.deltas)]
     return " ".join(words)
 
 
@@ -71,7 +82,11 @@ async def _run(
 
     def reply(body: dict[str, Any]) -> Turn:
         question = body["input"][0]["content"][0]["text"]
-        text = answer_text(int(question.split()[-1]), args.deltas)
+        text = answer_text(int(question.split()[-1]), args)
+        if args.chars:
+            return paced_turn(
+                text, first_token=args.first_token, chunk=args.chunk, interval=args.interval
+            )
         return Turn().text(text, deltas=args.deltas).delta_interval(args.interval)
 
     model.default_reply = reply
@@ -134,7 +149,7 @@ def measure(
     for i, message_id in enumerate(asked):
         writes = [emu.written[int(m["id"])] for m in emu.replies_to(message_id)]
         edits.append(float(sum(len(w) - 1 for w in writes)))
-        if emu.pages(message_id) == [answer_text(i, args.deltas)]:
+        if " ".join(emu.pages(message_id)).split() == answer_text(i, args).split():
             complete += 1
         if not writes:
             continue
@@ -144,7 +159,9 @@ def measure(
         if response_id in model.last_delta and response_id in model.completed:
             delays.append(final_write - model.last_delta[response_id])
             after_completed.append(final_write - model.completed[response_id])
+    marked = {m: at for at, kind, m, _ in emu.reaction_log if kind == "add"}
     return {
+        "marked": [marked[m] - started for m in asked if m in marked],
         "replies": len(asked),
         "complete": complete,
         "429s": len(emu.rate_limited()),
@@ -165,10 +182,14 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.1)
     parser.add_argument("--limit", type=int, default=5)
     parser.add_argument("--window", type=float, default=5.0)
+    parser.add_argument("--chars", type=int, default=0)
+    parser.add_argument("--chunk", type=int, default=25)
+    parser.add_argument("--first-token", type=float, default=0.3)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     result = asyncio.run(run(args))
-    stream = args.deltas * args.interval
+    chunks = -(-args.chars // args.chunk) if args.chars else args.deltas
+    stream = chunks * args.interval + (args.first_token if args.chars else 0.0)
     kinds = ", ".join(result["429 kinds"])
     print(
         f"{result['replies']} concurrent replies in one channel; channel bucket "
@@ -180,7 +201,11 @@ def main() -> None:
     print(f"edits per reply:       {summary(result['edits'])}")
     print(f"question→first shown:  {summary(result['first_shown'], ' s')}")
     print(f"last delta→final text: {summary(result['delays'], ' s')}")
+    print(f"per-answer lateness:   {lateness(result['delays'])}")
     print(f"completed→final text:  {summary(result['after_completed'], ' s')}")
+    marked = result["marked"]
+    print(f"questions marked ⏳:    {len(marked)}/{result['replies']}")
+    print(f"question→marked:       {summary(marked, ' s')}")
     print(f"wall time:             {result['elapsed']:.1f} s")
 
 

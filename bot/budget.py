@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+DeferredHook = Callable[[str, str], None]
+"""Called with (budget name, kind) each time a reply write is deferred by a budget: kind is
+``progress`` (a progress edit waits so that finals go first), ``final`` (a final text waits
+for the platform's window) or ``rerouted`` (a final text went out by another route)."""
 
 
 class CallBudget:
@@ -13,11 +22,19 @@ class CallBudget:
 
     A final update (``acquire(final=True)``) goes before any waiting progress edit, and a
     progress edit leaves one call free for each reply still open (``hold``/``release``): a
-    finished answer is shown at once instead of queueing behind other replies' progress."""
+    finished answer is shown at once instead of queueing behind other replies' progress.
 
-    def __init__(self, calls: int | None, window: float) -> None:
+    Holding progress back, finals waiting, and finals sent by another route (``rerouted``) are
+    each logged once per episode, not once per reply: an episode ends when no reply has been
+    open for a whole window (the platform has forgotten every call by then)."""
+
+    def __init__(self, calls: int | None, window: float, *, name: str = "") -> None:
         self.calls = calls
         self.window = window
+        self.name = name
+        self.on_deferred: DeferredHook | None = None
+        self._episodes: set[str] = set()
+        self._idle_since: float | None = None
         self._stamps: deque[float] = deque()
         self._lock = asyncio.Lock()
         self._final_lock = asyncio.Lock()
@@ -28,11 +45,58 @@ class CallBudget:
 
     def hold(self) -> None:
         """A reply opened: keep a call in reserve for its final update."""
+        idle = self._idle_since
+        if self._held == 0 and idle is not None and time.monotonic() - idle >= self.window:
+            self._episodes.clear()
+        self._idle_since = None
         self._held += 1
 
     def release(self) -> None:
         self._held = max(0, self._held - 1)
+        if self._held == 0:
+            self._idle_since = time.monotonic()
         self._notify()
+
+    @property
+    def held(self) -> int:
+        return self._held
+
+    def deferred(self, kind: str) -> None:
+        """Count a deferred write; the first of its kind in a busy period is logged."""
+        if self.on_deferred is not None:
+            self.on_deferred(self.name, kind)
+        if kind in self._episodes:
+            return
+        self._episodes.add(kind)
+        if kind == "progress":
+            log.info(
+                "budget %s: progress edits wait so the final texts of %d open replies go first",
+                self.name or "-",
+                self._held,
+            )
+        elif kind == "rerouted":
+            log.info(
+                "budget %s is spent: final texts go out as new messages until it recovers",
+                self.name or "-",
+            )
+        else:
+            log.info("budget %s is spent: final texts wait for the platform's window", self.name)
+
+    def final_wait(self) -> float | None:
+        """Seconds until a final update asked for now could go out (after the finals already
+        waiting); None where this process cannot tell (a budget counted elsewhere)."""
+        now = time.monotonic()
+        paused = max(0.0, self._paused_until - now)
+        if self.calls is None:
+            return paused
+        while self._stamps and self._stamps[0] <= now - self.window:
+            self._stamps.popleft()
+        short = self._finals_waiting - (self.calls - len(self._stamps))
+        if short < 0:
+            return paused
+        if short < len(self._stamps):
+            return max(paused, self._stamps[short] + self.window - now)
+        return max(paused, (short // max(self.calls, 1) + 1) * self.window)
 
     def _notify(self) -> None:
         # A fresh event per change, so no waiter can miss a wake-up between clear and wait.
@@ -55,6 +119,7 @@ class CallBudget:
             self._notify()
 
     async def _take(self, *, final: bool) -> None:
+        noted = False
         while True:
             now = time.monotonic()
             if self._paused_until > now:
@@ -68,6 +133,9 @@ class CallBudget:
             if free > 0 and (final or (self._finals_waiting == 0 and free > self._held)):
                 self._stamps.append(now)
                 return
+            if not noted:
+                noted = True
+                self.deferred("final" if final else "progress")
             changed = self._changed
             expiry = self._stamps[0] + self.window - now if self._stamps else None
             # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as
@@ -77,6 +145,13 @@ class CallBudget:
                     await changed.wait()
             except TimeoutError:
                 pass
+
+    def settled(self) -> None:
+        """A call let through by ``acquire`` has its answer (or failed)."""
+
+    def observe(self, *, limit: int, remaining: int, reset_after: float) -> None:
+        """What the platform said of its budget (``bot.header_budget``); this budget counts
+        its own window instead."""
 
     def pause(self, seconds: float) -> None:
         """The platform said 429: nobody sharing this budget calls for ``seconds``."""
@@ -89,12 +164,36 @@ class BudgetRegistry:
 
     def __init__(self) -> None:
         self._budgets: dict[str, CallBudget] = {}
+        self.on_deferred: DeferredHook | None = None
+        """Told of every reply write a budget defers (for metrics); see ``DeferredHook``."""
 
-    def get(self, key: str, calls: int | None, window: float) -> CallBudget:
+    def get(
+        self, key: str, calls: int | None, window: float, *, headers: bool = False
+    ) -> CallBudget:
+        """The budget of ``key``; ``headers``: one the platform's answers describe (in this
+        process only: such limits are per channel, and a channel is served by one process)."""
         budget = self._budgets.get(key)
         if budget is None:
-            budget = self._budgets[key] = CallBudget(calls, window)
+            budget = self._budgets[key] = self._new(key, calls, window, headers=headers)
+            budget.on_deferred = self._deferred
         return budget
+
+    def _new(self, key: str, calls: int | None, window: float, *, headers: bool) -> CallBudget:
+        if headers:
+            from bot.header_budget import HeaderBudget
+
+            return HeaderBudget(calls, window, name=key)
+        return CallBudget(calls, window, name=key)
+
+    def observe(self, key: str, *, limit: int, remaining: int, reset_after: float) -> None:
+        """The platform's answer to a call under ``key`` told its budget (see ``observe``)."""
+        budget = self._budgets.get(key)
+        if budget is not None:
+            budget.observe(limit=limit, remaining=remaining, reset_after=reset_after)
+
+    def _deferred(self, name: str, kind: str) -> None:
+        if self.on_deferred is not None:
+            self.on_deferred(name, kind)
 
     async def join(self, group: str) -> None:
         """This process serves ``group`` (a platform) and spends its per-workspace limits."""

@@ -22,6 +22,10 @@ _UNAVAILABLE_WAIT = 0.5
 """Seconds before trying a call the platform failed (5xx) again; doubled each time."""
 
 
+class _NoRoute(Exception):
+    """The other route for a final text has no room now (nothing was sent)."""
+
+
 class ReplyEditor:
     def __init__(
         self,
@@ -65,12 +69,20 @@ class ReplyEditor:
         self._dirty.set()
 
     async def finish(self, text: str | None = None) -> None:
-        """Stop streaming and show the complete final text (waiting out budgets and 429s)."""
-        await self.abandon()
-        await self._push(self._source() if text is None else text, final=True)
+        """Stop streaming and show the complete final text (waiting out budgets and 429s).
+        The reply keeps its reserved call until then, so no progress edit takes it meanwhile."""
+        await self._stop_flusher()
+        try:
+            await self._push(self._source() if text is None else text, final=True)
+        finally:
+            self._release()
 
     async def abandon(self) -> None:
         """Stop editing without a final update (shutdown: the next start finishes the reply)."""
+        await self._stop_flusher()
+        self._release()
+
+    async def _stop_flusher(self) -> None:
         if self._flusher is not None:
             # A post already sent must land with its ref recorded, or the final text would
             # post that page again: let the call in flight finish, then stop the flusher.
@@ -78,6 +90,8 @@ class ReplyEditor:
                 self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
             self._flusher = None
+
+    def _release(self) -> None:
         if self._holding:
             self._budget.release()
             self._holding = False
@@ -138,22 +152,57 @@ class ReplyEditor:
         if self._save_refs is not None:
             await self._save_refs(list(self._refs))
 
+    async def _reroute_page(self, index: int, page: str) -> None:
+        """No edit can go out in time: the final page replaces its message by a new one."""
+        ref = await self._target.repost(self._refs[index], page)
+        if ref is None:
+            raise _NoRoute
+        self._budget.deferred("rerouted")
+        self._refs[index] = ref
+        self._shown[index] = page
+        if self._save_refs is not None:
+            await self._save_refs(list(self._refs))
+
+    async def _final_edit_slot(self, patience: float) -> bool:
+        """Take the budget for a final edit, or False if it would wait past ``patience`` and
+        the page should go out by another route."""
+        wait = self._budget.final_wait()
+        if wait is None or wait <= patience:
+            try:
+                async with asyncio.timeout(patience):
+                    await self._budget.acquire(final=True)
+                return True
+            except TimeoutError:
+                pass
+        return False
+
     async def _call(
         self, op: Callable[[int, str], Awaitable[None]], index: int, page: str, *, final: bool
     ) -> None:
         attempts = _FINAL_ATTEMPTS if final else 1
         attempt = 0
+        # A final edit may go out as a new message where posts are not in the edit budget.
+        patience = None if self._limits.budget_posts else self._limits.final_patience
         while True:
-            posting = op in (self._post_page, self._repost_page)
+            posting = op in (self._post_page, self._repost_page, self._reroute_page)
             budgeted = self._limits.budget_posts or not posting
             attempt += 1
-            if budgeted:
+            if budgeted and final and op == self._edit_page and patience is not None:
+                if not await self._final_edit_slot(patience):
+                    op, budgeted = self._reroute_page, False
+            elif budgeted:
                 await self._budget.acquire(final=final)
             try:
-                async with self._in_flight:
-                    await op(index, page)
+                try:
+                    async with self._in_flight:
+                        await op(index, page)
+                finally:
+                    if budgeted:
+                        self._budget.settled()  # its answer is in, whatever it was
                 self.pushes += 1
                 return
+            except _NoRoute:  # no room for a new message either: wait for the edit
+                op, patience, attempt = self._edit_page, None, attempt - 1
             except MessageGone:
                 if op != self._edit_page:
                     raise

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 BEAT = 2.0
 """Seconds between a process's check-ins (and its refresh of who else is there)."""
+HEADER_WINDOW_MARGIN = 1.1
+"""A budget the platform states in headers, counted in the database: its window, stretched."""
 LEDGER_TIMEOUT = 5.0
 """Seconds a budget waits for the database before counting this process's calls alone."""
 
@@ -49,12 +51,17 @@ class SharedCallBudget(CallBudget):
     """A ``CallBudget`` whose calls are counted in the database across processes."""
 
     def __init__(self, key: str, calls: int, window: float, ledger: RateLedger) -> None:
-        super().__init__(calls, window)
+        super().__init__(calls, window, name=key)
         self.key = key
         self._ledger = ledger
         self._ledger_down = False
 
+    def final_wait(self) -> float | None:
+        """Unknown here (other processes spend the same budget): the editor waits its patience."""
+        return None
+
     async def _take(self, *, final: bool) -> None:
+        noted = False
         while True:
             now = time.monotonic()
             if self._paused_until > now:
@@ -87,6 +94,9 @@ class SharedCallBudget(CallBudget):
                     log.info("budget %s: counted in the database again", self.key)
                 if wait <= 0:
                     return
+            if not noted:
+                noted = True
+                self.deferred("final" if final else "progress")
             try:
                 async with asyncio.timeout(wait):
                     await changed.wait()
@@ -107,15 +117,15 @@ class SharedBudgetRegistry(BudgetRegistry):
         self._live: dict[str, int] = {}
         self._beater: asyncio.Task[None] | None = None
 
-    def get(self, key: str, calls: int | None, window: float) -> CallBudget:
-        budget = self._budgets.get(key)
-        if budget is None:
-            if calls is None:
-                budget = CallBudget(calls, window)
-            else:
-                budget = SharedCallBudget(key, calls, window, self._ledger)
-            self._budgets[key] = budget
-        return budget
+    def _new(self, key: str, calls: int | None, window: float, *, headers: bool) -> CallBudget:
+        if calls is None:
+            return super()._new(key, calls, window, headers=headers)
+        if headers:
+            # Copies answering in one channel would each learn the others' calls only from
+            # their next answer's headers: count in the database instead, over a window 10%
+            # longer (ours starts when a call is let through, the platform's when it arrives).
+            window *= HEADER_WINDOW_MARGIN
+        return SharedCallBudget(key, calls, window, self._ledger)
 
     async def join(self, group: str) -> None:
         self._seen.setdefault(group, {})

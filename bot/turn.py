@@ -54,7 +54,10 @@ class Turn:
         self.target: ReplyTarget = platform.reply_target(job)
         limits = platform.limits
         budget = engine.budgets.get(
-            platform.budget_key(job), limits.calls_per_window, limits.window
+            platform.budget_key(job),
+            limits.calls_per_window,
+            limits.window,
+            headers=limits.budget_from_headers,
         )
         self.renderer = AnswerRenderer(
             on_change=self._changed, on_status=self.target.set_status, on_file=self._upload

@@ -97,6 +97,13 @@ class ReplyLimits:
     budget_posts: bool = True
     """False where posting a new message is limited apart from editing (Slack: chat.postMessage
     per channel, chat.update per workspace): posts then skip the shared edit budget."""
+    budget_from_headers: bool = False
+    """The platform's answers state the budget left (Discord's ``X-RateLimit-*`` headers, fed
+    to ``BudgetRegistry.observe`` by the adapter): ``calls_per_window`` and ``window`` only
+    stand in until the first answer."""
+    final_patience: float | None = None
+    """Where posts skip the edit budget: the seconds a final text may wait for an edit before
+    it goes out as a new message instead (``ReplyTarget.repost``); None: it always waits."""
 
 
 class ReplyTarget(Protocol):
@@ -105,6 +112,11 @@ class ReplyTarget(Protocol):
     async def post(self, text: str) -> str: ...
 
     async def edit(self, ref: str, text: str) -> None: ...
+
+    async def repost(self, ref: str, text: str) -> str | None:
+        """Show ``text`` in a new message in place of ``ref`` (which is removed), by a route
+        outside the edit budget; the new message's ref, or None if that route has no room
+        now either (nothing was sent)."""
 
     async def upload(self, filename: str, data: bytes) -> None: ...
 

@@ -106,6 +106,12 @@ class DiscordEmulator:
     ) -> None:
         self.bot_token = bot_token
         self.rate_limit = rate_limit
+        self.reaction_limit: tuple[int, float] = (1, 0.25)
+        """A channel's reaction bucket: Discord allows about one reaction per 0.25 s."""
+        self.reactions: dict[int, set[str]] = {}
+        """The bot's own reactions now, by message id."""
+        self.reaction_log: list[tuple[float, str, int, str]] = []
+        """(when, "add" | "remove", message id, emoji) for every reaction call that succeeded."""
         """(requests, seconds) per channel for message create+edit, and per follow-up token."""
         self.upload_limit = 10 * 1024 * 1024
         self.interaction_deadline = 3.0
@@ -587,7 +593,8 @@ class DiscordEmulator:
 
     def bucket(self, key: str) -> Bucket:
         if key not in self.buckets:
-            self.buckets[key] = Bucket(*self.rate_limit)
+            limit = self.reaction_limit if key.startswith("reactions:") else self.rate_limit
+            self.buckets[key] = Bucket(*limit)
         return self.buckets[key]
 
     @staticmethod

@@ -104,6 +104,9 @@ class RestRoutes:
         route(app, "GET", "/channels/{channel}/messages/{message}", self.get, "get_message")
         route(app, "POST", "/channels/{channel}/typing", self.typing, "typing")
         route(app, "GET", "/guilds/{guild}/members/{user}", self.get_member, "get_member")
+        reaction = "/channels/{channel}/messages/{message}/reactions/{emoji}/@me"
+        route(app, "PUT", reaction, self.react, "react")
+        route(app, "DELETE", reaction, self.unreact, "unreact")
         route(
             app,
             "POST",
@@ -151,6 +154,8 @@ class RestRoutes:
             key, name = f"channel:{params['channel']}", "emu-channel-messages"
         elif kind in ("followup", "followup_edit"):
             key, name = f"webhook:{params['token']}", "emu-interaction-webhook"
+        elif kind in ("react", "unreact"):  # adding and removing are limited apart
+            key, name = f"reactions:{kind}:{params['channel']}", f"emu-channel-{kind}"
         else:
             if fault is not None:
                 return emu.fault_response(fault, {})
@@ -316,6 +321,28 @@ class RestRoutes:
     async def typing(self, request: web.Request) -> web.StreamResponse:
         if int(request.match_info["channel"]) not in self.emu.channels:
             return error(404, 10003, "Unknown Channel")
+        return web.Response(status=204)
+
+    async def react(self, request: web.Request) -> web.StreamResponse:
+        return self._reaction(request, add=True)
+
+    async def unreact(self, request: web.Request) -> web.StreamResponse:
+        return self._reaction(request, add=False)
+
+    def _reaction(self, request: web.Request, *, add: bool) -> web.StreamResponse:
+        """The bot's own reaction on a message (discord.py quotes the emoji in the path)."""
+        emu, info = self.emu, request.match_info
+        message_id = int(info["message"])
+        message = emu.messages.get(message_id)
+        if message is None or message["channel_id"] != info["channel"]:
+            return error(404, 10008, "Unknown Message")
+        emoji = info["emoji"]
+        mine = emu.reactions.setdefault(message_id, set())
+        if add:
+            mine.add(emoji)
+        else:
+            mine.discard(emoji)
+        emu.reaction_log.append((time.monotonic(), "add" if add else "remove", message_id, emoji))
         return web.Response(status=204)
 
     # ---- interactions ----------------------------------------------------------------------

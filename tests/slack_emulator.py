@@ -85,6 +85,8 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
         self.wait_timeout = 10.0
         self.calls: list[SlackCall] = []
         self.messages: dict[str, list[Message]] = {}
+        self.deleted: list[Message] = []
+        """The bot's messages removed with chat.delete, in order."""
         self.statuses: list[tuple[str, str, str]] = []
         self.experience = "agent"
         """The app's manifest: ``agent`` (agent_view) or ``assistant`` (assistant_view)."""

@@ -104,6 +104,7 @@ class Tier:
 DEFAULT_TIERS: dict[str, Tier] = {
     "chat.postMessage": Tier(5, 5.0, per="channel"),
     "chat.update": Tier(50),
+    "chat.delete": Tier(50),
     "chat.startStream": Tier(20),
     "chat.stopStream": Tier(20),
     "chat.appendStream": Tier(100),

@@ -35,6 +35,7 @@ class WebApiMethods:
     base_url: str
     streaming_error: str | None
     messages: dict[str, list[Message]]
+    deleted: list[Message]
     statuses: list[tuple[str, str, str]]
     suggested: list[JSON]
     dropped_prompts: list[JSON]
@@ -123,6 +124,16 @@ class WebApiMethods:
             "text": message.shown,
             "message": message.to_json(),
         }
+
+    def _m_chat_delete(self, args: JSON) -> JSON:
+        message = self._find(args)
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if not message.bot_id:
+            return {"ok": False, "error": "cant_delete_message"}
+        self.messages[message.channel].remove(message)
+        self.deleted.append(message)
+        return {"ok": True, "channel": message.channel, "ts": message.ts}
 
     @staticmethod
     def _chunk_text(args: JSON) -> str:

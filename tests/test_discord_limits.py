@@ -175,3 +175,76 @@ async def test_a_reply_waiting_for_the_shared_budget_can_be_cancelled() -> None:
     with pytest.raises(asyncio.CancelledError):
         async with asyncio.timeout(5):
             await waiter
+
+
+async def test_the_reply_budget_waits_exactly_as_long_as_discords_headers_say(
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    from tests.discord_fixtures import TEST_LIMITS
+
+    # Discord's bucket: 3 per 1 s. The bot's own numbers say 3 per 4 s: a budget counting its
+    # own window would hold the fourth answer 4 s; the headers say when the bucket resets.
+    discord_emu.rate_limit = (3, 1.0)
+    bot: DiscordBot = await make_discord_bot(
+        limits=replace(TEST_LIMITS, calls_per_window=3, window=4.0)
+    )
+    students = [discord_emu.add_user(f"student{i}") for i in range(5)]
+    asked = await asyncio.gather(
+        *(
+            discord_emu.user_says(s, classroom.general, f"question {i}", mention=True)
+            for i, s in enumerate(students)
+        )
+    )
+    for message_id, i in zip(asked, range(5), strict=True):
+        assert await bot.answer(message_id) == [f"You said: question {i}"]
+    assert discord_emu.rate_limited() == []
+    writes = sorted(c.at for c in discord_emu.calls_of("create", "edit"))
+    assert len(writes) == 5
+    assert writes[3] - writes[0] >= 0.9  # not before Discord's bucket reset
+    assert writes[3] - writes[0] < 4.0  # and not after a window of the bot's own
+
+
+async def test_questions_waiting_in_a_crowded_channel_are_marked_until_answered(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    from adapters.discord.waiting import WAITING
+
+    # Seven answers open at once in one channel (more than its 5 writes per window): none
+    # could show a progress message without delaying a final, so each question gets ⏳.
+    release = asyncio.Event()
+    emulator.default_reply = lambda body: Turn().text("Here you go.").gate(release)
+    students = [discord_emu.add_user(f"student{i}") for i in range(7)]
+    asked = await asyncio.gather(
+        *(
+            discord_emu.user_says(s, classroom.general, f"question {i}", mention=True)
+            for i, s in enumerate(students)
+        )
+    )
+    await discord_emu.wait_for(
+        lambda: all(WAITING in discord_emu.reactions.get(m, ()) for m in asked)
+    )
+    assert discord_emu.calls_of("create", "edit") == []  # no message write spent on them
+    release.set()
+    for message_id in asked:
+        assert await discord_bot.answer(message_id) == ["Here you go."]
+    await discord_emu.wait_for(lambda: not any(discord_emu.reactions.get(m) for m in asked))
+    assert len(discord_emu.calls_of("create", "edit")) == 7  # one write per answer, as before
+    assert discord_emu.rate_limited() == []  # reactions paced by their own bucket's headers
+
+
+async def test_a_lone_question_gets_no_mark(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    emulator.script(Turn().text("Just for you.", deltas=3).delta_interval(0.02))
+    asked = await discord_emu.user_says(classroom.alice, classroom.general, "hi", mention=True)
+    assert await discord_bot.answer(asked) == ["Just for you."]
+    assert discord_emu.reaction_log == []

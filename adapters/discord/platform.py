@@ -9,7 +9,9 @@ import discord
 
 from adapters.discord.events import PLATFORM
 from adapters.discord.files import AttachmentFetcher
+from adapters.discord.ratelimits import channel_budget_key
 from adapters.discord.reply import ChannelReply, InteractionReply
+from adapters.discord.waiting import Crowds
 from bot.types import Attachment, ReplyLimits, ReplyTarget
 from storage.records import Job
 
@@ -23,14 +25,17 @@ def discord_limits(calls: int = 5, per: float = 5.0) -> ReplyLimits:
     """Replies for a channel whose messages may be created and edited ``calls`` times per
     ``per`` seconds (Discord: 5 per 5 s), a budget every reply in the channel shares.
 
-    The window is budgeted 10% longer: ours starts when a request is sent, Discord's when it
-    arrives. No placeholder message: the typing indicator shows that an answer is coming,
-    and under load a placeholder would spend a call that a finished answer needs."""
+    ``calls`` and ``per`` stand in only until Discord's first answer: from then on the budget
+    follows the ``X-RateLimit-*`` headers of each answer (``adapters.discord.ratelimits``),
+    so the next write goes exactly when Discord resets the bucket, without a margin. No
+    placeholder message: the typing indicator shows that an answer is coming, and under load
+    a placeholder would spend a call that a finished answer needs."""
     return ReplyLimits(
         max_length=2000,
         edit_interval=1.0,
         calls_per_window=calls,
-        window=per * 1.1,
+        window=per,
+        budget_from_headers=True,
         placeholder="",
         max_upload_bytes=UPLOAD_LIMIT,
         command_prefix="/assistant ",
@@ -58,6 +63,8 @@ class DiscordPlatform:
         self._client = client
         self._fetcher = fetcher
         self._acks: dict[str, asyncio.Event] = {}
+        self.crowds = Crowds(limits.calls_per_window or 5)
+        """Questions marked while their channel has more open answers than progress room."""
 
     def reply_target(self, job: Job) -> ReplyTarget:
         reply_to = job.payload.get("reply_to") or {}
@@ -74,10 +81,13 @@ class DiscordPlatform:
             self._client,
             channel_id=int(reply_to.get("channel_id", job.channel)),
             message_id=int(reply_to.get("message_id", job.event_id)),
+            crowds=self.crowds,
         )
 
     def budget_key(self, job: Job) -> str:
-        return f"{PLATFORM}:{job.channel}"
+        """The channel's message bucket (``ratelimits.channel_budget_key``)."""
+        reply_to = job.payload.get("reply_to") or {}
+        return channel_budget_key(reply_to.get("channel_id", job.channel))
 
     async def download(self, attachment: Attachment) -> bytes:
         return await self._fetcher.fetch(attachment)

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 import aiohttp
 import discord
 
+from adapters.discord.waiting import Crowds, QuestionMark
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 
 log = logging.getLogger(__name__)
@@ -97,13 +98,27 @@ class Typing:
 class ChannelReply:
     """Pages of the answer reply to the person's message; generated files follow it."""
 
-    def __init__(self, client: discord.Client, *, channel_id: int, message_id: int) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        channel_id: int,
+        message_id: int,
+        crowds: Crowds | None = None,
+    ) -> None:
         self._channel = client.get_partial_messageable(channel_id)
         self._reference = discord.MessageReference(
             message_id=message_id, channel_id=channel_id, fail_if_not_exists=False
         )
         self._typing = Typing(self._channel)
         self._posted = 0
+        self._crowds = crowds if client.user is not None else None
+        self._mark: QuestionMark | None = None
+        if self._crowds is not None and client.user is not None:
+            question = self._channel.get_partial_message(message_id)
+            me = discord.Object(id=client.user.id)
+            self._mark = QuestionMark(question, me, turn=self._crowds.turn(channel_id))
+        self._opened = False
 
     async def post(self, text: str) -> str:
         # Only the first page notifies the person; continuations arrive with it.
@@ -113,6 +128,8 @@ class ChannelReply:
                 text, reference=self._reference, allowed_mentions=mentions
             )
         self._posted += 1
+        if self._crowds is not None and self._mark is not None:
+            self._crowds.posted(self._mark)
         return str(message.id)
 
     async def edit(self, ref: str, text: str) -> None:
@@ -120,6 +137,12 @@ class ChannelReply:
             await self._channel.get_partial_message(int(ref)).edit(
                 content=text, allowed_mentions=NO_PINGS
             )
+
+    async def repost(self, ref: str, text: str) -> str | None:
+        new = await self.post(text)
+        with contextlib.suppress(discord.HTTPException):
+            await self._channel.get_partial_message(int(ref)).delete()
+        return new
 
     async def upload(self, filename: str, data: bytes) -> None:
         file = discord.File(io.BytesIO(data), filename=filename)
@@ -129,10 +152,16 @@ class ChannelReply:
             )
 
     async def set_status(self, status: str | None) -> None:
+        if status is not None and not self._opened and self._posted == 0:
+            self._opened = True  # the answer is being worked on: it counts in the crowd
+            if self._crowds is not None and self._mark is not None:
+                self._crowds.opened(self._channel.id, self._mark)
         await self._typing.set(status)
 
     async def close(self) -> None:
         await self._typing.stop()
+        if self._crowds is not None and self._mark is not None:
+            self._crowds.closed(self._channel.id, self._mark)
 
 
 class InteractionReply:
@@ -162,6 +191,12 @@ class InteractionReply:
     async def edit(self, ref: str, text: str) -> None:
         with rate_limits_translated():
             await self._webhook.edit_message(int(ref), content=text, allowed_mentions=NO_PINGS)
+
+    async def repost(self, ref: str, text: str) -> str | None:
+        new = await self.post(text)
+        with contextlib.suppress(discord.HTTPException):
+            await self._webhook.delete_message(int(ref))
+        return new
 
     async def upload(self, filename: str, data: bytes) -> None:
         file = discord.File(io.BytesIO(data), filename=filename)

@@ -27,10 +27,12 @@ from adapters.discord.forms import submitted
 from adapters.discord.members import SharedServers
 from adapters.discord.options import DiscordOptions
 from adapters.discord.platform import DISCORD_LIMITS, DiscordPlatform
+from adapters.discord.ratelimits import BucketState, header_trace
 from adapters.discord.reply import NO_PINGS
 from adapters.discord.respond import REPLY_WITHIN, command_failed, respond, send
 from adapters.discord.translations import KoreanTranslator
 from bot.admin import HOSTED_TOOLS
+from bot.budget import BudgetRegistry
 from bot.commands import handle_command, submit_modal
 from bot.config import Settings
 from bot.engine import Engine
@@ -56,6 +58,7 @@ PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     attach_files=True,
     read_message_history=True,
+    add_reactions=True,  # ⏳ on questions waiting in a crowded channel (waiting.py)
 )
 
 
@@ -83,6 +86,7 @@ class _Client(discord.Client):
             guild_ready_timeout=options.guild_ready_timeout,
             chunk_guilds_at_startup=False,
             allowed_mentions=NO_PINGS,
+            http_trace=service.trace,
             **options.client_options(),
         )
         self._service = service
@@ -103,6 +107,8 @@ class _ShardedClient(_Client, discord.AutoShardedClient):
 class DiscordService:
     def __init__(self, *, options: DiscordOptions, limits: ReplyLimits = DISCORD_LIMITS) -> None:
         self.options = options
+        self._budgets: BudgetRegistry | None = None
+        self.trace = header_trace(self._bucket_seen)
         self.client = (_ShardedClient if options.sharded else _Client)(self, options)
         self.tree = command_tree(self.client, self)
         self.fetcher = AttachmentFetcher(hosts=options.cdn_hosts, max_bytes=options.max_file_bytes)
@@ -124,6 +130,7 @@ class DiscordService:
 
     async def start(self, engine: Engine) -> None:
         self._engine = engine
+        self._budgets = engine.budgets
         point_at(self.options)
         try:
             await self.client.login(self.options.token)
@@ -165,6 +172,16 @@ class DiscordService:
             log.warning("Discord: could not sync the slash commands", exc_info=True)
         else:
             log.info("Discord: synced commands %s", ", ".join(f"/{c.name}" for c in synced))
+
+    def _bucket_seen(self, state: BucketState) -> None:
+        """Discord told a channel's message budget: the replies there pace by it."""
+        if self._budgets is not None:
+            self._budgets.observe(
+                state.key,
+                limit=state.limit,
+                remaining=state.remaining,
+                reset_after=state.reset_after,
+            )
 
     async def stop(self) -> None:
         """Stop taking messages; replies in progress may still post until ``close``."""

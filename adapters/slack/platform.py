@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import files
 from adapters.slack.events import PLATFORM
-from adapters.slack.quota import StatusQuota, StreamQuota
+from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota
 from adapters.slack.reply import SlackReply, ThreadPlace
 from bot.errors import AttachmentRefused
 from bot.types import Attachment, ReplyLimits
@@ -34,7 +34,12 @@ SLACK_LIMITS = ReplyLimits(
     max_upload_bytes=1_000_000_000,  # Slack's 1 GB per file
     command_prefix="/assistant ",
     budget_posts=False,  # chat.postMessage is limited per channel, not by chat.update's tier
+    # A final text that would wait longer than this for chat.update goes out as a new message
+    # (chat.postMessage) that replaces its placeholder.
+    final_patience=2.0,
 )
+POSTS_PER_CHANNEL = (5, 5.5)
+"""chat.postMessage: "about 1 per second per channel, with bursts"; 5 per 5 s, with a margin."""
 STREAMS_PER_MINUTE = 20  # chat.startStream and chat.stopStream are Tier 2 (20+ per minute)
 STATUSES_PER_MINUTE = 40  # assistant.threads.setStatus: tier undocumented, Tier 3 assumed
 QUOTA_WINDOW = 61.0
@@ -80,6 +85,7 @@ class SlackPlatform:
         database)."""
         self._native_jobs: dict[int, bool] = {}
         self._threads: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._posts: OrderedDict[tuple[str, str], SlidingWindow] = OrderedDict()
         self._session: aiohttp.ClientSession | None = None
 
     def _workspace(self, team: str) -> _Workspace:
@@ -104,6 +110,18 @@ class SlackPlatform:
 
     def in_bot_thread(self, channel: str, thread_ts: str) -> bool:
         return (channel, thread_ts) in self._threads
+
+    def _channel_posts(self, team: str, channel: str) -> SlidingWindow:
+        """The bot's recent chat.postMessage calls in a channel (a final text may take that
+        route only while there is room)."""
+        key = (team, channel)
+        found = self._posts.get(key)
+        if found is None:
+            found = self._posts[key] = SlidingWindow(*POSTS_PER_CHANNEL, self._share)
+        self._posts.move_to_end(key)
+        while len(self._posts) > _KNOWN_THREADS:
+            self._posts.popitem(last=False)
+        return found
 
     # The engine's side.
 
@@ -144,6 +162,7 @@ class SlackPlatform:
             statuses=workspace.statuses,
             native_failed=native_failed,
             native=native,
+            posts=self._channel_posts(job.workspace, place.channel),
         )
 
     def budget_key(self, job: Job) -> str:

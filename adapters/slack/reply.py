@@ -31,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.mentions import neutralise, streamable
-from adapters.slack.quota import StatusQuota, StreamQuota
+from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
 
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 _FENCE_LINE = re.compile(r"\s*(`{3,}|~{3,})\s*")
 _CLOSE_ATTEMPTS = 3
+_POSTS_UNKNOWN = (5, 5.5)
+"""A channel's chat.postMessage room where the platform did not pass its own count."""
 
 
 def rate_limited(exc: SlackApiError, method: str) -> RateLimited | None:
@@ -107,6 +109,7 @@ class SlackReply:
         statuses: StatusQuota,
         native_failed: Callable[[str], None],
         native: bool,
+        posts: SlidingWindow | None = None,
     ) -> None:
         self._client = client
         self._aux = aux_client
@@ -116,6 +119,7 @@ class SlackReply:
         self._statuses = statuses
         self._native_failed = native_failed
         self._native_reserved = native
+        self._posts = posts if posts is not None else SlidingWindow(*_POSTS_UNKNOWN)
         self._streams: dict[str, _Stream] = {}
         self._status: str | None = None
 
@@ -147,6 +151,7 @@ class SlackReply:
             ts = await self._start_stream(text)
             if ts is not None:
                 return ts
+        self._posts.take()
         response = await self._api(
             "chat.postMessage",
             self._client.chat_postMessage,
@@ -234,6 +239,39 @@ class SlackReply:
             ts=ref,
             markdown_text=text or self._placeholder,
         )
+
+    async def repost(self, ref: str, text: str) -> str | None:
+        """The final text when chat.update's budget is spent: a stream is stopped with the
+        rest of the text (chat.stopStream, Tier 2); a posted message is replaced by a new one
+        (chat.postMessage, limited per channel) and deleted at once (chat.delete, a tier of
+        its own), rather than updated when the budget returns, which would leave the
+        placeholder up to a minute and spend the very budget that is short. None when the
+        channel's chat.postMessage calls are spent as well."""
+        text = neutralise(text)
+        stream = self._streams.get(ref)
+        if stream is not None and stream.open:
+            await stream.settle()
+            stream.latest = "" if text == self._placeholder else text
+            await self._stop(ref, stream)
+            return ref
+        if self._posts.free() <= 0:
+            return None  # the channel's posts are spent too: the final waits for an update
+        self._posts.take()
+        response = await self._api(
+            "chat.postMessage",
+            self._client.chat_postMessage,
+            channel=self._place.channel,
+            thread_ts=self._place.thread_ts,
+            markdown_text=text,
+        )
+        try:
+            await self._api(
+                "chat.delete", self._client.chat_delete, channel=self._place.channel, ts=ref
+            )
+        except (SlackApiError, RateLimited, PlatformUnavailable, MessageGone) as exc:
+            # The answer is shown; the old message staying is cosmetic (never post twice).
+            log.debug("message %s not deleted after its replacement: %s", ref, exc)
+        return str(response["ts"])
 
     def _forget(self, stream: _Stream) -> None:
         if stream.open and self._streams_quota is not None:
