@@ -14,7 +14,7 @@ from bot.errors import AttachmentRefused
 from bot.i18n import t
 from bot.sanitize import visible
 from bot.types import Attachment, InboundMessage, Platform
-from storage.base import Store
+from storage.base import Conversations, Knowledge
 from storage.records import ThreadFile, ThreadRecord
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ async def prepare_input(
     *,
     platform: Platform,
     backend: FileBackend,
-    store: Store,
+    store: Conversations,
     settings: Settings,
     lang: str = "en",
 ) -> PreparedInput:
@@ -159,7 +159,7 @@ async def _add_document(
     filename: str,
     data: bytes,
     backend: FileBackend,
-    store: Store,
+    store: Conversations,
     settings: Settings,
     lang: str,
 ) -> str:
@@ -178,7 +178,7 @@ async def _add_document(
     return t(lang, "file.ready_document", name=filename)
 
 
-async def code_interpreter_tool(store: Store, thread: ThreadRecord) -> dict[str, Any]:
+async def code_interpreter_tool(store: Conversations, thread: ThreadRecord) -> dict[str, Any]:
     files = await store.thread_files(thread.id, "container")
     return {
         "type": "code_interpreter",
@@ -187,7 +187,7 @@ async def code_interpreter_tool(store: Store, thread: ThreadRecord) -> dict[str,
 
 
 async def file_search_tool(
-    store: Store, thread: ThreadRecord, channel: str
+    store: Knowledge, thread: ThreadRecord, channel: str
 ) -> dict[str, Any] | None:
     """The person's own documents plus the most specific knowledge base (the channel's, else
     the workspace's): the tool searches at most two vector stores."""

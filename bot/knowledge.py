@@ -11,7 +11,7 @@ from bot.i18n import t
 from bot.ingest import DOCUMENT_TYPES, extension, megabytes, route
 from bot.openai_backend import OpenAIBackend
 from bot.types import Attachment, Platform
-from storage.base import Store
+from storage.base import Knowledge
 from storage.records import WORKSPACE_DEFAULT, KnowledgeFile
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ def scope_name(channel: str, lang: str = "en", platform: str = "") -> str:
 
 async def add_documents(
     *,
-    store: Store,
+    store: Knowledge,
     backend: OpenAIBackend,
     settings: Settings,
     platform: Platform,
@@ -86,7 +86,7 @@ async def add_documents(
 
 
 async def list_documents(
-    store: Store, platform: str, workspace: str, channel: str, lang: str = "en"
+    store: Knowledge, platform: str, workspace: str, channel: str, lang: str = "en"
 ) -> str:
     files = await store.knowledge_files(platform, workspace, channel)
     if not files:
@@ -96,7 +96,7 @@ async def list_documents(
 
 
 async def remove_document(
-    store: Store,
+    store: Knowledge,
     backend: OpenAIBackend,
     platform: str,
     workspace: str,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.config import Settings
-from storage.base import Store
+from storage.base import Profiles
 from storage.records import WORKSPACE_DEFAULT, Profile, ProfileChange
 
 
@@ -24,7 +24,7 @@ class EffectiveProfile:
 
 
 async def resolve_profile(
-    store: Store, settings: Settings, platform: str, workspace: str, channel: str
+    store: Profiles, settings: Settings, platform: str, workspace: str, channel: str
 ) -> EffectiveProfile:
     values: dict[str, object] = {
         "model": settings.assistant_model,
@@ -62,7 +62,7 @@ PROFILE_FIELDS = ("model", "instructions", "tools", "run_mode", "language", "pro
 
 
 async def change_profile(
-    store: Store,
+    store: Profiles,
     *,
     platform: str,
     workspace: str,

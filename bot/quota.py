@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from bot.i18n import t
-from storage.base import Store
+from storage.base import Quotas
 from storage.records import WORKSPACE_DEFAULT, Quota
 
 
@@ -39,7 +39,7 @@ def until_reset(lang: str, now: float | None = None) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-async def effective_limits(store: Store, platform: str, workspace: str, channel: str) -> Limits:
+async def effective_limits(store: Quotas, platform: str, workspace: str, channel: str) -> Limits:
     """The channel's limits where it sets them, else the workspace's; 0 means no limit."""
     workspace_quota = await store.get_quota(platform, workspace, WORKSPACE_DEFAULT) or Quota(
         platform, workspace
@@ -55,7 +55,7 @@ async def effective_limits(store: Store, platform: str, workspace: str, channel:
 
 
 async def over_quota(
-    store: Store,
+    store: Quotas,
     *,
     platform: str,
     workspace: str,
@@ -81,7 +81,7 @@ async def over_quota(
 
 
 async def tokens_reached(
-    store: Store,
+    store: Quotas,
     *,
     platform: str,
     workspace: str,
