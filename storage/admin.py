@@ -13,7 +13,6 @@ from storage.records import KnowledgeFile, Profile, ProfileChange, Quota, UserUs
 
 _SCOPE = "platform = ? AND workspace = ? AND channel = ?"
 _KEY = ("platform", "workspace", "channel")
-_CHANGE_COLUMNS = columns(ProfileChange)
 
 
 class ProfileTables(Tables):
@@ -41,30 +40,25 @@ class ProfileTables(Tables):
     async def profile_changes(
         self, platform: str, workspace: str, *, limit: int = 20
     ) -> list[ProfileChange]:
-        rows = await self.db.fetch(
-            f"SELECT {_CHANGE_COLUMNS} FROM profile_changes WHERE platform = ? AND workspace = ?"
-            " ORDER BY id DESC LIMIT ?",
-            (platform, workspace, limit),
+        where = "platform = ? AND workspace = ? ORDER BY id DESC LIMIT ?"
+        return await self.select(
+            ProfileChange, "profile_changes", where, (platform, workspace, limit)
         )
-        return [ProfileChange(*row) for row in rows]
 
     async def get_profile_change(
         self, platform: str, workspace: str, change_id: int
     ) -> ProfileChange | None:
-        row = await self.db.fetchrow(
-            f"SELECT {_CHANGE_COLUMNS} FROM profile_changes"
-            " WHERE platform = ? AND workspace = ? AND id = ?",
-            (platform, workspace, change_id),
+        where = "platform = ? AND workspace = ? AND id = ?"
+        found = await self.select(
+            ProfileChange, "profile_changes", where, (platform, workspace, change_id)
         )
-        return ProfileChange(*row) if row is not None else None
+        return found[0] if found else None
 
 
 class QuotaTables(Tables):
     async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None:
-        row = await self.db.fetchrow(
-            f"SELECT {columns(Quota)} FROM quotas WHERE {_SCOPE}", (platform, workspace, channel)
-        )
-        return Quota(*row) if row is not None else None
+        found = await self.select(Quota, "quotas", _SCOPE, (platform, workspace, channel))
+        return found[0] if found else None
 
     async def save_quota(self, quota: Quota) -> None:
         values = vars(quota) | {"updated_at": quota.updated_at or time.time()}
@@ -113,12 +107,10 @@ class KnowledgeTables(Tables):
     async def knowledge_files(
         self, platform: str, workspace: str, channel: str
     ) -> list[KnowledgeFile]:
-        rows = await self.db.fetch(
-            f"SELECT {columns(KnowledgeFile)} FROM knowledge_files WHERE {_SCOPE}"
-            " ORDER BY added_at, filename",
-            (platform, workspace, channel),
+        where = f"{_SCOPE} ORDER BY added_at, filename"
+        return await self.select(
+            KnowledgeFile, "knowledge_files", where, (platform, workspace, channel)
         )
-        return [KnowledgeFile(*row) for row in rows]
 
     async def remove_knowledge_file(
         self, platform: str, workspace: str, channel: str, file_id: str

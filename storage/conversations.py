@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import time
 
-from storage.dialect import Tables, columns, insert
+from storage.dialect import Tables, insert
 from storage.records import FileKind, ThreadFile, ThreadRecord
-
-_THREAD_COLUMNS = columns(ThreadRecord, user="user_id")
 
 
 class ConversationTables(Tables):
     async def get_thread(
         self, platform: str, workspace: str, user: str, profile_key: str
     ) -> ThreadRecord | None:
-        row = await self.db.fetchrow(
-            f"SELECT {_THREAD_COLUMNS} FROM threads WHERE platform = ? AND workspace = ?"
-            " AND user_id = ? AND profile_key = ? AND archived_at IS NULL"
-            " ORDER BY id DESC LIMIT 1",
-            (platform, workspace, user, profile_key),
+        where = (
+            "platform = ? AND workspace = ? AND user_id = ? AND profile_key = ?"
+            " AND archived_at IS NULL ORDER BY id DESC LIMIT 1"
         )
-        return ThreadRecord(*row) if row is not None else None
+        args = (platform, workspace, user, profile_key)
+        found = await self.select(ThreadRecord, "threads", where, args, user="user_id")
+        return found[0] if found else None
 
     async def create_thread(
         self, platform: str, workspace: str, user: str, profile_key: str, conversation_id: str
@@ -57,7 +55,6 @@ class ConversationTables(Tables):
         await self.db.execute(*insert("thread_files", values, "ON CONFLICT DO NOTHING"))
 
     async def thread_files(self, thread_id: int, kind: FileKind | None = None) -> list[ThreadFile]:
-        sql = f"SELECT {columns(ThreadFile)} FROM thread_files WHERE thread_id = ?"
-        sql += (" AND kind = ?" if kind else "") + " ORDER BY created_at"
-        rows = await self.db.fetch(sql, (thread_id, kind) if kind else (thread_id,))
-        return [ThreadFile(*row) for row in rows]
+        where = "thread_id = ?" + (" AND kind = ?" if kind else "") + " ORDER BY created_at"
+        args = (thread_id, kind) if kind else (thread_id,)
+        return await self.select(ThreadFile, "thread_files", where, args)

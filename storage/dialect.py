@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import fields
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 from storage.base import RateLedger
 from storage.migrations import Migration
 
+R = TypeVar("R")
 Row: TypeAlias = Any
 """A result row (``sqlite3.Row`` or ``asyncpg.Record``): by position or by column name."""
 
@@ -92,3 +93,10 @@ class Tables:
     """The base of the store's role implementations: they share one dialect."""
 
     db: Dialect
+
+    async def select(
+        self, record: type[R], table: str, where: str, args: Sequence[Any], **renamed: str
+    ) -> list[R]:
+        """The rows of ``table`` that match ``where`` (and its ``ORDER BY``…) as records."""
+        sql = f"SELECT {columns(record, **renamed)} FROM {table} WHERE {where}"
+        return [record(*row) for row in await self.db.fetch(sql, args)]

@@ -28,7 +28,6 @@ from storage.records import (
 )
 
 _JOB_COLUMNS = columns(Job, user="user_id")
-_RUN_COLUMNS = columns(RunRecord)
 
 # Threads with a queued job and none running, oldest first; the outer filter takes each one's
 # claim lock as rows are pulled, so it stops locking once the last LIMIT is reached. The
@@ -216,10 +215,9 @@ class RunTables(Tables):
         )
 
     async def latest_run(self, job_id: int) -> RunRecord | None:
-        row = await self.db.fetchrow(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE job_id = ? ORDER BY id DESC LIMIT 1", (job_id,)
-        )
-        return RunRecord(*row) if row is not None else None
+        where = "job_id = ? ORDER BY id DESC LIMIT 1"
+        found = await self.select(RunRecord, "runs", where, (job_id,))
+        return found[0] if found else None
 
 
 def _job(row: Row) -> Job:
