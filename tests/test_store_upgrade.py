@@ -1,11 +1,11 @@
 """A database made by an earlier version of the bot opens with today's Store and upgrades.
 
-``tests/fixtures/schema_v6/`` holds the migration files as they were at schema version 6,
-when each database kind had its own copy (``sqlite/`` and ``postgres/``). Each test builds a
-database exactly as that code did (SQLite: the statements, then ``PRAGMA user_version``;
-PostgreSQL: the statements and a ``schema_version`` row per migration), fills it with rows,
-and opens it with today's Store: the rows are all there, the store works on them, and the
-upgraded schema is the one a new database gets.
+``tests/fixtures/legacy_schema/`` holds the migration files as they were up to schema
+version 7, when each database kind had its own copy (``sqlite/`` and ``postgres/``). Each test
+builds a database of version 6 or 7 exactly as that code did (SQLite: the statements, then
+``PRAGMA user_version``; PostgreSQL: the statements and a ``schema_version`` row per
+migration), fills it with rows, and opens it with today's Store: the rows are all there, the
+store works on them, and the upgraded schema is the one a new database gets.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from typing import Any
 import pytest
 
 from storage import Store, store_from_url
-from storage.records import NewJob, Profile, ThreadFile
+from storage.migrations import load_migrations
+from storage.records import NewJob, Profile, ThreadFile, Viewing
 from tests.postgres_db import connect, fresh_schema
 
-LEGACY = Path(__file__).parent / "fixtures" / "schema_v6"
+LEGACY = Path(__file__).parent / "fixtures" / "legacy_schema"
 NOW = 1_700_000_000.0
 
 ROWS: list[tuple[str, tuple[Any, ...]]] = [
@@ -70,10 +71,24 @@ ROWS: list[tuple[str, tuple[Any, ...]]] = [
 ]
 
 
+ROWS_SINCE_7: list[tuple[str, tuple[Any, ...]]] = [
+    (
+        "INSERT INTO people (platform, workspace, user_id, greeted_at, view_channel, view_thread,"
+        " view_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ("slack", "T1", "U1", NOW, "C9", "171.5", NOW),
+    ),
+]
+
+
 @dataclass
 class Legacy:
     url: str
     kind: str
+    version: int = 0
+
+
+def rows(version: int) -> list[tuple[str, tuple[Any, ...]]]:
+    return ROWS + (ROWS_SINCE_7 if version >= 7 else [])
 
 
 def statements(sql: str) -> list[str]:
@@ -88,48 +103,49 @@ def numbered(sql: str) -> str:
     return re.sub(r"\?", lambda _: f"${next(count)}", sql)
 
 
-def legacy_files(kind: str) -> list[tuple[int, str, str]]:
-    found = sorted((LEGACY / kind).glob("*.sql"))
+def legacy_files(kind: str, version: int) -> list[tuple[int, str, str]]:
+    found = sorted((LEGACY / kind).glob("*.sql"))[:version]
     return [(int(f.name[:4]), f.name, f.read_text("utf-8")) for f in found]
 
 
-def build_sqlite(path: Path) -> None:
+def build_sqlite(path: Path, upto: int) -> None:
     with sqlite3.connect(path) as db:
-        for version, _, sql in legacy_files("sqlite"):
+        for version, _, sql in legacy_files("sqlite", upto):
             for statement in statements(sql):
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {version:d}")
-        for sql, params in ROWS:
+        for sql, params in rows(upto):
             db.execute(sql, params)
     db.close()
 
 
-async def build_postgres(url: str) -> None:
+async def build_postgres(url: str, upto: int) -> None:
     async with connect(url) as conn:
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
             " name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"
         )
-        for version, name, sql in legacy_files("postgres"):
+        for version, name, sql in legacy_files("postgres", upto):
             async with conn.transaction():
                 for statement in statements(sql):
                     await conn.execute(statement)
                 await conn.execute(
                     "INSERT INTO schema_version VALUES ($1, $2, $3)", version, name, NOW
                 )
-        for sql, params in ROWS:
+        for sql, params in rows(upto):
             await conn.execute(numbered(sql), *params)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=[("sqlite", 6), ("sqlite", 7), ("postgres", 6), ("postgres", 7)])
 async def legacy(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Legacy]:
-    if request.param == "sqlite":
-        build_sqlite(tmp_path / "old.db")
-        yield Legacy(f"sqlite:///{tmp_path / 'old.db'}", "sqlite")
+    kind, version = request.param
+    if kind == "sqlite":
+        build_sqlite(tmp_path / "old.db", version)
+        yield Legacy(f"sqlite:///{tmp_path / 'old.db'}", "sqlite", version)
         return
     async with fresh_schema() as url:
-        await build_postgres(url)
-        yield Legacy(url, "postgres")
+        await build_postgres(url, version)
+        yield Legacy(url, "postgres", version)
 
 
 async def schema_of(legacy: Legacy) -> set[tuple[Any, ...]]:
@@ -169,10 +185,10 @@ async def open_store(url: str) -> Store:
     return store
 
 
-async def test_a_database_of_version_6_opens_with_its_rows(legacy: Legacy) -> None:
+async def test_an_older_database_opens_with_its_rows(legacy: Legacy) -> None:
     store = await open_store(legacy.url)
     try:
-        assert await store.schema_version() >= 6
+        assert await store.schema_version() == len(load_migrations()) >= 7
         [queued] = await store.jobs(statuses=["queued"])
         assert queued.payload == {"text": "hi"} and queued.thread_key == "slack:T1:U1"
         assert await store.accept(NewJob("slack", "T1", "C1", "U1", "E1", {})) is None
@@ -200,6 +216,12 @@ async def test_a_database_of_version_6_opens_with_its_rows(legacy: Legacy) -> No
         assert await store.thread_files(thread.id) == [
             ThreadFile(thread.id, "file_1", "data.csv", "container", NOW)
         ]
+        viewing = await store.get_viewing("slack", "T1", "U1")
+        if legacy.version >= 7:
+            assert viewing == Viewing("C9", "171.5", NOW)
+            assert not await store.claim_greeting("slack", "T1", "U1")  # greeted already
+        else:
+            assert viewing is None and await store.claim_greeting("slack", "T1", "U1")
         # New rows get ids after the old ones, on both kinds of database.
         second = await store.create_thread("slack", "T1", "U2", "", "conv_new")
         assert second.id == thread.id + 1
