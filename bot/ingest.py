@@ -15,7 +15,7 @@ from bot.errors import AttachmentRefused
 from bot.i18n import t
 from bot.sanitize import visible
 from bot.types import Attachment, InboundMessage, Platform
-from storage.base import Store
+from storage.base import Conversations, Knowledge
 from storage.records import WORKSPACE_DEFAULT, KnowledgeFile, ThreadFile, ThreadRecord
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ async def prepare_input(
     *,
     platform: Platform,
     backend: FileBackend,
-    store: Store,
+    store: Conversations,
     settings: Settings,
     lang: str = "en",
 ) -> PreparedInput:
@@ -162,7 +162,7 @@ async def _add_document(
     filename: str,
     data: bytes,
     backend: FileBackend,
-    store: Store,
+    store: Conversations,
     settings: Settings,
     lang: str,
 ) -> str:
@@ -182,7 +182,7 @@ async def _add_document(
 
 
 async def admin_data_files(
-    store: Store, platform: str, workspace: str, channels: tuple[str, ...]
+    store: Knowledge, platform: str, workspace: str, channels: tuple[str, ...]
 ) -> list[KnowledgeFile]:
     """The data files admins added for the workspace and for these channels (a thread's
     parent and the thread): all of them go into the container."""
@@ -194,7 +194,7 @@ async def admin_data_files(
 
 
 async def code_interpreter_tool(
-    store: Store, thread: ThreadRecord, admin_files: Sequence[KnowledgeFile] = ()
+    store: Conversations, thread: ThreadRecord, admin_files: Sequence[KnowledgeFile] = ()
 ) -> dict[str, Any]:
     files = await store.thread_files(thread.id, "container")
     file_ids = list(dict.fromkeys([*(f.file_id for f in admin_files), *(f.file_id for f in files)]))
@@ -202,7 +202,7 @@ async def code_interpreter_tool(
 
 
 async def file_search_tool(
-    store: Store, thread: ThreadRecord, channel: str
+    store: Knowledge, thread: ThreadRecord, channel: str
 ) -> dict[str, Any] | None:
     """The person's own documents plus the most specific knowledge base (the channel's, else
     the workspace's): the tool searches at most two vector stores."""

@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.ingest import DOCUMENT_TYPES, extension, megabytes, route
 from bot.openai_backend import OpenAIBackend
 from bot.types import Attachment, Platform
-from storage.base import Store
+from storage.base import Knowledge
 from storage.records import WORKSPACE_DEFAULT, KnowledgeFile
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def scope_name(channel: str, lang: str = "en", platform: str = "") -> str:
 
 async def add_documents(
     *,
-    store: Store,
+    store: Knowledge,
     backend: OpenAIBackend,
     settings: Settings,
     platform: Platform,
@@ -105,7 +105,7 @@ async def add_documents(
 
 
 async def _add_data_file(
-    store: Store,
+    store: Knowledge,
     backend: OpenAIBackend,
     platform: str,
     workspace: str,
@@ -131,7 +131,7 @@ async def _add_data_file(
 
 
 async def list_documents(
-    store: Store, platform: str, workspace: str, channel: str, lang: str = "en"
+    store: Knowledge, platform: str, workspace: str, channel: str, lang: str = "en"
 ) -> str:
     files = await store.knowledge_files(platform, workspace, channel)
     if not files:
@@ -142,7 +142,7 @@ async def list_documents(
 
 
 async def remove_document(
-    store: Store,
+    store: Knowledge,
     backend: OpenAIBackend,
     platform: str,
     workspace: str,

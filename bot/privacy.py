@@ -16,13 +16,17 @@ import logging
 import time
 from typing import Any, Protocol
 
-from storage.base import Store
+from storage.base import Conversations, Privacy
 from storage.records import ThreadRecord
 
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 50
 """Idle threads deleted per workspace per sweep (the next sweep goes on)."""
+
+
+class _PrivacyStore(Privacy, Conversations, Protocol):
+    """The threads to delete or export, and the files in them."""
 
 
 class Deleter(Protocol):
@@ -38,7 +42,11 @@ class Deleter(Protocol):
 
 
 async def delete_thread(
-    store: Store, backend: Deleter, thread: ThreadRecord, *, idle_before: float | None = None
+    store: _PrivacyStore,
+    backend: Deleter,
+    thread: ThreadRecord,
+    *,
+    idle_before: float | None = None,
 ) -> bool:
     """Delete one thread everywhere; ``False`` if another process is at it (or, with
     ``idle_before``, it was used again meanwhile)."""
@@ -61,7 +69,7 @@ async def delete_thread(
     return True
 
 
-async def forget_person(store: Store, backend: Deleter, platform: str, user: str) -> int:
+async def forget_person(store: _PrivacyStore, backend: Deleter, platform: str, user: str) -> int:
     """Everything of the person on this platform; how many conversations were deleted."""
     deleted = 0
     for thread in await store.user_threads(platform, user):
@@ -72,7 +80,7 @@ async def forget_person(store: Store, backend: Deleter, platform: str, user: str
     return deleted
 
 
-async def sweep_retention(store: Store, backend: Deleter, now: float | None = None) -> int:
+async def sweep_retention(store: _PrivacyStore, backend: Deleter, now: float | None = None) -> int:
     """Delete conversations idle past their workspace's retention period, and the message
     records older than it; how many conversations. Safe to run in several processes."""
     now = time.time() if now is None else now
@@ -95,7 +103,7 @@ async def sweep_retention(store: Store, backend: Deleter, now: float | None = No
     return deleted
 
 
-async def export_history(store: Store, backend: Deleter, platform: str, user: str) -> bytes:
+async def export_history(store: _PrivacyStore, backend: Deleter, platform: str, user: str) -> bytes:
     """The person's conversations on this platform as JSON: what they said, what the
     assistant answered, the code it ran, and the names of the files they attached."""
     conversations = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.config import Settings
-from storage.base import Store
+from storage.base import Profiles
 from storage.records import WORKSPACE_DEFAULT, Profile, ProfileChange
 
 
@@ -28,7 +28,7 @@ class EffectiveProfile:
 
 
 async def resolve_profile(
-    store: Store,
+    store: Profiles,
     settings: Settings,
     platform: str,
     workspace: str,
@@ -85,7 +85,7 @@ PROFILE_FIELDS = (
 
 
 async def change_profile(
-    store: Store,
+    store: Profiles,
     *,
     platform: str,
     workspace: str,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.i18n import t
 from bot.types import InboundMessage
-from storage.base import Store
+from storage.base import Quotas
 from storage.records import WORKSPACE_DEFAULT, Quota
 
 
@@ -44,7 +44,7 @@ def until_reset(lang: str, now: float | None = None) -> str:
 
 
 async def effective_limits(
-    store: Store,
+    store: Quotas,
     platform: str,
     workspace: str,
     channel: str,
@@ -109,7 +109,7 @@ class Standing:
         return ", ".join(parts)
 
 
-async def standings(store: Store, message: InboundMessage) -> list[Standing]:
+async def standings(store: Quotas, message: InboundMessage) -> list[Standing]:
     """Where the message was written, then each server a direct message counts against. A
     person's direct messages (``direct_workspace``) count together with each server's own."""
     platform, user = message.platform, message.user
@@ -132,7 +132,7 @@ async def standings(store: Store, message: InboundMessage) -> list[Standing]:
     return found
 
 
-async def _used(store: Store, platform: str, user: str, workspaces: set[str]) -> tuple[int, int]:
+async def _used(store: Quotas, platform: str, user: str, workspaces: set[str]) -> tuple[int, int]:
     messages = tokens = 0
     since = day_start()
     for workspace in sorted(workspaces):
@@ -142,7 +142,7 @@ async def _used(store: Store, platform: str, user: str, workspaces: set[str]) ->
 
 
 async def over_quota(
-    store: Store, message: InboundMessage, *, lang: str, command_prefix: str = "/"
+    store: Quotas, message: InboundMessage, *, lang: str, command_prefix: str = "/"
 ) -> str | None:
     """The sentence to show when the person has used up today's quota here (or, in a direct
     message, in a server they share with the bot), else None."""
@@ -163,7 +163,7 @@ async def over_quota(
     return None
 
 
-async def describe_standing(store: Store, message: InboundMessage, lang: str) -> str:
+async def describe_standing(store: Quotas, message: InboundMessage, lang: str) -> str:
     """``quota`` for everyone: the limits that apply to the person and what is left today."""
     lines = []
     for standing in await standings(store, message):
@@ -178,7 +178,7 @@ async def describe_standing(store: Store, message: InboundMessage, lang: str) ->
 
 
 async def tokens_reached(
-    store: Store, message: InboundMessage, *, lang: str, spent: int
+    store: Quotas, message: InboundMessage, *, lang: str, spent: int
 ) -> str | None:
     """The sentence ending an answer whose rounds so far (``spent`` tokens, not yet recorded)
     took the person to a daily token limit (here, or of a shared server in a DM); None while

@@ -22,10 +22,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Protocol
 
 from bot.budget import BudgetRegistry, CallBudget
-from storage.base import Store
+from storage.base import RateLedger, SharedLimits
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +34,6 @@ HEADER_WINDOW_MARGIN = 1.1
 """A budget the platform states in headers, counted in the database: its window, stretched."""
 LEDGER_TIMEOUT = 5.0
 """Seconds a budget waits for the database before counting this process's calls alone."""
-
-
-class RateLedger(Protocol):
-    async def take(self, key: str, limit: int, window: float) -> float:
-        """0 if a call was recorded under ``key`` (fewer than ``limit`` were in the last
-        ``window`` seconds); else the seconds until there will be room (nothing recorded)."""
-
-    async def check_in(self, platform: str, worker: str) -> dict[str, float]:
-        """Note that ``worker`` spends ``platform``'s limits now; every worker that did, with
-        how many seconds ago it was last seen."""
 
 
 class SharedCallBudget(CallBudget):
@@ -171,13 +160,8 @@ class SharedBudgetRegistry(BudgetRegistry):
                 failing = True
 
 
-def budgets_for(store: Store, worker: str) -> BudgetRegistry:
-    """Shared budgets when several processes may use the store (PostgreSQL), else in memory."""
-    if not store.shared:
-        return BudgetRegistry()
-    from storage.postgres import PostgresStore
-    from storage.postgres_rates import PostgresRateLedger
-
-    if not isinstance(store, PostgresStore):
-        return BudgetRegistry()
-    return SharedBudgetRegistry(PostgresRateLedger(store), worker)
+def budgets_for(store: SharedLimits, worker: str) -> BudgetRegistry:
+    """Shared budgets when the store counts rate limits for several processes (PostgreSQL),
+    else in memory."""
+    ledger = store.rate_ledger
+    return BudgetRegistry() if ledger is None else SharedBudgetRegistry(ledger, worker)

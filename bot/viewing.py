@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from bot.functions import FunctionSpec, ToolContext, describe
 from bot.i18n import t
-from storage.base import Store
+from storage.base import People
 from storage.records import Viewing
 
 FUNCTION_NAME = "read_viewed_conversation"
@@ -54,7 +54,7 @@ class ConversationReader(Protocol):
         ``thread``; ``ReadRefused`` unless the bot is a member and ``user`` can see it."""
 
 
-def reading_function(store: Store, readers: Mapping[str, ConversationReader]) -> FunctionSpec:
+def reading_function(store: People, readers: Mapping[str, ConversationReader]) -> FunctionSpec:
     """The function, for the platforms in ``readers`` (see ``FunctionSpec.platforms``)."""
 
     async def read_viewed_conversation(

@@ -9,11 +9,12 @@ and rollback); otherwise they follow the assistant's tools. When the person look
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.config import Settings
 from bot.i18n import pick_language, t
 from bot.profiles import resolve_profile
-from storage.base import Store
+from storage.base import People, Profiles
 from storage.records import WORKSPACE_DEFAULT
 
 MAX_PROMPTS = 4
@@ -63,8 +64,12 @@ def default_prompts(lang: str, tools: tuple[str, ...]) -> tuple[Prompt, ...]:
     )
 
 
+class _WelcomeStore(Profiles, People, Protocol):
+    """The roles a welcome reads."""
+
+
 async def suggested_prompts(
-    store: Store,
+    store: Profiles,
     settings: Settings,
     *,
     platform: str,
@@ -86,7 +91,7 @@ async def suggested_prompts(
 
 
 async def welcome(
-    store: Store,
+    store: _WelcomeStore,
     settings: Settings,
     *,
     platform: str,

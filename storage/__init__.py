@@ -1,17 +1,20 @@
-"""Persistence: the Store interface, its records, and the implementations."""
+"""Persistence: the Store's role interfaces, its records, and the one SQL store.
+
+A database URL picks the dialect; asyncpg and aiosqlite are imported only when used."""
 
 from __future__ import annotations
 
 from storage.base import Store
 from storage.records import WORKSPACE_DEFAULT, Job, NewJob, Profile, ThreadRecord
-from storage.sqlite import SQLiteStore
 
 
 def store_from_url(database_url: str) -> Store:
     if database_url.startswith("sqlite:"):
+        from storage.sqlite import SQLiteStore
+
         return SQLiteStore.from_url(database_url)
     if database_url.startswith(("postgresql://", "postgres://")):
-        from storage.postgres import PostgresStore  # asyncpg is loaded only when used
+        from storage.postgres import PostgresStore
 
         return PostgresStore.from_url(database_url)
     raise ValueError(f"unsupported DATABASE_URL scheme: {database_url.split(':', 1)[0]}")
@@ -22,7 +25,6 @@ __all__ = [
     "Job",
     "NewJob",
     "Profile",
-    "SQLiteStore",
     "Store",
     "ThreadRecord",
     "store_from_url",

@@ -1,4 +1,6 @@
-"""The Store interface: everything the bot persists, behind one Protocol."""
+"""The Store's interfaces, one per role its callers play: a module asks for the role it uses
+(``Inbox``, ``Conversations``, ``Profiles``…), and ``Store`` is all of them, which the one SQL
+store (``storage/store.py``) implements on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -26,19 +28,33 @@ from storage.records import (
 )
 
 
-class Store(Protocol):
-    shared: bool
-    """True when several bot processes may use the database at once (PostgreSQL). With
-    False (SQLite), a job still ``running`` at start belonged to a process that is gone."""
+class RateLedger(Protocol):
+    """Platform rate limits counted in the database, for processes that share it."""
 
-    async def open(self) -> None:
-        """Connect and apply pending schema migrations."""
+    async def take(self, key: str, limit: int, window: float) -> float:
+        """0 if a call was recorded under ``key`` (fewer than ``limit`` were in the last
+        ``window`` seconds); else the seconds until there will be room (nothing recorded)."""
 
-    async def close(self) -> None: ...
+    async def check_in(self, platform: str, worker: str) -> dict[str, float]:
+        """Note that ``worker`` spends ``platform``'s limits now; every worker that did, with
+        how many seconds ago it was last seen."""
 
-    async def schema_version(self) -> int: ...
 
-    # The inbox: accepted means persisted.
+class SharedLimits(Protocol):
+    @property
+    def rate_ledger(self) -> RateLedger | None:
+        """The ledger when several processes share the database (PostgreSQL); else ``None``,
+        and a process keeps its budgets in memory."""
+
+
+class Inbox(Protocol):
+    """The inbox and its jobs: accepted means persisted."""
+
+    @property
+    def shared(self) -> bool:
+        """True when several bot processes may use the database at once (PostgreSQL). With
+        False (SQLite), a job still ``running`` at start belonged to a process that is gone."""
+
     async def accept(self, job: NewJob) -> Job | None:
         """Persist an inbound message; ``None`` if its event id was already accepted."""
 
@@ -76,7 +92,26 @@ class Store(Protocol):
 
     async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None: ...
 
-    # Profiles.
+
+class RunLog(Protocol):
+    """What each answer's run did: its response id, status and token usage."""
+
+    async def start_run(self, job_id: int, thread_id: int, mode: str) -> RunRecord: ...
+
+    async def update_run(
+        self, run_id: int, *, response_id: str | None = None, last_sequence: int | None = None
+    ) -> None: ...
+
+    async def finish_run(
+        self, run_id: int, status: RunStatus, usage: Usage | None = None, error: str | None = None
+    ) -> None: ...
+
+    async def latest_run(self, job_id: int) -> RunRecord | None: ...
+
+
+class Profiles(Protocol):
+    """Assistant profiles and the history of their changes."""
+
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None: ...
 
     async def save_profile(self, profile: Profile) -> None: ...
@@ -92,7 +127,10 @@ class Store(Protocol):
         self, platform: str, workspace: str, change_id: int
     ) -> ProfileChange | None: ...
 
-    # Quotas and usage.
+
+class Quotas(Protocol):
+    """Daily limits per person, and the usage they are checked against."""
+
     async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None: ...
 
     async def save_quota(self, quota: Quota) -> None: ...
@@ -115,13 +153,10 @@ class Store(Protocol):
         """Workspaces that set any limit (workspace, channel or role), for direct messages,
         which count against the quotas of the servers a person shares with the bot."""
 
-    # People.
-    async def remember_locale(self, platform: str, user: str, locale: str) -> None:
-        """The person's locale from their last interaction that carried one."""
 
-    async def remembered_locale(self, platform: str, user: str) -> str | None: ...
+class Conversations(Protocol):
+    """Each person's assistant threads (OpenAI conversations) and the files in them."""
 
-    # Threads and their files.
     async def get_thread(
         self, platform: str, workspace: str, user: str, profile_key: str
     ) -> ThreadRecord | None: ...
@@ -143,7 +178,10 @@ class Store(Protocol):
         self, thread_id: int, kind: FileKind | None = None
     ) -> list[ThreadFile]: ...
 
-    # Privacy: forgetting a person, retention of idle conversations.
+
+class Privacy(Protocol):
+    """Forgetting a person, and deleting conversations idle past a retention period."""
+
     async def user_threads(self, platform: str, user: str) -> list[ThreadRecord]:
         """All the person's threads on the platform, archived ones too."""
 
@@ -180,7 +218,11 @@ class Store(Protocol):
     async def retention_profiles(self) -> list[Profile]:
         """Workspace profiles that set a retention period."""
 
-    # Knowledge bases.
+
+class Knowledge(Protocol):
+    """What admins add for a workspace or a channel: documents in its knowledge base, and data
+    files for the code interpreter."""
+
     async def get_knowledge_base(self, platform: str, workspace: str, channel: str) -> str | None:
         """The vector store id of that knowledge base, if one was created."""
 
@@ -198,7 +240,10 @@ class Store(Protocol):
         self, platform: str, workspace: str, channel: str, file_id: str
     ) -> bool: ...
 
-    # People: what the bot remembers about a person between messages.
+
+class People(Protocol):
+    """What the bot remembers about a person between messages."""
+
     async def claim_greeting(self, platform: str, workspace: str, user: str) -> bool:
         """Mark the person greeted; ``False`` if they were already (by any process)."""
 
@@ -212,15 +257,29 @@ class Store(Protocol):
 
     async def get_viewing(self, platform: str, workspace: str, user: str) -> Viewing | None: ...
 
-    # Runs.
-    async def start_run(self, job_id: int, thread_id: int, mode: str) -> RunRecord: ...
+    async def remember_locale(self, platform: str, user: str, locale: str) -> None:
+        """The person's locale from their last interaction that carried one."""
 
-    async def update_run(
-        self, run_id: int, *, response_id: str | None = None, last_sequence: int | None = None
-    ) -> None: ...
+    async def remembered_locale(self, platform: str, user: str) -> str | None: ...
 
-    async def finish_run(
-        self, run_id: int, status: RunStatus, usage: Usage | None = None, error: str | None = None
-    ) -> None: ...
 
-    async def latest_run(self, job_id: int) -> RunRecord | None: ...
+class Store(
+    Inbox,
+    RunLog,
+    Profiles,
+    Quotas,
+    Conversations,
+    Privacy,
+    Knowledge,
+    People,
+    SharedLimits,
+    Protocol,
+):
+    """Every role, and the store's own life: what the process that opens it holds."""
+
+    async def open(self) -> None:
+        """Connect and apply pending schema migrations."""
+
+    async def close(self) -> None: ...
+
+    async def schema_version(self) -> int: ...

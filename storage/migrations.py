@@ -1,11 +1,22 @@
-"""Numbered schema migrations: ``schema/NNNN_name.sql``, applied in order, once each."""
+"""Numbered schema migrations: ``schema/NNNN_name.sql``, one history for every database,
+applied in order, once each, each in its own transaction.
+
+A migration is written with PostgreSQL's column types; the dialect rewrites what its database
+spells otherwise (``Dialect.ddl``). To change the schema, add the next numbered file.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
-from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.dialect import Dialect
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -23,26 +34,33 @@ class Migration:
         return [s.strip() for s in body.split(";") if s.strip()]
 
 
-def load_migrations(dialect: str | None = None) -> list[Migration]:
-    """The portable ``schema/NNNN_*.sql``; for a dialect, ``schema/<dialect>/NNNN_*.sql``
-    replaces the portable file with the same number (a dialect adds no versions of its own)."""
-    schema = resources.files("storage").joinpath("schema")
-    by_version = {m.version: m for m in _scan(schema)}
-    for override in _scan(schema.joinpath(dialect)) if dialect else []:
-        if override.version not in by_version:
-            raise RuntimeError(f"{dialect}/{override.name} replaces no portable migration")
-        by_version[override.version] = override
-    found = sorted(by_version.values(), key=lambda m: m.version)
+def load_migrations() -> list[Migration]:
+    found = []
+    for entry in resources.files("storage").joinpath("schema").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):
         raise RuntimeError(f"migrations are not numbered 1..n: {versions}")
     return found
 
 
-def _scan(folder: Traversable) -> list[Migration]:
-    found = []
-    for entry in folder.iterdir():
-        match = _NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    return found
+async def migrate(db: Dialect, target: int | None = None) -> None:
+    """Apply the pending migrations (up to ``target``). Processes that start together take
+    turns: each migration's transaction waits for the others, then reads the version again."""
+    current = await db.version(db)
+    for migration in load_migrations():
+        if migration.version <= current:
+            continue
+        if target is not None and migration.version > target:
+            break
+        async with db.transaction() as tx:
+            await db.lock_migrations(tx)
+            if await db.version(tx) >= migration.version:
+                continue
+            for statement in migration.statements():
+                await tx.execute(db.ddl(statement))
+            await db.set_version(tx, migration)
+        log.info("database upgraded to schema version %d (%s)", migration.version, migration.name)

@@ -11,8 +11,10 @@ server's clock (``clock_timestamp()``), so processes on different hosts agree on
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from storage.postgres import PostgresStore
+if TYPE_CHECKING:
+    from storage.postgres import PostgresDialect
 
 _RATE_LOCK = 0x61620003
 """First key of the transaction lock per budget (postgres.py uses ...01 and ...02)."""
@@ -59,20 +61,22 @@ this catches budgets nobody uses any more, e.g. a quiet Discord channel's)."""
 
 
 class PostgresRateLedger:
-    def __init__(self, store: PostgresStore) -> None:
-        self._store = store
+    """The ``RateLedger`` of a PostgreSQL store (``store.rate_ledger``)."""
+
+    def __init__(self, db: PostgresDialect) -> None:
+        self._db = db
         self._purged = time.monotonic()
 
     async def take(self, key: str, limit: int, window: float) -> float:
         """0 if a call was recorded under ``key`` (fewer than ``limit`` in the last ``window``
         seconds); else the seconds until there will be room (nothing recorded)."""
-        async with self._store.pool.acquire() as conn, conn.transaction():
+        async with self._db.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _RATE_LOCK, key)
             row = await conn.fetchrow(_TAKE, key, limit, window)
         assert row is not None
         if time.monotonic() - self._purged > _PURGE_EVERY:
             self._purged = time.monotonic()
-            await self._store.pool.execute(
+            await self._db.pool.execute(
                 "DELETE FROM rate_calls WHERE at < extract(epoch FROM clock_timestamp()) - $1",
                 _PURGE_EVERY,
             )
@@ -84,7 +88,7 @@ class PostgresRateLedger:
     async def check_in(self, platform: str, worker: str) -> dict[str, float]:
         """Note that ``worker`` spends ``platform``'s limits now; every worker that did, with
         how many seconds ago it was last seen."""
-        async with self._store.pool.acquire() as conn:
+        async with self._db.pool.acquire() as conn:
             await conn.execute(_CHECK_IN, platform, worker)
             rows = await conn.fetch(_SEEN, platform)
             stale = [r["worker"] for r in rows if r["age"] > _FORGET_AFTER]

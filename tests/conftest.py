@@ -4,6 +4,7 @@ what the terminal shows."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
@@ -60,6 +61,24 @@ def test_settings(emulator: OpenAIEmulator, db_path: Path, **overrides: Any) -> 
 test_settings.__test__ = False  # type: ignore[attr-defined]
 
 
+class Terminal(io.StringIO):
+    """What the console shows; a test can wait until a text appears in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._flushed = asyncio.Event()
+
+    def flush(self) -> None:
+        super().flush()
+        self._flushed.set()
+
+    async def shown(self, text: str) -> None:
+        async with asyncio.timeout(10):
+            while text not in self.getvalue():
+                self._flushed.clear()
+                await self._flushed.wait()
+
+
 @dataclass
 class ConsoleBot:
     """A running bot with the console platform; ``out`` is what the terminal shows."""
@@ -67,7 +86,7 @@ class ConsoleBot:
     engine: Engine
     store: SQLiteStore
     backend: OpenAIBackend
-    out: io.StringIO
+    out: Terminal
 
     async def say(
         self,
@@ -115,7 +134,7 @@ async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Ca
     ) -> ConsoleBot:
         settings = test_settings(emulator, tmp_path / "bot.db", **overrides)
         store, backend, engine = await open_core(settings, tmp_path / "bot.db", functions=functions)
-        out = io.StringIO()
+        out = Terminal()
         engine.add_platform(ConsolePlatform(out=out, files_dir=tmp_path / "files"))
         bot = ConsoleBot(engine, store, backend, out)
         bots.append(bot)
@@ -125,7 +144,7 @@ async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Ca
 
     yield start
     for bot in bots:
-        if bot.store._db is not None:
+        if bot.store.is_open:
             await bot.stop()
 
 

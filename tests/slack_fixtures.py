@@ -157,7 +157,7 @@ async def make_slack_bot(
 
     yield start
     for bot in bots:
-        if bot.store._db is not None:
+        if bot.store.is_open:
             await bot.stop()
 
 

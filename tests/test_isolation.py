@@ -49,6 +49,7 @@ async def test_one_persons_queue_never_blocks_another(
     await emulator.wait_for_response_count(2, finished=False)
     bob_response = list(emulator.responses.values())[1]
     await emulator.wait_done(bob_response.id)
+    await bot.out.shown("bob's quick answer\n")  # shown in full: the model's end is not enough
     assert not next(iter(emulator.responses.values())).done  # alice still waiting
     # Bob's commands touch only Bob.
     assert await bot.command("/stop", user="bob", **ROOM) in (

@@ -205,7 +205,7 @@ async def start_node(
 
     yield start
     for node in nodes:
-        if node.store._pool is not None:
+        if node.store.is_open:
             await node.stop(grace=0)
 
 
@@ -380,7 +380,7 @@ async def test_database_of_an_older_version_upgrades(pg_url: str) -> None:
     upgraded = PostgresStore.from_url(pg_url)
     await upgraded.open()
     try:
-        latest = len(load_migrations("postgres"))
+        latest = len(load_migrations())
         assert await upgraded.schema_version() == latest >= 3
         kept = await upgraded.get_job(accepted.id)
         assert kept and kept.payload == {"text": "hi"} and kept.status == "queued"
@@ -410,7 +410,7 @@ async def test_processes_starting_together_migrate_once(pg_url: str) -> None:
         versions = [await store.schema_version() for store in stores]
     finally:
         await asyncio.gather(*(store.close() for store in stores))
-    assert versions == [len(load_migrations("postgres"))] * 4
+    assert versions == [len(load_migrations())] * 4
     async with connect(pg_url) as conn:
         rows = await conn.fetch("SELECT version FROM schema_version ORDER BY version")
     assert [row[0] for row in rows] == list(range(1, versions[0] + 1))

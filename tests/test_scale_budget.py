@@ -14,7 +14,6 @@ from adapters.slack.quota import StatusQuota, StreamQuota
 from bot.budget import BudgetRegistry, CallBudget
 from bot.shared_budget import SharedBudgetRegistry, SharedCallBudget, budgets_for
 from storage.postgres import PostgresStore
-from storage.postgres_rates import PostgresRateLedger
 from storage.sqlite import SQLiteStore
 from tests.postgres_db import connect, fresh_schema
 
@@ -35,7 +34,8 @@ async def processes(database: str) -> AsyncIterator[Callable[[int], object]]:
             store = PostgresStore.from_url(database)
             await store.open()
             stores.append(store)
-            registry = SharedBudgetRegistry(PostgresRateLedger(store), f"host:{index}:w")
+            assert store.rate_ledger is not None
+            registry = SharedBudgetRegistry(store.rate_ledger, f"host:{index}:w")
             registries.append(registry)
         return registries[-n:]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,7 +14,7 @@ import pytest
 
 from storage.base import Store
 from storage.migrations import load_migrations
-from storage.postgres import PostgresStore
+from storage.postgres import PostgresDialect, PostgresStore, numbered
 from storage.records import (
     KnowledgeFile,
     NewJob,
@@ -23,7 +26,7 @@ from storage.records import (
     Usage,
     Viewing,
 )
-from storage.sqlite import SQLiteStore, sqlite_path
+from storage.sqlite import SQLiteDialect, SQLiteStore, sqlite_path
 from tests.postgres_db import fresh_schema
 
 
@@ -205,12 +208,23 @@ async def test_old_database_opens_and_upgrades(tmp_path: Path) -> None:
     assert "inbound_events_seen_at" in indexes
 
 
+async def test_stores_opening_one_new_file_together_migrate_it_once(tmp_path: Path) -> None:
+    """As processes starting at once would: each migration waits for the write lock, then
+    reads the version again, so none is applied twice."""
+    stores = [SQLiteStore(str(tmp_path / "bot.db")) for _ in range(4)]
+    try:
+        await asyncio.gather(*(store.open() for store in stores))
+        versions = [await store.schema_version() for store in stores]
+    finally:
+        await asyncio.gather(*(store.close() for store in stores))
+    assert versions == [len(load_migrations())] * 4
+
+
 async def test_wal_mode(tmp_path: Path) -> None:
     store = SQLiteStore(str(tmp_path / "wal.db"))
     await store.open()
     try:
-        async with store.db.execute("PRAGMA journal_mode") as cursor:
-            row = await cursor.fetchone()
+        row = await store.db.fetchrow("PRAGMA journal_mode")
         assert row and row[0] == "wal"
     finally:
         await store.close()
@@ -219,6 +233,22 @@ async def test_wal_mode(tmp_path: Path) -> None:
 def test_sqlite_url_paths() -> None:
     assert sqlite_path("sqlite:///assistant-bot.db") == "assistant-bot.db"
     assert sqlite_path("sqlite:////var/lib/bot.db") == "/var/lib/bot.db"
+
+
+def test_each_dialect_speaks_its_own_sql() -> None:
+    assert numbered("SELECT ? WHERE a IN (?, ?)") == "SELECT $1 WHERE a IN ($2, $3)"
+    ddl = "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n BIGINT, at DOUBLE PRECISION"
+    assert SQLiteDialect(":memory:").ddl(ddl) == "id INTEGER PRIMARY KEY, n INTEGER, at REAL"
+    assert PostgresDialect("postgresql://db").ddl(ddl) == ddl
+
+
+def test_the_core_types_load_no_database_driver() -> None:
+    """``bot.types`` uses the records, not a store: importing it loads neither driver."""
+    code = "import sys, bot.types; print(sorted({'aiosqlite', 'asyncpg'} & set(sys.modules)))"
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 class TestLeases:

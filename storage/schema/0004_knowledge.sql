@@ -7,7 +7,7 @@ CREATE TABLE knowledge_bases (
     workspace        TEXT NOT NULL,
     channel          TEXT NOT NULL DEFAULT '',
     vector_store_id  TEXT NOT NULL,
-    created_at       REAL NOT NULL,
+    created_at       DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (platform, workspace, channel)
 );
 
@@ -18,6 +18,6 @@ CREATE TABLE knowledge_files (
     file_id    TEXT NOT NULL,
     filename   TEXT NOT NULL,
     added_by   TEXT NOT NULL DEFAULT '',
-    added_at   REAL NOT NULL,
+    added_at   DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (platform, workspace, channel, file_id)
 );

@@ -4,7 +4,7 @@
 ALTER TABLE profiles ADD COLUMN language TEXT;
 
 CREATE TABLE profile_changes (
-    id          INTEGER PRIMARY KEY,
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     platform    TEXT NOT NULL,
     workspace   TEXT NOT NULL,
     channel     TEXT NOT NULL DEFAULT '',
@@ -12,7 +12,7 @@ CREATE TABLE profile_changes (
     old_value   TEXT,
     new_value   TEXT,
     changed_by  TEXT NOT NULL,
-    changed_at  REAL NOT NULL
+    changed_at  DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX profile_changes_scope ON profile_changes (platform, workspace, id);
 
@@ -21,9 +21,9 @@ CREATE TABLE quotas (
     workspace         TEXT NOT NULL,
     channel           TEXT NOT NULL DEFAULT '',
     messages_per_day  INTEGER,
-    tokens_per_day    INTEGER,
+    tokens_per_day    BIGINT,
     updated_by        TEXT NOT NULL DEFAULT '',
-    updated_at        REAL NOT NULL,
+    updated_at        DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (platform, workspace, channel)
 );
 

@@ -9,9 +9,9 @@ CREATE TABLE people (
     platform      TEXT NOT NULL,
     workspace     TEXT NOT NULL,
     user_id       TEXT NOT NULL,
-    greeted_at    REAL,
+    greeted_at    DOUBLE PRECISION,
     view_channel  TEXT,
     view_thread   TEXT,
-    view_at       REAL,
+    view_at       DOUBLE PRECISION,
     PRIMARY KEY (platform, workspace, user_id)
 );

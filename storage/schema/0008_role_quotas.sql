@@ -5,8 +5,8 @@ CREATE TABLE role_quotas (
     workspace         TEXT NOT NULL,
     role              TEXT NOT NULL,
     messages_per_day  INTEGER,
-    tokens_per_day    INTEGER,
+    tokens_per_day    BIGINT,
     updated_by        TEXT NOT NULL DEFAULT '',
-    updated_at        REAL NOT NULL,
+    updated_at        DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (platform, workspace, role)
 );

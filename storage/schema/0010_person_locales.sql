@@ -4,6 +4,6 @@ CREATE TABLE person_locales (
     platform    TEXT NOT NULL,
     user_id     TEXT NOT NULL,
     locale      TEXT NOT NULL,
-    updated_at  REAL NOT NULL,
+    updated_at  DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (platform, user_id)
 );

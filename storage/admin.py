@@ -1,0 +1,167 @@
+"""What admins set, in SQL: assistant profiles and their history (``Profiles``), daily quotas
+(per scope and per role) and the usage they count (``Quotas``), and knowledge bases and data
+files (``Knowledge``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from typing import Any
+
+from storage.dialect import Row, Tables, columns, insert, upsert
+from storage.records import (
+    DailyUsage,
+    KnowledgeFile,
+    Profile,
+    ProfileChange,
+    Quota,
+    RoleQuota,
+    UserUsage,
+)
+
+_SCOPE = "platform = ? AND workspace = ? AND channel = ?"
+_KEY = ("platform", "workspace", "channel")
+
+
+class ProfileTables(Tables):
+    async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
+        row = await self.db.fetchrow(
+            f"SELECT {columns(Profile)} FROM profiles WHERE {_SCOPE}",
+            (platform, workspace, channel),
+        )
+        return profile(row) if row is not None else None
+
+    async def save_profile(self, profile: Profile) -> None:
+        tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
+        values = vars(profile) | {"tools": tools, "updated_at": profile.updated_at or time.time()}
+        await self.db.execute(*upsert("profiles", _KEY, values))
+
+    async def record_profile_change(self, change: ProfileChange) -> ProfileChange:
+        stamped = replace(change, changed_at=change.changed_at or time.time())
+        values = {k: v for k, v in vars(stamped).items() if k != "id"}
+        [row] = await self.db.fetch(*insert("profile_changes", values, "RETURNING id"))
+        return replace(stamped, id=int(row[0]))
+
+    async def profile_changes(
+        self, platform: str, workspace: str, *, limit: int = 20
+    ) -> list[ProfileChange]:
+        where = "platform = ? AND workspace = ? ORDER BY id DESC LIMIT ?"
+        return await self.select(
+            ProfileChange, "profile_changes", where, (platform, workspace, limit)
+        )
+
+    async def get_profile_change(
+        self, platform: str, workspace: str, change_id: int
+    ) -> ProfileChange | None:
+        where = "platform = ? AND workspace = ? AND id = ?"
+        found = await self.select(
+            ProfileChange, "profile_changes", where, (platform, workspace, change_id)
+        )
+        return found[0] if found else None
+
+
+def profile(row: Row) -> Profile:
+    tools = tuple(json.loads(row["tools"])) if row["tools"] is not None else None
+    return Profile(**dict(row) | {"tools": tools})
+
+
+class QuotaTables(Tables):
+    async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None:
+        found = await self.select(Quota, "quotas", _SCOPE, (platform, workspace, channel))
+        return found[0] if found else None
+
+    async def save_quota(self, quota: Quota) -> None:
+        values = vars(quota) | {"updated_at": quota.updated_at or time.time()}
+        await self.db.execute(*upsert("quotas", _KEY, values))
+
+    async def usage_since(
+        self, platform: str, workspace: str, since: float, *, user: str | None = None
+    ) -> list[UserUsage]:
+        sql = (
+            "SELECT j.user_id, COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
+            " COALESCE(SUM(r.output_tokens), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
+            " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?"
+        )
+        params: list[Any] = [platform, workspace, since]
+        if user is not None:
+            sql += " AND j.user_id = ?"
+            params.append(user)
+        sql += " GROUP BY j.user_id ORDER BY SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
+        rows = await self.db.fetch(sql, params)
+        return [UserUsage(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    async def usage_by_day(self, platform: str, workspace: str, since: float) -> list[DailyUsage]:
+        rows = await self.db.fetch(
+            f"SELECT {self.db.utc_day('r.started_at')} AS day, j.user_id,"
+            " COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
+            " COALESCE(SUM(r.output_tokens), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
+            " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?"
+            " GROUP BY day, j.user_id ORDER BY day, j.user_id",
+            (platform, workspace, since),
+        )
+        return [DailyUsage(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+    async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
+        where = "platform = ? AND workspace = ? ORDER BY role"
+        return await self.select(RoleQuota, "role_quotas", where, (platform, workspace))
+
+    async def save_role_quota(self, quota: RoleQuota) -> None:
+        if quota.messages_per_day is None and quota.tokens_per_day is None:
+            await self.db.execute(
+                "DELETE FROM role_quotas WHERE platform = ? AND workspace = ? AND role = ?",
+                (quota.platform, quota.workspace, quota.role),
+            )
+            return
+        values = vars(quota) | {"updated_at": quota.updated_at or time.time()}
+        await self.db.execute(*upsert("role_quotas", ("platform", "workspace", "role"), values))
+
+    async def quota_workspaces(self, platform: str) -> list[str]:
+        rows = await self.db.fetch(
+            "SELECT workspace FROM quotas WHERE platform = ?"
+            " AND (messages_per_day > 0 OR tokens_per_day > 0)"
+            " UNION SELECT workspace FROM role_quotas WHERE platform = ? ORDER BY 1",
+            (platform, platform),
+        )
+        return [str(row[0]) for row in rows]
+
+
+class KnowledgeTables(Tables):
+    async def get_knowledge_base(self, platform: str, workspace: str, channel: str) -> str | None:
+        row = await self.db.fetchrow(
+            f"SELECT vector_store_id FROM knowledge_bases WHERE {_SCOPE}",
+            (platform, workspace, channel),
+        )
+        return str(row[0]) if row is not None else None
+
+    async def set_knowledge_base(
+        self, platform: str, workspace: str, channel: str, vector_store_id: str
+    ) -> None:
+        # created_at is when the base was first made: an update keeps it.
+        await self.db.execute(
+            "INSERT INTO knowledge_bases (platform, workspace, channel, vector_store_id,"
+            " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, channel)"
+            " DO UPDATE SET vector_store_id = excluded.vector_store_id",
+            (platform, workspace, channel, vector_store_id, time.time()),
+        )
+
+    async def add_knowledge_file(self, file: KnowledgeFile) -> None:
+        values = vars(file) | {"added_at": file.added_at or time.time()}
+        await self.db.execute(*insert("knowledge_files", values, "ON CONFLICT DO NOTHING"))
+
+    async def knowledge_files(
+        self, platform: str, workspace: str, channel: str
+    ) -> list[KnowledgeFile]:
+        where = f"{_SCOPE} ORDER BY added_at, filename"
+        return await self.select(
+            KnowledgeFile, "knowledge_files", where, (platform, workspace, channel)
+        )
+
+    async def remove_knowledge_file(
+        self, platform: str, workspace: str, channel: str, file_id: str
+    ) -> bool:
+        removed = await self.db.execute(
+            f"DELETE FROM knowledge_files WHERE {_SCOPE} AND file_id = ?",
+            (platform, workspace, channel, file_id),
+        )
+        return removed == 1

@@ -1,0 +1,60 @@
+"""Each person's assistant threads and the files in them (``Conversations``), in SQL."""
+
+from __future__ import annotations
+
+import time
+
+from storage.dialect import Tables, insert
+from storage.records import FileKind, ThreadFile, ThreadRecord
+
+
+class ConversationTables(Tables):
+    async def get_thread(
+        self, platform: str, workspace: str, user: str, profile_key: str
+    ) -> ThreadRecord | None:
+        where = (
+            "platform = ? AND workspace = ? AND user_id = ? AND profile_key = ?"
+            " AND archived_at IS NULL ORDER BY id DESC LIMIT 1"
+        )
+        args = (platform, workspace, user, profile_key)
+        found = await self.select(ThreadRecord, "threads", where, args, user="user_id")
+        return found[0] if found else None
+
+    async def create_thread(
+        self, platform: str, workspace: str, user: str, profile_key: str, conversation_id: str
+    ) -> ThreadRecord:
+        now = time.time()
+        [row] = await self.db.fetch(
+            "INSERT INTO threads (platform, workspace, user_id, profile_key, conversation_id,"
+            " created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (platform, workspace, user, profile_key, conversation_id, now, now),
+        )
+        return ThreadRecord(
+            int(row[0]), platform, workspace, user, profile_key, conversation_id, now, now
+        )
+
+    async def touch_thread(self, thread_id: int) -> None:
+        await self.db.execute(
+            "UPDATE threads SET last_used_at = ? WHERE id = ?", (time.time(), thread_id)
+        )
+
+    async def archive_threads(self, platform: str, workspace: str, user: str) -> int:
+        return await self.db.execute(
+            "UPDATE threads SET archived_at = ? WHERE platform = ? AND workspace = ?"
+            " AND user_id = ? AND archived_at IS NULL",
+            (time.time(), platform, workspace, user),
+        )
+
+    async def set_thread_vector_store(self, thread_id: int, vector_store_id: str) -> None:
+        await self.db.execute(
+            "UPDATE threads SET vector_store_id = ? WHERE id = ?", (vector_store_id, thread_id)
+        )
+
+    async def add_thread_file(self, file: ThreadFile) -> None:
+        values = vars(file) | {"created_at": file.created_at or time.time()}
+        await self.db.execute(*insert("thread_files", values, "ON CONFLICT DO NOTHING"))
+
+    async def thread_files(self, thread_id: int, kind: FileKind | None = None) -> list[ThreadFile]:
+        where = "thread_id = ?" + (" AND kind = ?" if kind else "") + " ORDER BY created_at"
+        args = (thread_id, kind) if kind else (thread_id,)
+        return await self.select(ThreadFile, "thread_files", where, args)

@@ -1,0 +1,105 @@
+"""The seam between the one SQL store and a database: what a dialect must provide.
+
+The store's SQL is written once, with ``?`` placeholders, standard ``ON CONFLICT`` upserts and
+``RETURNING``; what differs lives in a dialect (``storage/sqlite.py``, ``storage/postgres.py``):
+connections and transactions, placeholders, column types in migrations, where the schema
+version is kept, row locks and the per-thread claim lock, dates, and the shared rate ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import fields
+from typing import Any, Protocol, TypeAlias, TypeVar
+
+from storage.base import RateLedger
+from storage.migrations import Migration
+
+R = TypeVar("R")
+Row: TypeAlias = Any
+"""A result row (``sqlite3.Row`` or ``asyncpg.Record``): by position or by column name."""
+
+
+class Conn(Protocol):
+    """Statements on a connection; outside a transaction each one commits on its own."""
+
+    async def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run a statement; how many rows it changed."""
+
+    async def fetch(self, sql: str, args: Sequence[Any] = ()) -> list[Row]: ...
+
+    async def fetchrow(self, sql: str, args: Sequence[Any] = ()) -> Row | None: ...
+
+
+class Dialect(Conn, Protocol):
+    shared: bool
+    """True when several processes may use the database at once."""
+    skip_locked: str
+    """Appended to a ``SELECT`` whose rows a claim is about to change."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    @property
+    def is_open(self) -> bool: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Conn]:
+        """One connection, one transaction, committed at the end (rolled back on error);
+        it takes the write lock at once, so what it reads stays true until it commits."""
+
+    def thread_lock(self, thread_key: str) -> str:
+        """A condition that holds if this transaction could lock the thread ``thread_key``
+        (an SQL expression) for a claim, and skips it if another one holds it."""
+
+    def ddl(self, sql: str) -> str:
+        """A migration statement (written with PostgreSQL's types) for this database."""
+
+    def utc_day(self, epoch: str) -> str:
+        """The UTC date (``YYYY-MM-DD``) of ``epoch`` (an SQL expression, epoch seconds)."""
+
+    async def lock_migrations(self, tx: Conn) -> None:
+        """In a migration's transaction, before it reads the version: wait for any other
+        process migrating the same database."""
+
+    async def version(self, conn: Conn) -> int: ...
+
+    async def set_version(self, tx: Conn, migration: Migration) -> None: ...
+
+    def rate_ledger(self) -> RateLedger | None:
+        """Rate limits counted in the database, for processes that share it; else ``None``."""
+
+
+def columns(record: type[Any], **renamed: str) -> str:
+    """A record's fields, which are its table's columns but for those ``renamed``
+    (``user="user_id"``: the field ``user`` is the column ``user_id``)."""
+    names = (field.name for field in fields(record))
+    return ", ".join(f'{renamed[n]} AS "{n}"' if n in renamed else n for n in names)
+
+
+def insert(table: str, values: dict[str, Any], then: str = "") -> tuple[str, tuple[Any, ...]]:
+    """``INSERT`` of one row, ``then`` an ``ON CONFLICT`` or ``RETURNING`` clause: the SQL
+    and its arguments."""
+    marks = ", ".join("?" * len(values))
+    sql = f"INSERT INTO {table} ({', '.join(values)}) VALUES ({marks}) {then}"
+    return sql, tuple(values.values())
+
+
+def upsert(table: str, key: tuple[str, ...], values: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    """Insert a row, or update the one with the same ``key`` columns."""
+    update = ", ".join(f"{c} = excluded.{c}" for c in values if c not in key)
+    return insert(table, values, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}")
+
+
+class Tables:
+    """The base of the store's role implementations: they share one dialect."""
+
+    db: Dialect
+
+    async def select(
+        self, record: type[R], table: str, where: str, args: Sequence[Any], **renamed: str
+    ) -> list[R]:
+        """The rows of ``table`` that match ``where`` (and its ``ORDER BY``…) as records."""
+        sql = f"SELECT {columns(record, **renamed)} FROM {table} WHERE {where}"
+        return [record(*row) for row in await self.db.fetch(sql, args)]

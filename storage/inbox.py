@@ -1,0 +1,225 @@
+"""The inbox and its jobs (``Inbox``), and the runs that answer them (``RunLog``), in SQL.
+
+A job moves queued → running (claimed by a worker, with a lease it renews) → answered | failed.
+Several processes may claim from one database: row locks alone (``FOR UPDATE SKIP LOCKED``)
+do not keep a thread to one running job, since two claimers can each see the thread idle and
+take different jobs of it. So a claimer first takes a per-thread lock for its transaction
+(skipping threads another claimer holds), and only then, in a new statement and so on a
+snapshot that includes every earlier claim, picks each thread's oldest queued job if none
+runs. On SQLite the transaction holds the database's one write lock, which does the same.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from storage.dialect import Row, Tables, columns, insert
+from storage.records import (
+    Job,
+    JobStatus,
+    NewJob,
+    RunRecord,
+    RunStatus,
+    Usage,
+    thread_key,
+)
+
+_JOB_COLUMNS = columns(Job, user="user_id")
+
+# Threads with a queued job and none running, oldest first; the outer filter takes each one's
+# claim lock as rows are pulled, so it stops locking once the last LIMIT is reached. The
+# (volatile) lock is not pushed into the subquery, whose LIMIT bounds what is looked at.
+_RUNNABLE_THREADS = """
+SELECT candidate.thread_key FROM (
+    SELECT q.thread_key, min(q.id) AS first_id FROM jobs q
+    WHERE q.status = 'queued' AND NOT EXISTS (
+        SELECT 1 FROM jobs r WHERE r.thread_key = q.thread_key AND r.status = 'running')
+    GROUP BY q.thread_key
+    ORDER BY first_id
+    LIMIT ?
+) AS candidate
+WHERE {lock}
+LIMIT ?
+"""
+
+# Decided again on a snapshot taken after the locks were granted: the oldest queued job of
+# each locked thread, if the thread still has none running.
+_CLAIM = f"""
+UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?, claimed_by = ?,
+    lease_until = ?
+WHERE id IN (
+    SELECT q.id FROM jobs q
+    WHERE q.thread_key IN ({{keys}}) AND q.status = 'queued'
+      AND q.id = (SELECT min(m.id) FROM jobs m
+                  WHERE m.thread_key = q.thread_key AND m.status = 'queued')
+      AND NOT EXISTS (SELECT 1 FROM jobs r
+                      WHERE r.thread_key = q.thread_key AND r.status = 'running')
+    {{skip_locked}}
+)
+RETURNING {_JOB_COLUMNS}
+"""
+
+_RELEASE = (
+    "UPDATE jobs SET status = 'queued', claimed_by = NULL, lease_until = NULL"
+    " WHERE status = 'running' AND {which} RETURNING id"
+)
+
+
+class InboxTables(Tables):
+    @property
+    def shared(self) -> bool:
+        return self.db.shared
+
+    async def accept(self, job: NewJob) -> Job | None:
+        # Two processes handed the same event race on the primary key of inbound_events: the
+        # second insert waits for the first transaction, then does nothing.
+        now = time.time()
+        async with self.db.transaction() as tx:
+            seen = await tx.fetchrow(
+                "INSERT INTO inbound_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING 1",
+                (job.platform, job.event_id, now),
+            )
+            if seen is None:
+                return None
+            # The job row outlives the event id (purged after EVENT_RETENTION_DAYS): a very
+            # late redelivery is still a duplicate.
+            values = {
+                "platform": job.platform,
+                "workspace": job.workspace,
+                "channel": job.channel,
+                "user_id": job.user,
+                "event_id": job.event_id,
+                "thread_key": job.thread_key or thread_key(job.platform, job.workspace, job.user),
+                "payload": json.dumps(job.payload),
+                "status": "queued",
+                "created_at": now,
+                "updated_at": now,
+            }
+            conflict = f"ON CONFLICT (platform, event_id) DO NOTHING RETURNING {_JOB_COLUMNS}"
+            rows = await tx.fetch(*insert("jobs", values, conflict))
+        return _job(rows[0]) if rows else None
+
+    async def remember_event(self, platform: str, event_id: str) -> bool:
+        inserted = await self.db.execute(
+            "INSERT INTO inbound_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (platform, event_id, time.time()),
+        )
+        return inserted == 1
+
+    async def purge_events(self, older_than: float) -> int:
+        return await self.db.execute("DELETE FROM inbound_events WHERE seen_at < ?", (older_than,))
+
+    async def claim_runnable(self, limit: int, *, worker: str, lease: float) -> list[Job]:
+        if limit <= 0:
+            return []
+        now = time.time()
+        runnable = _RUNNABLE_THREADS.format(lock=self.db.thread_lock("candidate.thread_key"))
+        async with self.db.transaction() as tx:
+            keys = [row[0] for row in await tx.fetch(runnable, (2 * limit + 16, limit))]
+            if not keys:
+                return []
+            claim = _CLAIM.format(keys=", ".join("?" * len(keys)), skip_locked=self.db.skip_locked)
+            rows = await tx.fetch(claim, (now, worker, now + lease, *keys))
+        return sorted((_job(row) for row in rows), key=lambda j: j.id)
+
+    async def renew_leases(self, worker: str, lease: float) -> list[int]:
+        rows = await self.db.fetch(
+            "UPDATE jobs SET lease_until = ? WHERE claimed_by = ? AND status = 'running'"
+            " RETURNING id",
+            (time.time() + lease, worker),
+        )
+        return sorted(int(row[0]) for row in rows)
+
+    async def release_worker(self, worker: str) -> list[int]:
+        rows = await self.db.fetch(_RELEASE.format(which="claimed_by = ?"), (worker,))
+        return sorted(int(row[0]) for row in rows)
+
+    async def release_expired(self, *, before: float) -> list[int]:
+        # Concurrent releasers serialise on the row locks; the second one re-reads the row,
+        # finds it queued and leaves it, so each job is released (and reported) once.
+        which = "(lease_until IS NULL OR lease_until < ?)"
+        rows = await self.db.fetch(_RELEASE.format(which=which), (before,))
+        return sorted(int(row[0]) for row in rows)
+
+    async def get_job(self, job_id: int) -> Job | None:
+        row = await self.db.fetchrow(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
+        return _job(row) if row is not None else None
+
+    async def jobs(
+        self, *, thread_key: str | None = None, statuses: Sequence[JobStatus] = ()
+    ) -> list[Job]:
+        where: list[str] = []
+        params: list[Any] = []
+        if thread_key is not None:
+            where.append("thread_key = ?")
+            params.append(thread_key)
+        if statuses:
+            where.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params.extend(statuses)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = await self.db.fetch(f"SELECT {_JOB_COLUMNS} FROM jobs{clause} ORDER BY id", params)
+        return [_job(row) for row in rows]
+
+    async def finish_job(self, job_id: int, status: JobStatus, error: str | None = None) -> None:
+        await self.db.execute(
+            "UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?",
+            (status, error, time.time(), job_id),
+        )
+
+    async def requeue_job(self, job_id: int, *, reset_attempts: bool = False) -> None:
+        await self.db.execute(
+            "UPDATE jobs SET status = 'queued', error = NULL, updated_at = ?,"
+            " attempts = CASE WHEN ? THEN 0 ELSE attempts END WHERE id = ?",
+            (time.time(), reset_attempts, job_id),
+        )
+
+    async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None:
+        await self.db.execute(
+            "UPDATE jobs SET reply_state = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(state), time.time(), job_id),
+        )
+
+
+class RunTables(Tables):
+    async def start_run(self, job_id: int, thread_id: int, mode: str) -> RunRecord:
+        now = time.time()
+        [row] = await self.db.fetch(
+            "INSERT INTO runs (job_id, thread_id, mode, status, started_at)"
+            " VALUES (?, ?, ?, 'in_progress', ?) RETURNING id",
+            (job_id, thread_id, mode, now),
+        )
+        return RunRecord(int(row[0]), job_id, thread_id, mode, "in_progress", started_at=now)
+
+    async def update_run(
+        self, run_id: int, *, response_id: str | None = None, last_sequence: int | None = None
+    ) -> None:
+        await self.db.execute(
+            "UPDATE runs SET response_id = COALESCE(?, response_id),"
+            " last_sequence = COALESCE(?, last_sequence) WHERE id = ?",
+            (response_id, last_sequence, run_id),
+        )
+
+    async def finish_run(
+        self, run_id: int, status: RunStatus, usage: Usage | None = None, error: str | None = None
+    ) -> None:
+        usage = usage or Usage()
+        await self.db.execute(
+            "UPDATE runs SET status = ?, input_tokens = ?, output_tokens = ?, error = ?,"
+            " finished_at = ? WHERE id = ?",
+            (status, usage.input_tokens, usage.output_tokens, error, time.time(), run_id),
+        )
+
+    async def latest_run(self, job_id: int) -> RunRecord | None:
+        where = "job_id = ? ORDER BY id DESC LIMIT 1"
+        found = await self.select(RunRecord, "runs", where, (job_id,))
+        return found[0] if found else None
+
+
+def _job(row: Row) -> Job:
+    values = dict(row)
+    return Job(**values | {k: json.loads(values[k]) for k in ("payload", "reply_state")})
