@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from storage.records import (
+    ChatMessage,
     FileKind,
     Job,
     JobStatus,
@@ -202,8 +203,27 @@ class People(Protocol):
     async def get_viewing(self, platform: str, workspace: str, user: str) -> Viewing | None: ...
 
 
+class ChatHistory(Protocol):
+    """The messages of threads whose model backend keeps no conversation (Chat Completions)."""
+
+    async def append_chat_messages(self, messages: Sequence[ChatMessage]) -> None:
+        """Append in one transaction, in order (a turn's question and answer together)."""
+
+    async def chat_messages(self, conversation_id: str) -> list[ChatMessage]:
+        """Oldest first."""
+
+
 class Store(
-    Inbox, RunLog, Profiles, Quotas, Conversations, Knowledge, People, SharedLimits, Protocol
+    Inbox,
+    RunLog,
+    Profiles,
+    Quotas,
+    Conversations,
+    ChatHistory,
+    Knowledge,
+    People,
+    SharedLimits,
+    Protocol,
 ):
     """Every role, and the store's own life: what the process that opens it holds."""
 

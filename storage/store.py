@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from storage.admin import KnowledgeTables, ProfileTables, QuotaTables
 from storage.base import RateLedger
+from storage.chat import ChatHistoryTables
 from storage.conversations import ConversationTables
 from storage.dialect import Dialect
 from storage.inbox import InboxTables, RunTables
@@ -18,6 +19,7 @@ class SQLStore(
     ProfileTables,
     QuotaTables,
     ConversationTables,
+    ChatHistoryTables,
     KnowledgeTables,
     PeopleTables,
 ):
