@@ -182,4 +182,6 @@ MESSAGES: dict[str, str] = {
     "error.model_failed": "The AI model ran into an error while answering. Please try again.",
     "error.stream_interrupted": "The connection to the AI service dropped before the answer was finished.",
     "error.credentials": "The bot's OpenAI key was refused. Please tell an admin.",
+    "error.model_not_found": "The AI server has no model called {model}. Please tell an admin (config model NAME chooses another).",
+    "error.context_too_long": "This conversation has grown too long for the model, even leaving out the oldest messages. Send reset to start a new one.",
 }

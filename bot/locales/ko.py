@@ -177,4 +177,6 @@ MESSAGES: dict[str, str] = {
     "error.model_failed": "AI 모델이 답변하는 중에 오류가 났습니다. 다시 시도해 주세요.",
     "error.stream_interrupted": "답변이 끝나기 전에 AI 서비스와의 연결이 끊어졌습니다.",
     "error.credentials": "봇의 OpenAI 키가 거부되었습니다. 관리자에게 알려 주세요.",
+    "error.model_not_found": "AI 서버에 {model} 모델이 없습니다. 관리자에게 알려 주세요 (config model NAME 으로 다른 모델을 고를 수 있습니다).",
+    "error.context_too_long": "오래된 메시지를 빼도 대화가 모델이 읽기에 너무 깁니다. reset 으로 새 대화를 시작해 주세요.",
 }
