@@ -18,6 +18,7 @@ from bot.chat_history import (
     chat_tools,
     estimate_tokens,
     for_history,
+    repair,
     to_chat_messages,
     trim,
 )
@@ -68,8 +69,9 @@ class ChatBackend:
         """Chat completions cannot be resumed or followed after a restart, so no id is
         checkpointed: an interrupted turn is asked again, and its reply edited in place."""
         stored = await self.history.chat_messages(request.conversation_id)
-        history = [(m.message, m.tokens) for m in stored]
         new = to_chat_messages(request.input)
+        answering = bool(new) and new[0].get("role") == "tool"
+        history = repair([(m.message, m.tokens) for m in stored], answering=answering)
         system = {"role": "system", "content": request.instructions}
         budget = self.history_tokens
         for attempt in range(CONTEXT_RETRIES + 1):

@@ -101,6 +101,37 @@ def chat_tools(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return converted
 
 
+INTERRUPTED_OUTPUT = '{"error": "no result: this step was interrupted"}'
+
+
+def repair(
+    history: Sequence[tuple[dict[str, Any], int]], *, answering: bool = False
+) -> list[tuple[dict[str, Any], int]]:
+    """Answer tool calls left without results (a turn interrupted between a call and its
+    result, then asked again): servers reject an assistant ``tool_calls`` message that is not
+    followed by a ``tool`` message for each call. ``answering``: the new input holds the
+    results of the last message's calls."""
+    repaired: list[tuple[dict[str, Any], int]] = []
+    pending: list[str] = []
+    for message, tokens in history:
+        if message.get("role") == "tool" and message.get("tool_call_id") in pending:
+            pending.remove(message["tool_call_id"])
+        elif pending:
+            repaired.extend(_interrupted(pending))
+            pending = []
+        repaired.append((message, tokens))
+        if message.get("role") == "assistant":
+            pending = [call["id"] for call in message.get("tool_calls") or []]
+    return repaired if answering else repaired + _interrupted(pending)
+
+
+def _interrupted(call_ids: Sequence[str]) -> list[tuple[dict[str, Any], int]]:
+    return [
+        ({"role": "tool", "tool_call_id": cid, "content": INTERRUPTED_OUTPUT}, 16)
+        for cid in call_ids
+    ]
+
+
 def trim(
     history: Sequence[tuple[dict[str, Any], int]],
     new: Sequence[dict[str, Any]],

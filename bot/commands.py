@@ -15,6 +15,7 @@ from bot.admin import CommandReply, ModalRequest
 from bot.engine import Engine
 from bot.errors import BotError, RunError
 from bot.i18n import DEFAULT, t
+from bot.profiles import resolve_profile
 from bot.quota import day_start, effective_limits, until_reset
 from bot.types import InboundMessage
 from storage.records import WORKSPACE_DEFAULT
@@ -165,6 +166,11 @@ async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], l
     if rest and rest[-1].lower() == "workspace":
         channel, rest = WORKSPACE_DEFAULT, rest[:-1]
     if action == "add":
+        profile = await resolve_profile(
+            engine.store, engine.settings, message.platform, message.workspace, message.channel
+        )
+        if engine.backends.for_profile(profile).hosted is None:
+            return t(lang, "kb.no_hosted_tools")
         lines = await knowledge.add_documents(
             store=engine.store,
             backend=engine.backend,

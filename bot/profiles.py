@@ -18,7 +18,10 @@ class EffectiveProfile:
     instructions: str
     tools: tuple[str, ...]
     run_mode: str
-    key: str
+    model_api: str = "responses"
+    base_url: str | None = None
+    """The Chat Completions server; ``None`` = the deployment's ``OPENAI_BASE_URL``."""
+    key: str = ""
     """Which profile the thread belongs to: ``""`` for the workspace's, else the channel id."""
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -31,6 +34,8 @@ async def resolve_profile(
         "instructions": settings.assistant_instructions,
         "tools": settings.tools,
         "run_mode": settings.assistant_run_mode,
+        "model_api": settings.model_api,
+        "base_url": None,
     }
     sources = dict.fromkeys(values, "settings")
     layers: list[tuple[str, Profile | None]] = [
@@ -53,12 +58,23 @@ async def resolve_profile(
         instructions=str(values["instructions"]),
         tools=tuple(values["tools"]),  # type: ignore[arg-type]
         run_mode=str(values["run_mode"]),
+        model_api=str(values["model_api"]),
+        base_url=values["base_url"] if isinstance(values["base_url"], str) else None,
         key=channel if channel_profile is not None else "",
         sources=sources,
     )
 
 
-PROFILE_FIELDS = ("model", "instructions", "tools", "run_mode", "language", "prompts")
+PROFILE_FIELDS = (
+    "model",
+    "instructions",
+    "tools",
+    "run_mode",
+    "language",
+    "prompts",
+    "model_api",
+    "base_url",
+)
 
 
 async def change_profile(

@@ -22,7 +22,7 @@ from bot.events import FileOutput, RunEventHandler, RunResult
 from bot.functions import ToolContext
 from bot.i18n import t
 from bot.ingest import code_interpreter_tool, file_search_tool, prepare_input
-from bot.openai_backend import TurnRequest
+from bot.model_backend import ModelBackend, TurnRequest
 from bot.profiles import EffectiveProfile, resolve_profile
 from bot.quota import over_quota, tokens_reached
 from bot.render import AnswerRenderer
@@ -77,6 +77,7 @@ class Turn:
         self._mode = ""
         self._response_id: str | None = None
         self._call: asyncio.Task[RunResult] | None = None
+        self.backend: ModelBackend = engine.backend
 
     def _final_text(self) -> str:
         return self.renderer.final_text(self.platform.limits.file_link_note)
@@ -121,6 +122,9 @@ class Turn:
         profile = await resolve_profile(
             self.store, engine.settings, job.platform, job.workspace, job.channel
         )
+        self.backend = engine.backends.for_profile(profile)
+        if self.backend.hosted is None:
+            profile = replace(profile, run_mode="stream")  # nothing to poll or resume
         thread = await self._thread(profile)
         base = TurnRequest(
             conversation_id=thread.conversation_id,
@@ -168,7 +172,7 @@ class Turn:
             self.message,
             thread,
             platform=self.platform,
-            backend=engine.backend,
+            backend=self.backend,
             store=self.store,
             settings=engine.settings,
             lang=self.lang,
@@ -312,13 +316,13 @@ class Turn:
         return result
 
     async def _start(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
-        backend = self.engine.backend
         handler: RunEventHandler = self.renderer
-        if profile.run_mode == "poll":
-            return await backend.background_turn(request, handler, self._checkpoint)
-        if profile.run_mode == "background":
-            return await backend.background_stream_turn(request, handler, self._checkpoint)
-        return await backend.stream_turn(request, handler, self._checkpoint)
+        hosted = self.backend.hosted
+        if hosted is not None and profile.run_mode == "poll":
+            return await hosted.background_turn(request, handler, self._checkpoint)
+        if hosted is not None and profile.run_mode == "background":
+            return await hosted.background_stream_turn(request, handler, self._checkpoint)
+        return await self.backend.stream_turn(request, handler, self._checkpoint)
 
     def _count(self, result: RunResult) -> None:
         self.usage = Usage(
@@ -376,19 +380,23 @@ class Turn:
 
     async def _thread(self, profile: EffectiveProfile) -> ThreadRecord:
         job = self.job
-        thread = await self.store.get_thread(job.platform, job.workspace, job.user, profile.key)
+        # Each API keeps its own thread: a conversation of one means nothing to the other.
+        key = profile.key if self.backend.api == "responses" else f"{profile.key}|chat"
+        thread = await self.store.get_thread(job.platform, job.workspace, job.user, key)
         if thread is not None:
             await self.store.touch_thread(thread.id)
             return thread
-        conversation_id = await self.engine.backend.create_conversation(
+        conversation_id = await self.backend.create_conversation(
             {"platform": job.platform, "workspace": job.workspace[:64], "user": job.user[:64]}
         )
         return await self.store.create_thread(
-            job.platform, job.workspace, job.user, profile.key, conversation_id
+            job.platform, job.workspace, job.user, key, conversation_id
         )
 
     async def _tools(self, profile: EffectiveProfile, thread: ThreadRecord) -> list[dict[str, Any]]:
         tools: list[dict[str, Any]] = []
+        if self.backend.hosted is None:
+            return self.engine.functions.tools(profile.tools)  # no hosted tools there
         if "code_interpreter" in profile.tools:
             tools.append(await code_interpreter_tool(self.store, thread))
         if "file_search" in profile.tools:

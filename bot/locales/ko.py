@@ -69,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "config.show": (
         "{scope}의 어시스턴트:\n"
         "• 모델: {model} ({model_from})\n"
+        "• 백엔드: {backend} ({backend_from})\n"
         "• 도구: {tools} ({tools_from})\n"
         "• 답변 방식: {run_mode} ({run_mode_from})\n"
         "• 언어: {language}\n"
@@ -76,6 +77,12 @@ MESSAGES: dict[str, str] = {
         "• 사람당 하루 한도: {quota}\n"
         "• 지시문 ({instructions_from}):\n{instructions}"
     ),
+    "config.hosted_unavailable": "여기서는 {tool} 을(를) 켤 수 없습니다. 이 프로필의 모델 서버는 Chat Completions 를 쓰며, 코드 인터프리터와 파일 검색이 없습니다 (함수만 됩니다). 먼저 config api responses 로 바꿔 주세요.",
+    "config.api_saved": "저장했습니다: {scope}은(는) 이제 {api} API를 씁니다{server}.",
+    "config.api_hosted_off": " 그곳에는 코드 인터프리터와 파일 검색이 없어서, 그동안은 꺼집니다.",
+    "config.bad_api": "responses, chat_completions, default 중에서 골라 주세요.",
+    "config.server_not_listed": "{url} 은(는) 이 봇이 쓸 수 있는 모델 서버가 아닙니다. 배포한 사람이 MODEL_BASE_URLS 에 적어 둔 서버: {allowed}.",
+    "kb.no_hosted_tools": "지식 베이스에는 파일 검색이 필요한데, 이 어시스턴트의 모델 서버(Chat Completions)에는 없습니다.",
     "config.from.settings": "봇 기본값",
     "config.from.workspace": "워크스페이스 설정",
     "config.from.workspace@discord": "서버 설정",
@@ -87,7 +94,7 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "이 채널은 이제 다시 서버 설정을 따릅니다.",
     "config.unknown_tool": "알 수 없는 도구 {tool}입니다. 다음 중에서 고르세요: {choices}.",
     "config.bad_language": "en, ko, auto 중에서 고르세요.",
-    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | language en|ko|auto | prompts … | channel … | history | rollback N",
+    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | api responses|chat_completions|default | server URL|default | language en|ko|auto | prompts … | channel … | history | rollback N",
     "config.history.empty": "아직 변경 내역이 없습니다.",
     "config.history.line": "#{id} {when} {who}: {scope}의 {field} → {value}",
     "config.rollback.done": "#{id} 변경을 되돌렸습니다: {scope}의 {field} 값이 다시 {value}입니다.",
@@ -152,6 +159,7 @@ MESSAGES: dict[str, str] = {
     "answer.stopped": "답변을 멈췄습니다.",
     "answer.sources": "출처",
     "answer.attached": "첨부됨",
+    "file.no_hosted_tools": "이 어시스턴트의 모델 서버(Chat Completions)에서는 코드 인터프리터와 파일 검색을 쓸 수 없어서 다음 파일은 사용하지 않았습니다: {names}. 그림과 메시지에 붙여 넣은 글은 됩니다.",
     "file.too_large_to_upload": "{name} 파일은 너무 커서 여기에 올릴 수 없습니다.",
     "file.upload_failed": "{name} 파일을 올리지 못했습니다.",
     "file.unsupported": "{name} 파일은 읽을 수 없습니다: .{kind} 형식은 지원하지 않습니다.",
