@@ -125,6 +125,7 @@ class OpenAIEmulator:
         self.default_chat_reply: Callable[[JSON], Turn] = default_chat_reply
         self.chat_completions: list[ChatCompletion] = []
         self.chat_models: set[str] | None = None  # None: any model; else others answer 404
+        self.chat_reports_usage = True  # False: include_usage ignored, as some servers do
         self.vector_store_file_polls: int = 1  # GETs still answering in_progress
         self.poll_after_ms: int = 5  # openai-poll-after-ms header
         self.wait_timeout: float = 5.0  # seconds before a wait_* helper raises TimeoutError
@@ -596,7 +597,7 @@ class OpenAIEmulator:
             msg = f'model "{body["model"]}" not found, try pulling it first'
             raise ApiError(404, msg, type_="api_error")
         turn = self._next_turn(body, self.default_chat_reply)
-        plan = ChatPlan(turn, body)
+        plan = ChatPlan(turn, body, usage=self.chat_reports_usage)
         completion = ChatCompletion(plan.id, body)
         self.chat_completions.append(completion)
         if not body.get("stream"):

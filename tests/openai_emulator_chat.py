@@ -94,11 +94,12 @@ def check_chat_request(body: JSON) -> tuple[int, JSON] | None:
 class ChatPlan:
     """The chunks of one scripted turn, in order."""
 
-    def __init__(self, turn: Turn, body: JSON) -> None:
+    def __init__(self, turn: Turn, body: JSON, *, usage: bool = True) -> None:
         self.id = new_id("chatcmpl-")
         self.model = body["model"]
         self.created = int(time.time())
-        self.include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        asked = bool((body.get("stream_options") or {}).get("include_usage"))
+        self.include_usage = asked and usage
         self.turn = turn
         self.chunks: list[JSON] = []
         self.error: JSON | None = None
