@@ -72,6 +72,8 @@ async def test_admin_commands_are_synced_for_admins_in_servers_only(
             "instructions",
             "model",
             "tools",
+            "api",
+            "server",
             "language",
             "channel",
             "history",
@@ -191,7 +193,7 @@ async def test_a_student_can_change_nothing_through_any_admin_command(
             refused = await say(discord_emu, path, classroom.alice, classroom.general, **options)
             assert refused.startswith("Only admins can use"), (path, refused)
             tried.append(path)
-    assert len(tried) == 15
+    assert len(tried) == 17
 
     # A teacher opens the form, loses the Teachers role, then submits it: refused too.
     opened = await admin(discord_emu, classroom.teacher, classroom.general, "config instructions")
