@@ -21,6 +21,12 @@ class Backends:
         self._history = history
         self._settings = settings
         self._chat: dict[str | None, ChatBackend] = {}
+        hosted = [t for t in settings.tools if t in ("code_interpreter", "file_search")]
+        if settings.model_api == "chat_completions" and hosted:
+            log.info(
+                "MODEL_API=chat_completions: %s in ASSISTANT_TOOLS stay off (the server has none)",
+                ", ".join(hosted),
+            )
 
     def base_url_allowed(self, url: str | None) -> bool:
         return url is None or url.rstrip("/") in self._settings.base_urls

@@ -253,3 +253,18 @@ async def test_usage_is_estimated_when_the_server_reports_none(
     run = await bot.store.latest_run(job.id)
     assert run is not None and 10 < run.input_tokens < 60 and 5 < run.output_tokens < 30
     assert "1 message(s)" in await bot.command("usage")
+
+
+async def test_a_server_that_refuses_connections_gets_the_unavailable_sentence(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    closed = "http://127.0.0.1:9/v1"  # discard port: nothing listens on loopback
+    bot: ConsoleBot = await make_bot(model_base_urls=closed, openai_max_retries=0, **CHAT)
+    assert closed in await bot.command(f"config server {closed}")
+    await bot.say("hello?")
+    out = await bot.answers()
+    assert "The AI service is not answering right now. Please try again in a minute." in out
+    assert "Connection" not in out and "Traceback" not in out
+    [job] = await bot.store.jobs()
+    assert job.status == "failed"
+    assert emulator.requests == []
