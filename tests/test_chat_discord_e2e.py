@@ -90,3 +90,26 @@ async def test_hosted_tools_are_refused_in_one_sentence(
     assert await discord_emu.wait_for(lambda: discord_emu.replies_to(asked))
     await discord_emu.wait_for(lambda: "Local answer." in discord_emu.pages(asked))
     assert len(emulator.chat_requests()) == 1 and not emulator.response_requests()
+
+
+async def test_a_long_answer_grows_by_edits_and_continues_past_the_limit(
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    bot: DiscordBot = await make_discord_bot(**CHAT)
+    text = " ".join(f"Step {i}: we look at the data and note what changes." for i in range(80))
+    assert 4000 < len(text) < 6000
+    emulator.script(Turn().text(text, deltas=24).delta_interval(0.02))
+    asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "explain slowly")
+    pages = await bot.answer(asked)
+    assert len(pages) == 3 and all(len(page) <= 2000 for page in pages)
+    assert " ".join(page.strip() for page in pages) == text
+    first = discord_emu.contents(int(discord_emu.replies_to(asked)[0]["id"]))
+    assert len(first) >= 3, f"the first page was not edited while streaming: {first}"
+    # The whole answer is what the thread keeps.
+    emulator.script(Turn().text("ok"))
+    asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "thanks")
+    await bot.answer(asked)
+    assert emulator.chat_requests()[1]["messages"][2] == {"role": "assistant", "content": text}
