@@ -1,4 +1,5 @@
-"""The OpenAI emulator in its own process, streaming N deltas per answer (for benchmarks)."""
+"""The OpenAI emulator in its own process, streaming N deltas per answer (for benchmarks), on
+the Responses API and on Chat Completions alike."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ async def serve(deltas: int, interval: float) -> None:
 
     emulator = OpenAIEmulator()
     emulator.default_reply = reply
+    emulator.default_chat_reply = reply
     await emulator.start()
     print(emulator.base_url, flush=True)
     await asyncio.Event().wait()

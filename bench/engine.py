@@ -2,11 +2,13 @@
 500 concurrent conversations in one process (event-loop lag, peak RSS).
 
     python bench/engine.py [--deltas 200] [--interval 0.01] [--edit-interval 0.5] [--users 500]
+                           [--api responses|chat_completions|both]
 
 The model is the OpenAI emulator in a separate process (so its work does not count against
 the bot's event loop), streaming ``--deltas`` deltas per answer, ``--interval`` s apart.
 Targets: ≤ 50 µs per delta; added latency ≤ edit interval + 10 ms; loop lag p99 ≤ 20 ms;
-RSS ≤ 250 MB. Figures are printed, not asserted.
+RSS ≤ 250 MB; the Chat Completions backend within 20% of the Responses one per delta.
+Figures are printed, not asserted.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot import chat_stream as chat_stream_module
 from bot import feed as feed_module
 from bot.config import Settings
 from bot.engine import Engine
@@ -101,28 +104,43 @@ class Probe:
 PROBE = Probe()
 
 
+def _is_text_delta(event: Any) -> str:
+    """The text of a Responses text delta or a Chat Completions content chunk, else ""."""
+    if event.get("type") == "response.output_text.delta":
+        return str(event["delta"])
+    choices = event.get("choices") or ()
+    return str((choices[0].get("delta") or {}).get("content") or "") if choices else ""
+
+
 def instrument_feed() -> None:
-    """Time our handling of each stream event; note when each text delta arrived."""
-    original = feed_module.StreamFeeder.feed
+    """Time our handling of each stream event (both backends' feeders); note when each text
+    delta arrived."""
+    for feeder in (feed_module.StreamFeeder, chat_stream_module.ChatFeeder):
+        _instrument(feeder)
+
+
+def _instrument(feeder: Any) -> None:
+    original = feeder.feed
 
     async def timed(self: Any, event: Any) -> None:
         started = time.perf_counter_ns()
         await original(self, event)
         PROBE.per_event_ns.append(time.perf_counter_ns() - started)
-        if event["type"] == "response.output_text.delta":
+        text = _is_text_delta(event)
+        if text:
             timeline = self._bench_timeline
-            timeline.text_length += len(event["delta"])
+            timeline.text_length += len(text)
             timeline.arrivals.append((time.perf_counter(), timeline.text_length))
 
-    feed_module.StreamFeeder.feed = timed  # type: ignore[method-assign]
-    original_init = feed_module.StreamFeeder.__init__
+    feeder.feed = timed
+    original_init = feeder.__init__
 
-    def init(self: Any, handler: Any, fetch: Any) -> None:
-        original_init(self, handler, fetch)
+    def init(self: Any, *args: Any) -> None:
+        original_init(self, *args)
         # Jobs start in the order they were accepted: one timeline per reply, by order.
         self._bench_timeline = PROBE.pending.pop(0)
 
-    feed_module.StreamFeeder.__init__ = init  # type: ignore[method-assign]
+    feeder.__init__ = init
 
 
 async def loop_lag(samples: list[float], stop: asyncio.Event, tick: float = 0.005) -> None:
@@ -132,7 +150,9 @@ async def loop_lag(samples: list[float], stop: asyncio.Event, tick: float = 0.00
         samples.append(time.perf_counter() - started - tick)
 
 
-async def run(args: argparse.Namespace, base_url: str, users: int) -> dict[str, Any]:
+async def run(
+    args: argparse.Namespace, base_url: str, users: int, api: str = "responses"
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -140,6 +160,7 @@ async def run(args: argparse.Namespace, base_url: str, users: int) -> dict[str, 
             openai_base_url=base_url,
             database_url=f"sqlite:///{tmp}/bench.db",
             max_concurrent_runs=max(users, 1),
+            model_api=api,
         )
         store = SQLiteStore(f"{tmp}/bench.db")
         await store.open()
@@ -190,6 +211,9 @@ async def run(args: argparse.Namespace, base_url: str, users: int) -> dict[str, 
         "per_event_us_p99": percentile([float(v) for v in per_event_ns], 0.99) / 1000,
         "events": len(per_event_ns),
         "cpu_us_per_event": cpu / max(len(per_event_ns), 1) * 1e6,
+        "cpu_us_per_delta": cpu
+        / max(sum(len(t.arrivals) for t in platform.timelines.values()), 1)
+        * 1e6,
         "added_latency_p50_s": percentile(added, 0.5),
         "added_latency_p99_s": percentile(added, 0.99),
         "added_latency_max_s": max(added) if added else float("nan"),
@@ -227,7 +251,8 @@ def report(title: str, figures: dict[str, Any], edit_interval: float) -> None:
     print(
         f"  (a) engine time per stream event: median {figures['per_event_us_median']:.1f} µs, "
         f"p99 {figures['per_event_us_p99']:.1f} µs   (target ≤ 50 µs); all-in process CPU "
-        f"(HTTP, SSE parsing, SQLite, everything) {figures['cpu_us_per_event']:.0f} µs per event"
+        f"(HTTP, SSE parsing, SQLite, everything) {figures['cpu_us_per_event']:.0f} µs per event, "
+        f"{figures['cpu_us_per_delta']:.0f} µs per text delta"
     )
     print(
         f"  (b) delta → shown in an edit: p50 {figures['added_latency_p50_s'] * 1000:.0f} ms, "
@@ -249,15 +274,27 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.01)
     parser.add_argument("--edit-interval", type=float, default=0.5)
     parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--api", choices=["responses", "chat_completions", "both"], default="both")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     instrument_feed()
     server, base_url = start_model(args.deltas, args.interval)
+    apis = ["responses", "chat_completions"] if args.api == "both" else [args.api]
+    per_delta: dict[str, float] = {}
     try:
-        single = asyncio.run(run(args, base_url, 1))
-        report("One conversation", single, args.edit_interval)
-        many = asyncio.run(run(args, base_url, args.users))
-        report("Concurrent conversations", many, args.edit_interval)
+        for api in apis:
+            single = asyncio.run(run(args, base_url, 1, api))
+            report(f"[{api}] One conversation", single, args.edit_interval)
+            many = asyncio.run(run(args, base_url, args.users, api))
+            report(f"[{api}] Concurrent conversations", many, args.edit_interval)
+            per_delta[api] = many["cpu_us_per_delta"]
+        if len(per_delta) == 2:
+            ratio = per_delta["chat_completions"] / per_delta["responses"]
+            print(
+                f"\nChat Completions vs Responses, all-in CPU per text delta at "
+                f"{args.users} conversations: {per_delta['chat_completions']:.0f} µs vs "
+                f"{per_delta['responses']:.0f} µs ({(ratio - 1) * 100:+.0f}%; target within ±20%)"
+            )
     finally:
         server.terminate()
         server.wait()

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from bot.engine import Engine
 from bot.i18n import t
-from bot.profiles import PROFILE_FIELDS, change_profile, change_value, resolve_profile
+from bot.model_backend import MODEL_APIS
+from bot.profiles import (
+    PROFILE_FIELDS,
+    EffectiveProfile,
+    change_profile,
+    change_value,
+    resolve_profile,
+)
 from bot.quota import effective_limits
 from bot.tutor import TutorPolicy, parse_policy
 from bot.types import InboundMessage
@@ -112,6 +119,10 @@ async def config(
         return CommandReply(
             await _toggle_tool(engine, message, channel, rest[0] == "on", rest[1], lang)
         )
+    if action == "api" and rest:
+        return CommandReply(await _set_api(engine, message, channel, rest[0].lower(), lang))
+    if action == "server" and rest:
+        return CommandReply(await _set_server(engine, message, channel, rest[0], lang))
     if action == "language" and rest:
         choice = rest[0].lower()
         if choice not in ("en", "ko", "auto"):
@@ -250,6 +261,8 @@ async def _toggle_tool(
     profile = await resolve_profile(
         engine.store, engine.settings, message.platform, message.workspace, channel, parent
     )
+    if enable and name in HOSTED_TOOLS and engine.backends.for_profile(profile).hosted is None:
+        return t(lang, "config.hosted_unavailable", tool=name)
     tools = list(profile.tools)
     if name.startswith("fn:") and "functions" in tools and not enable:
         tools = [t_ for t_ in tools if t_ != "functions"] + [f"fn:{f}" for f in functions]
@@ -258,6 +271,47 @@ async def _toggle_tool(
     if not enable:
         tools = [t_ for t_ in tools if t_ != name]
     return await _set(engine, message, channel, "tools", tuple(tools), lang)
+
+
+async def _set_api(
+    engine: Engine, message: InboundMessage, channel: str, choice: str, lang: str
+) -> str:
+    if choice not in (*MODEL_APIS, "default"):
+        return t(lang, "config.bad_api")
+    value = None if choice == "default" else choice
+    await _set(engine, message, channel, "model_api", value, lang)
+    return await _backend_saved(engine, message, channel, lang)
+
+
+async def _set_server(
+    engine: Engine, message: InboundMessage, channel: str, url: str, lang: str
+) -> str:
+    value = None if url.lower() == "default" else url.strip("<>").rstrip("/")
+    if not engine.backends.base_url_allowed(value):
+        allowed = ", ".join(engine.settings.base_urls) or t(lang, "config.none")
+        return t(lang, "config.server_not_listed", url=value, allowed=allowed)
+    await _set(engine, message, channel, "base_url", value, lang)
+    return await _backend_saved(engine, message, channel, lang)
+
+
+async def _backend_saved(engine: Engine, message: InboundMessage, channel: str, lang: str) -> str:
+    parent = message.parent_channel if channel else ""
+    profile = await resolve_profile(
+        engine.store, engine.settings, message.platform, message.workspace, channel, parent
+    )
+    backend = engine.backends.for_profile(profile)
+    described = engine.backends.describe(profile)
+    api, _, server = described.partition(" ")
+    text = t(
+        lang,
+        "config.api_saved",
+        scope=scope_text(lang, channel, message.platform),
+        api=api,
+        server=f" {server}" if server else "",
+    )
+    if backend.hosted is None and any(tool in HOSTED_TOOLS for tool in profile.tools):
+        text += t(lang, "config.api_hosted_off")
+    return text
 
 
 async def _clear_channel(engine: Engine, message: InboundMessage, lang: str) -> str:
@@ -311,7 +365,9 @@ async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
         scope=scope_text(lang, message.channel, message.platform),
         model=profile.model,
         model_from=source("model"),
-        tools=_shown(lang, profile.tools),
+        backend=engine.backends.describe(profile),
+        backend_from=source("model_api"),
+        tools=_shown(lang, _usable_tools(engine, profile)),
         tools_from=source("tools"),
         run_mode=profile.run_mode,
         run_mode_from=source("run_mode"),
@@ -327,6 +383,12 @@ async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
         instructions_from=source("instructions"),
         instructions=profile.instructions,
     )
+
+
+def _usable_tools(engine: Engine, profile: EffectiveProfile) -> tuple[str, ...]:
+    if engine.backends.for_profile(profile).hosted is not None:
+        return profile.tools
+    return tuple(tool for tool in profile.tools if tool not in HOSTED_TOOLS)
 
 
 async def history(engine: Engine, message: InboundMessage, lang: str) -> str:

@@ -209,6 +209,11 @@ async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], l
     if rest and rest[-1].lower() == "workspace":
         channel, rest = WORKSPACE_DEFAULT, rest[:-1]
     if action == "add":
+        profile = await resolve_profile(
+            engine.store, engine.settings, message.platform, message.workspace, message.channel
+        )
+        if engine.backends.for_profile(profile).hosted is None:
+            return t(lang, "kb.no_hosted_tools")
         lines = await knowledge.add_documents(
             store=engine.store,
             backend=engine.backend,

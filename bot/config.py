@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 RunMode = Literal["stream", "background", "poll"]
+ModelApiSetting = Literal["responses", "chat_completions"]
 
 DEFAULT_MODEL = "gpt-5-mini"
 DEFAULT_INSTRUCTIONS = (
@@ -24,6 +25,9 @@ class Settings(BaseSettings):
 
     openai_api_key: SecretStr
     openai_base_url: str | None = None
+    model_api: ModelApiSetting = "responses"
+    model_base_urls: str = ""
+    chat_history_tokens: int = Field(default=6000, ge=200)
     assistant_model: str = DEFAULT_MODEL
     assistant_instructions: str = DEFAULT_INSTRUCTIONS
     assistant_tools: str = "code_interpreter,file_search,functions"
@@ -71,6 +75,19 @@ class Settings(BaseSettings):
     discord_guild_ready_timeout: float = Field(default=2.0, ge=0)
     discord_shard_count: int | Literal["auto"] | None = None
     discord_shard_ids: str = ""
+
+    @field_validator("model_api", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("model_base_urls")
+    @classmethod
+    def _urls(cls, value: str) -> str:
+        for url in (u.strip() for u in value.split(",") if u.strip()):
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -153,6 +170,12 @@ class Settings(BaseSettings):
                 except ValueError:
                     continue
         return best[1], best[2]
+
+    @property
+    def base_urls(self) -> tuple[str, ...]:
+        """Chat Completions servers an admin may choose for a profile (the API key is sent
+        to them, so only the deployer lists them)."""
+        return tuple(u.strip().rstrip("/") for u in self.model_base_urls.split(",") if u.strip())
 
     @property
     def admin_ids(self) -> frozenset[str]:

@@ -9,6 +9,7 @@ import socket
 import time
 import uuid
 
+from bot.backends import Backends
 from bot.budget import BudgetRegistry
 from bot.builtin_functions import standard_registry
 from bot.config import Settings
@@ -42,6 +43,8 @@ class Engine:
         self.settings = settings
         self.store = store
         self.backend = backend
+        """The deployment's Responses backend (knowledge bases, following old responses)."""
+        self.backends = Backends(backend, store, settings)
         self.functions = functions if functions is not None else standard_registry()
         self.platforms: dict[str, Platform] = {}
         self.readers: dict[str, ConversationReader] = {}

@@ -15,6 +15,8 @@
         │                      (and names the platform, whose limit is worded apart)
         ├── ConversationBusy   another response runs on the conversation (conversation_locked)
         ├── ModelFailed        the model reported an error event / ``response.failed``
+        ├── ModelNotFound      the server has no model of that name (404 / model_not_found)
+        ├── ContextTooLong     the thread does not fit the model's context, even trimmed
         └── StreamInterrupted  the connection dropped in the middle of a streamed answer
 
 The person never sees exception text or a traceback: each RunError names one friendly
@@ -115,3 +117,11 @@ class ModelFailed(RunError):
 class StreamInterrupted(RunError):
     key = "error.stream_interrupted"
     retryable = True
+
+
+class ModelNotFound(ModelFailed):
+    key = "error.model_not_found"
+
+
+class ContextTooLong(ModelFailed):
+    key = "error.context_too_long"

@@ -8,11 +8,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from bot.config import Settings
 from bot.errors import AttachmentRefused
 from bot.i18n import t
+from bot.model_backend import HostedTools, ModelBackend
 from bot.sanitize import visible
 from bot.types import Attachment, InboundMessage, Platform
 from storage.base import Conversations, Knowledge
@@ -25,16 +26,6 @@ FileRoute = Literal["image", "data", "document"]
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif", "webp"})
 DATA_TYPES = frozenset({"csv", "tsv", "xlsx", "xls", "json", "txt"})
 DOCUMENT_TYPES = frozenset({"pdf", "docx", "pptx", "md", "html", "htm"})
-
-
-class FileBackend(Protocol):
-    async def upload_file(self, filename: str, data: bytes, purpose: str = "user_data") -> str: ...
-
-    async def create_vector_store(self, name: str, *, expire_days: int | None = None) -> str: ...
-
-    async def add_document(
-        self, vector_store_id: str, filename: str, data: bytes
-    ) -> tuple[str, str | None]: ...
 
 
 @dataclass(frozen=True)
@@ -98,7 +89,7 @@ async def prepare_input(
     thread: ThreadRecord,
     *,
     platform: Platform,
-    backend: FileBackend,
+    backend: ModelBackend,
     store: Conversations,
     settings: Settings,
     lang: str = "en",
@@ -106,11 +97,16 @@ async def prepare_input(
     content: list[dict[str, Any]] = []
     notices: list[str] = []
     data_files: list[str] = []
+    unused: list[str] = []
+    hosted = backend.hosted
     for attachment in message.attachments:
         routing = route(attachment, settings, lang)
         if routing.refusal or routing.route is None:
             notices.append(routing.refusal or "")
             log.info("attachment %r declined: %s", attachment.name, routing.refusal)
+            continue
+        if hosted is None and routing.route != "image":
+            unused.append(attachment.name)  # not even downloaded: nothing could use it
             continue
         try:
             data = await platform.download(attachment)
@@ -129,12 +125,16 @@ async def prepare_input(
             )
             continue
         if routing.route == "image":
-            file_id = await backend.upload_file(attachment.name, data, "user_data")
-            # Recorded so that forgetting the person deletes it too.
-            await store.add_thread_file(ThreadFile(thread.id, file_id, attachment.name, "input"))
-            content.append({"type": "input_image", "file_id": file_id, "detail": "auto"})
+            part = await backend.image_input(attachment.name, data)
+            if part.get("file_id"):  # recorded so that forgetting the person deletes it too
+                await store.add_thread_file(
+                    ThreadFile(thread.id, str(part["file_id"]), attachment.name, "input")
+                )
+            content.append(part)
+        elif hosted is None:
+            raise AssertionError("only images reach here without hosted tools")
         elif routing.route == "data":
-            file_id = await backend.upload_file(attachment.name, data, "user_data")
+            file_id = await hosted.upload_file(attachment.name, data, "user_data")
             await store.add_thread_file(
                 ThreadFile(thread.id, file_id, attachment.name, "container")
             )
@@ -142,8 +142,11 @@ async def prepare_input(
             notices.append(t(lang, "file.ready_data", name=attachment.name))
         else:
             notices.append(
-                await _add_document(thread, attachment.name, data, backend, store, settings, lang)
+                await _add_document(thread, attachment.name, data, hosted, store, settings, lang)
             )
+    if unused:
+        log.info("no code interpreter or file search on this backend: %s not used", unused)
+        notices.append(t(lang, "file.no_hosted_tools", names=", ".join(unused)))
     # Only zero-width, format or combining characters: nothing was asked.
     text = message.text.strip() if visible(message.text) else ""
     if data_files:
@@ -161,7 +164,7 @@ async def _add_document(
     thread: ThreadRecord,
     filename: str,
     data: bytes,
-    backend: FileBackend,
+    backend: HostedTools,
     store: Conversations,
     settings: Settings,
     lang: str,

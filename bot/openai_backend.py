@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable
 from typing import Any, cast
 
 import openai
@@ -15,6 +14,7 @@ from bot.config import Settings
 from bot.errors import StreamInterrupted
 from bot.events import RunEventHandler, RunResult
 from bot.feed import SnapshotFeeder, StreamFeeder, result_from
+from bot.model_backend import Checkpoint, HostedTools, ModelApi, TurnRequest
 from bot.openai_errors import translate
 
 log = logging.getLogger(__name__)
@@ -23,38 +23,31 @@ INCLUDE = ["code_interpreter_call.outputs", "file_search_call.results"]
 TERMINAL = ("completed", "failed", "incomplete", "cancelled")
 MAX_RESUMES = 5
 
-Checkpoint = Callable[[str, int | None], Awaitable[None]]
-"""Called with (response_id, last sequence number) so a restart can find the run again."""
+
+def arguments(request: TurnRequest) -> dict[str, Any]:
+    """A turn request as ``responses.create`` arguments."""
+    args: dict[str, Any] = {
+        "conversation": request.conversation_id,
+        "model": request.model,
+        "instructions": request.instructions,
+        "input": request.input,
+        "include": INCLUDE,
+        "truncation": "auto",
+        "metadata": request.metadata,
+    }
+    if request.tools:
+        args["tools"] = request.tools
+    if request.safety_identifier:
+        args["safety_identifier"] = request.safety_identifier
+    return args
 
 
-@dataclass(frozen=True)
-class TurnRequest:
-    conversation_id: str
-    model: str
-    instructions: str
-    input: list[dict[str, Any]]
-    tools: list[dict[str, Any]] = field(default_factory=list)
-    metadata: dict[str, str] = field(default_factory=dict)
-    safety_identifier: str | None = None
-
-    def arguments(self) -> dict[str, Any]:
-        args: dict[str, Any] = {
-            "conversation": self.conversation_id,
-            "model": self.model,
-            "instructions": self.instructions,
-            "input": self.input,
-            "include": INCLUDE,
-            "truncation": "auto",
-            "metadata": self.metadata,
-        }
-        if self.tools:
-            args["tools"] = self.tools
-        if self.safety_identifier:
-            args["safety_identifier"] = self.safety_identifier
-        return args
+__all__ = ["Checkpoint", "OpenAIBackend", "TurnRequest", "arguments"]
 
 
 class OpenAIBackend:
+    """Responses + Conversations, with OpenAI's hosted tools."""
+
     def __init__(self, client: openai.AsyncOpenAI, *, poll_interval: float = 1.0) -> None:
         self.client = client
         self.poll_interval = poll_interval
@@ -69,8 +62,20 @@ class OpenAIBackend:
         )
         return cls(client, poll_interval=settings.poll_interval)
 
+    @property
+    def api(self) -> ModelApi:
+        return "responses"
+
+    @property
+    def hosted(self) -> HostedTools | None:
+        return self
+
     async def close(self) -> None:
         await self.client.close()
+
+    async def image_input(self, filename: str, data: bytes) -> dict[str, Any]:
+        file_id = await self.upload_file(filename, data, "user_data")
+        return {"type": "input_image", "file_id": file_id, "detail": "auto"}
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
         try:
@@ -186,7 +191,7 @@ class OpenAIBackend:
             stream = await self.client.post(
                 "/responses",
                 cast_to=object,
-                body={**request.arguments(), "stream": True},
+                body={**arguments(request), "stream": True},
                 stream=True,
                 stream_cls=openai.AsyncStream[object],  # dict[...] would be walked per event
             )
@@ -198,7 +203,7 @@ class OpenAIBackend:
                     if event["type"] == "response.created":
                         await checkpoint(event["response"]["id"], event.get("sequence_number"))
         except openai.OpenAIError as exc:
-            raise translate(exc, streaming=started) from exc
+            raise translate(exc, streaming=started, model=request.model) from exc
         if feeder.final is None:
             raise StreamInterrupted("the stream ended before the response finished")
         result = result_from(feeder.final)
@@ -215,7 +220,7 @@ class OpenAIBackend:
         response_id: str | None = None
         last_sequence: int | None = None
         resumes = 0
-        body = {**request.arguments(), "stream": True, "background": True}
+        body = {**arguments(request), "stream": True, "background": True}
         try:
             stream = await self._open_stream("post", "/responses", body=body)
         except openai.OpenAIError as exc:
@@ -285,7 +290,7 @@ class OpenAIBackend:
     ) -> RunResult:
         """The seed's ``create_and_poll``: start in the background, then poll to the end."""
         try:
-            response = await self.client.responses.create(**request.arguments(), background=True)
+            response = await self.client.responses.create(**arguments(request), background=True)
         except openai.OpenAIError as exc:
             raise translate(exc) from exc
         await checkpoint(response.id, None)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import openai
 
 from bot.errors import (
+    ContextTooLong,
     ConversationBusy,
     ModelFailed,
+    ModelNotFound,
     ModelUnavailable,
     RateLimited,
     RunError,
@@ -24,11 +26,36 @@ def _code(exc: openai.APIError) -> str | None:
     return code if isinstance(code, str) else None
 
 
-def translate(exc: openai.OpenAIError, *, streaming: bool = False) -> RunError:
+def is_context_length(exc: openai.OpenAIError) -> bool:
+    """The request did not fit the model's context. OpenAI says ``context_length_exceeded``;
+    vLLM and LiteLLM say "maximum context length" in a plain 400."""
+    if not isinstance(exc, openai.APIError):
+        return False
+    if _code(exc) == "context_length_exceeded":
+        return True
+    text = (exc.message or "").lower()
+    return isinstance(exc, openai.BadRequestError) and (
+        "maximum context length" in text or "context window" in text
+    )
+
+
+def _model_missing(exc: openai.APIStatusError) -> bool:
+    if _code(exc) == "model_not_found":
+        return True
+    text = (exc.message or "").lower()
+    # Ollama: 'model "x" not found, try pulling it first'; vLLM: 'The model `x` does not exist.'
+    return isinstance(exc, openai.NotFoundError) and "model" in text
+
+
+def translate(exc: openai.OpenAIError, *, streaming: bool = False, model: str = "") -> RunError:
     """One of our RunErrors for an SDK error; ``streaming`` means the answer had begun."""
     if isinstance(exc, openai.RateLimitError) and _code(exc) == "insufficient_quota":
         # A 429 too, but waiting does not help: the account is out of credit or quota.
         return ModelFailed(f"OpenAI quota: {exc.message}", key="error.openai_quota")
+    if is_context_length(exc):
+        return ContextTooLong(str(exc))
+    if isinstance(exc, openai.APIStatusError) and _model_missing(exc):
+        return ModelNotFound(f"no model {model!r}: {exc.message}", model=model or "?")
     if isinstance(exc, openai.RateLimitError):
         retry_after = None
         header = exc.response.headers.get("retry-after")

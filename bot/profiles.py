@@ -19,9 +19,12 @@ class EffectiveProfile:
     instructions: str
     tools: tuple[str, ...]
     run_mode: str
-    tutor: str | None
+    tutor: str | None = None
     """The tutor policy that applies, as JSON (``bot.tutor``), or None."""
-    key: str
+    model_api: str = "responses"
+    base_url: str | None = None
+    """The Chat Completions server; ``None`` = the deployment's ``OPENAI_BASE_URL``."""
+    key: str = ""
     """Which profile the thread belongs to: ``""`` for the workspace's, else the id of the
     most specific channel with an override (a thread's own, else its parent's)."""
     sources: dict[str, str] = field(default_factory=dict)
@@ -41,6 +44,8 @@ async def resolve_profile(
         "tools": settings.tools,
         "run_mode": settings.assistant_run_mode,
         "tutor": None,
+        "model_api": settings.model_api,
+        "base_url": None,
     }
     sources = dict.fromkeys(values, "settings")
     layers: list[tuple[str, Profile | None]] = [
@@ -68,6 +73,8 @@ async def resolve_profile(
         run_mode=str(values["run_mode"]),
         tutor=values["tutor"] if isinstance(values["tutor"], str) else None,
         key=key,
+        model_api=str(values["model_api"]),
+        base_url=values["base_url"] if isinstance(values["base_url"], str) else None,
         sources=sources,
     )
 
@@ -81,6 +88,8 @@ PROFILE_FIELDS = (
     "prompts",
     "retention_days",
     "tutor",
+    "model_api",
+    "base_url",
 )
 
 

@@ -22,7 +22,7 @@ from bot.events import FileOutput, RunEventHandler, RunResult
 from bot.functions import ToolContext
 from bot.i18n import t
 from bot.ingest import admin_data_files, code_interpreter_tool, file_search_tool, prepare_input
-from bot.openai_backend import TurnRequest
+from bot.model_backend import ModelBackend, TurnRequest
 from bot.profiles import EffectiveProfile, resolve_profile
 from bot.quota import over_quota, tokens_reached
 from bot.render import AnswerRenderer
@@ -80,6 +80,7 @@ class Turn:
         self._call: asyncio.Task[RunResult] | None = None
         self._admin_files: list[KnowledgeFile] = []
         self._policy: TutorPolicy | None = None
+        self.backend: ModelBackend = engine.backend
 
     def _final_text(self) -> str:
         return self.renderer.final_text(self.platform.limits.file_link_note)
@@ -139,6 +140,9 @@ class Turn:
             job.channel,
             self.message.parent_channel,
         )
+        self.backend = engine.backends.for_profile(profile)
+        if self.backend.hosted is None:
+            profile = replace(profile, run_mode="stream")  # nothing to poll or resume
         policy = TutorPolicy.from_json(profile.tutor)
         if policy is not None and policy.active():
             self._policy = policy
@@ -146,7 +150,7 @@ class Turn:
                 tools = tuple(t_ for t_ in profile.tools if t_ != "code_interpreter")
                 profile = replace(profile, tools=tools)
         thread = await self._thread(profile)
-        if "code_interpreter" in profile.tools:
+        if "code_interpreter" in profile.tools and self.backend.hosted is not None:
             self._admin_files = await admin_data_files(
                 self.store,
                 job.platform,
@@ -198,7 +202,7 @@ class Turn:
             self.message,
             thread,
             platform=self.platform,
-            backend=engine.backend,
+            backend=self.backend,
             store=self.store,
             settings=engine.settings,
             lang=self.lang,
@@ -334,13 +338,13 @@ class Turn:
         return result
 
     async def _start(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
-        backend = self.engine.backend
         handler: RunEventHandler = self.renderer
-        if profile.run_mode == "poll":
-            return await backend.background_turn(request, handler, self._checkpoint)
-        if profile.run_mode == "background":
-            return await backend.background_stream_turn(request, handler, self._checkpoint)
-        return await backend.stream_turn(request, handler, self._checkpoint)
+        hosted = self.backend.hosted
+        if hosted is not None and profile.run_mode == "poll":
+            return await hosted.background_turn(request, handler, self._checkpoint)
+        if hosted is not None and profile.run_mode == "background":
+            return await hosted.background_stream_turn(request, handler, self._checkpoint)
+        return await self.backend.stream_turn(request, handler, self._checkpoint)
 
     def _count(self, result: RunResult) -> None:
         self.usage = Usage(
@@ -398,19 +402,23 @@ class Turn:
 
     async def _thread(self, profile: EffectiveProfile) -> ThreadRecord:
         job = self.job
-        thread = await self.store.get_thread(job.platform, job.workspace, job.user, profile.key)
+        # Each API keeps its own thread: a conversation of one means nothing to the other.
+        key = profile.key if self.backend.api == "responses" else f"{profile.key}|chat"
+        thread = await self.store.get_thread(job.platform, job.workspace, job.user, key)
         if thread is not None:
             await self.store.touch_thread(thread.id)
             return thread
-        conversation_id = await self.engine.backend.create_conversation(
+        conversation_id = await self.backend.create_conversation(
             {"platform": job.platform, "workspace": job.workspace[:64], "user": job.user[:64]}
         )
         return await self.store.create_thread(
-            job.platform, job.workspace, job.user, profile.key, conversation_id
+            job.platform, job.workspace, job.user, key, conversation_id
         )
 
     async def _tools(self, profile: EffectiveProfile, thread: ThreadRecord) -> list[dict[str, Any]]:
         tools: list[dict[str, Any]] = []
+        if self.backend.hosted is None:
+            return self.engine.functions.tools(profile.tools)  # no hosted tools there
         if "code_interpreter" in profile.tools:
             tools.append(await code_interpreter_tool(self.store, thread, self._admin_files))
         if "file_search" in profile.tools:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from storage.records import (
+    ChatMessage,
     DailyUsage,
     FileKind,
     Job,
@@ -263,6 +264,16 @@ class People(Protocol):
     async def remembered_locale(self, platform: str, user: str) -> str | None: ...
 
 
+class ChatHistory(Protocol):
+    """The messages of threads whose model backend keeps no conversation (Chat Completions)."""
+
+    async def append_chat_messages(self, messages: Sequence[ChatMessage]) -> None:
+        """Append in one transaction, in order (a turn's question and answer together)."""
+
+    async def chat_messages(self, conversation_id: str) -> list[ChatMessage]:
+        """Oldest first."""
+
+
 class Store(
     Inbox,
     RunLog,
@@ -270,6 +281,7 @@ class Store(
     Quotas,
     Conversations,
     Privacy,
+    ChatHistory,
     Knowledge,
     People,
     SharedLimits,

@@ -41,6 +41,10 @@ class Profile:
     language: str | None = None
     prompts: str | None = None
     """Suggested prompts an admin wrote, one a line (``title | message`` or a message)."""
+    model_api: str | None = None
+    """``responses`` or ``chat_completions``; ``None`` = the deployment's ``MODEL_API``."""
+    base_url: str | None = None
+    """A Chat Completions server (one of ``MODEL_BASE_URLS``); ``None`` = ``OPENAI_BASE_URL``."""
     retention_days: int | None = None
     """Workspace profiles only: idle conversations older than this are deleted."""
     tutor: str | None = None
@@ -215,3 +219,15 @@ class RunRecord:
 class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of a thread kept by us (Chat Completions backend), in the API's JSON shape;
+    ``tokens`` is its estimated size, for trimming the history to a budget."""
+
+    conversation_id: str
+    message: dict[str, Any]
+    tokens: int
+    id: int = 0
+    created_at: float = 0.0

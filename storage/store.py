@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from storage.admin import KnowledgeTables, ProfileTables, QuotaTables
 from storage.base import RateLedger
+from storage.chat import ChatHistoryTables
 from storage.conversations import ConversationTables
 from storage.dialect import Dialect
 from storage.inbox import InboxTables, RunTables
@@ -20,6 +21,7 @@ class SQLStore(
     QuotaTables,
     ConversationTables,
     PrivacyTables,
+    ChatHistoryTables,
     KnowledgeTables,
     PeopleTables,
 ):

@@ -1,4 +1,5 @@
-"""A loopback OpenAI API emulator (Responses, Conversations, Files, Vector stores, Containers).
+"""A loopback OpenAI API emulator (Responses, Conversations, Files, Vector stores, Containers,
+and Chat Completions as OpenAI-compatible servers such as Ollama or vLLM speak it).
 
 The real `openai.AsyncOpenAI(base_url=emu.base_url, _strict_response_validation=True)` talks to
 it over HTTP, so tests exercise the SDK's own SSE parsing, retries and typed errors. Tests
@@ -27,6 +28,14 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.openai_emulator_chat import (
+    ChatCompletion,
+    ChatPlan,
+    chat_frame,
+    check_chat_request,
+    default_chat_reply,
+    pace,
+)
 from tests.openai_emulator_events import (
     JSON,
     TERMINAL_EVENTS,
@@ -49,6 +58,7 @@ from tests.openai_emulator_events import (
 )
 
 __all__ = [
+    "ChatCompletion",
     "ContainerFile",
     "Conversation",
     "OpenAIEmulator",
@@ -114,6 +124,10 @@ class OpenAIEmulator:
         self.vector_stores: dict[str, JSON] = {}
         self.vector_store_files: dict[str, dict[str, JSON]] = {}
         self.default_reply: Callable[[JSON], Turn] = default_reply
+        self.default_chat_reply: Callable[[JSON], Turn] = default_chat_reply
+        self.chat_completions: list[ChatCompletion] = []
+        self.chat_models: set[str] | None = None  # None: any model; else others answer 404
+        self.chat_reports_usage = True  # False: include_usage ignored, as some servers do
         self.vector_store_file_polls: int = 1  # GETs still answering in_progress
         self.poll_after_ms: int = 5  # openai-poll-after-ms header
         self.wait_timeout: float = 5.0  # seconds before a wait_* helper raises TimeoutError
@@ -161,6 +175,11 @@ class OpenAIEmulator:
     def fail_path(self, method: str, path: str, *, status: int = 503, times: int = 1) -> None:
         """The next ``times`` requests ``method path`` (e.g. ``POST /v1/files``) get ``status``."""
         self._path_faults[(method, path)] = [status, times]
+
+    def chat_requests(self) -> list[JSON]:
+        return [
+            r.json for r in self.requests if r.method == "POST" and r.path == "/v1/chat/completions"
+        ]
 
     def response_requests(self) -> list[JSON]:
         return [r.json for r in self.requests if r.method == "POST" and r.path == "/v1/responses"]
@@ -232,6 +251,7 @@ class OpenAIEmulator:
         r.add_get("/v1/conversations/{cid}/items/{iid}", self._item_get)
         r.add_delete("/v1/conversations/{cid}/items/{iid}", self._item_delete)
         r.add_post("/v1/responses", self._resp_create)
+        r.add_post("/v1/chat/completions", self._chat_create)
         r.add_get("/v1/responses/{rid}", self._resp_get)
         r.add_delete("/v1/responses/{rid}", self._resp_delete)
         r.add_post("/v1/responses/{rid}/cancel", self._resp_cancel)
@@ -407,7 +427,7 @@ class OpenAIEmulator:
                 400, f"No tool output found for function call {pending[0]}.", param="input"
             )
 
-    def _next_turn(self, body: JSON) -> Turn:
+    def _next_turn(self, body: JSON, default: Callable[[JSON], Turn] | None = None) -> Turn:
         if self._script:
             turn = self._script[0]
             for fault in turn.http_faults:
@@ -428,7 +448,7 @@ class OpenAIEmulator:
                         fault.status, fault.message, code=fault.code, type_=type_, headers=headers
                     )
             return self._script.popleft()
-        return self.default_reply(body)
+        return (default or self.default_reply)(body)
 
     def _plan_context(self, body: JSON) -> PlanContext:
         vids = [
@@ -570,6 +590,55 @@ class OpenAIEmulator:
             await resp.write_eof()
         except (ConnectionError, RuntimeError):
             pass  # the client went away
+        return resp
+
+    # ---- chat completions ------------------------------------------------------------------------
+    async def _chat_create(self, request: web.Request) -> web.StreamResponse:
+        body: JSON = request[BODY_KEY]
+        problem = check_chat_request(body)
+        if problem is not None:
+            return _json(problem[1], problem[0])
+        if self.chat_models is not None and body["model"] not in self.chat_models:
+            # Ollama's words for a model it has not pulled.
+            msg = f'model "{body["model"]}" not found, try pulling it first'
+            raise ApiError(404, msg, type_="api_error")
+        turn = self._next_turn(body, self.default_chat_reply)
+        plan = ChatPlan(turn, body, usage=self.chat_reports_usage)
+        completion = ChatCompletion(plan.id, body)
+        self.chat_completions.append(completion)
+        if not body.get("stream"):
+            completion.chunks, completion.done = plan.chunks, True
+            await self._notify()
+            return _json(plan.completion())
+        resp = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "x-request-id": new_id("req_")}
+        )
+        await resp.prepare(request)
+        request[RECORD_KEY].status = resp.status
+        await self._notify()
+        try:
+            for index, chunk in enumerate(plan.chunks):
+                await pace(turn, index)
+                if self._closing:
+                    return resp
+                await resp.write(chat_frame(chunk))
+                completion.chunks.append(chunk)
+                await self._notify()
+                if turn.drop_after_events is not None and index + 1 >= turn.drop_after_events:
+                    assert request.transport is not None
+                    request.transport.close()  # no terminating chunk: an abrupt cut
+                    return resp
+            await pace(turn, len(plan.chunks))
+            if plan.error is not None:
+                await resp.write(chat_frame(plan.error))
+            else:
+                await resp.write(b"data: [DONE]\n\n")
+            await resp.write_eof()
+        except (ConnectionError, RuntimeError):
+            pass  # the client went away
+        finally:
+            completion.done = True
+            await self._notify()
         return resp
 
     def _resp(self, request: web.Request) -> StoredResponse:

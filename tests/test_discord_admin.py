@@ -75,6 +75,8 @@ async def test_admin_commands_are_synced_for_admins_in_servers_only(
             "mode",
             "tutor",
             "retention",
+            "api",
+            "server",
             "language",
             "channel",
             "history",
@@ -195,7 +197,7 @@ async def test_a_student_can_change_nothing_through_any_admin_command(
             refused = await say(discord_emu, path, classroom.alice, classroom.general, **options)
             assert refused.startswith("Only admins can use"), (path, refused)
             tried.append(path)
-    assert len(tried) == 20
+    assert len(tried) == 22
 
     # A teacher opens the form, loses the Teachers role, then submits it: refused too.
     opened = await admin(discord_emu, classroom.teacher, classroom.general, "config instructions")

@@ -16,6 +16,7 @@ from storage.base import Store
 from storage.migrations import load_migrations
 from storage.postgres import PostgresDialect, PostgresStore, numbered
 from storage.records import (
+    ChatMessage,
     KnowledgeFile,
     NewJob,
     Profile,
@@ -125,6 +126,39 @@ class TestStore:
         await store.save_profile(Profile("slack", "T1", "", model="m2", tools=()))
         updated = await store.get_profile("slack", "T1", "")
         assert updated and updated.model == "m2" and updated.tools == ()
+
+    async def test_profile_backend_fields(self, store: Store) -> None:
+        await store.save_profile(
+            Profile(
+                "slack", "T1", "C2", model_api="chat_completions", base_url="http://llm:11434/v1"
+            )
+        )
+        saved = await store.get_profile("slack", "T1", "C2")
+        assert saved and saved.model_api == "chat_completions"
+        assert saved.base_url == "http://llm:11434/v1" and saved.model is None
+        await store.save_profile(Profile("slack", "T1", "C2", model_api=None, base_url=None))
+        cleared = await store.get_profile("slack", "T1", "C2")
+        assert cleared and cleared.model_api is None and cleared.base_url is None
+
+    async def test_chat_history_keeps_order_per_conversation(self, store: Store) -> None:
+        assert await store.chat_messages("chat_a") == []
+        await store.append_chat_messages(
+            [
+                ChatMessage("chat_a", {"role": "user", "content": "2+2? 한국어"}, 5),
+                ChatMessage("chat_a", {"role": "assistant", "content": "4"}, 2),
+            ]
+        )
+        await store.append_chat_messages(
+            [ChatMessage("chat_b", {"role": "user", "content": "x"}, 1)]
+        )
+        await store.append_chat_messages(
+            [ChatMessage("chat_a", {"role": "user", "content": "and 3+3?"}, 4)]
+        )
+        kept = await store.chat_messages("chat_a")
+        assert [m.message["content"] for m in kept] == ["2+2? 한국어", "4", "and 3+3?"]
+        assert [m.tokens for m in kept] == [5, 2, 4]
+        assert kept[0].id < kept[1].id < kept[2].id and kept[0].created_at > 0
+        assert [m.message["content"] for m in await store.chat_messages("chat_b")] == ["x"]
 
     async def test_threads_reset_and_files(self, store: Store) -> None:
         assert await store.get_thread("slack", "T1", "u1", "") is None

@@ -21,7 +21,7 @@ import pytest
 
 from storage import Store, store_from_url
 from storage.migrations import load_migrations
-from storage.records import NewJob, Profile, ThreadFile, Viewing
+from storage.records import ChatMessage, NewJob, Profile, ThreadFile, Viewing
 from tests.postgres_db import connect, fresh_schema
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy_schema"
@@ -234,6 +234,14 @@ async def test_an_older_database_opens_with_its_rows(legacy: Legacy) -> None:
         assert run.id == 1
         await store.finish_job(claimed.id, "answered")
         assert (await store.get_job(claimed.id)).status == "answered"  # type: ignore[union-attr]
+        # Version 8: a profile's backend, and threads kept by the bot.
+        assert profile is not None and profile.model_api is None and profile.base_url is None
+        await store.append_chat_messages(
+            [ChatMessage("chat_1", {"role": "user", "content": "hi"}, 3)]
+        )
+        assert [m.message for m in await store.chat_messages("chat_1")] == [
+            {"role": "user", "content": "hi"}
+        ]
     finally:
         await store.close()
 

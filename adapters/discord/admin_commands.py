@@ -142,6 +142,24 @@ class ConfigCommands(
     async def retention(self, interaction: Interaction, days: Range[int, 0]) -> None:
         await self._run(interaction, "config retention", days or "off")
 
+    @app_commands.command(description="Which model API the server's assistant speaks")
+    @app_commands.choices(
+        api=[
+            Choice(
+                name="Responses (OpenAI, with code interpreter and file search)", value="responses"
+            ),
+            Choice(name="Chat Completions (Ollama, vLLM, LiteLLM…)", value="chat_completions"),
+            Choice(name="the bot's default", value="default"),
+        ]
+    )
+    async def api(self, interaction: Interaction, api: str) -> None:
+        await self._run(interaction, "config api", api)
+
+    @app_commands.command(description="The Chat Completions server (one the bot's host listed)")
+    @app_commands.describe(url="A server URL from MODEL_BASE_URLS, or default")
+    async def server(self, interaction: Interaction, url: str) -> None:
+        await self._run(interaction, "config server", url)
+
     @app_commands.command(description="The bot's own language in this server")
     @app_commands.choices(
         language=[
@@ -167,6 +185,8 @@ class ConfigCommands(
             Choice(name="tools: turn one on", value="tools on"),
             Choice(name="tools: turn one off", value="tools off"),
             Choice(name="answer mode: stream, poll, background or default", value="mode"),
+            Choice(name="api: responses, chat_completions or default", value="api"),
+            Choice(name="server: a Chat Completions server URL", value="server"),
             Choice(name="clear: follow the server's settings again", value="clear"),
         ]
     )

@@ -57,6 +57,8 @@ KO_NAMES: dict[str, str] = {
     "tutor": "튜터",
     "preset": "방식",
     "windows": "시간",
+    "api": "api",
+    "server": "서버",
     # options
     "question": "질문",
     "text": "내용",
@@ -74,6 +76,7 @@ KO_NAMES: dict[str, str] = {
     "where": "범위",
     "limit": "한도",
     "kind": "종류",
+    "url": "url",
 }
 
 KO_TEXTS: dict[str, str] = {
@@ -141,6 +144,9 @@ KO_TEXTS: dict[str, str] = {
     "socratic: guiding questions": "socratic: 질문으로 이끌기",
     "exam: no solutions or hints at all": "exam: 풀이도 힌트도 없음",
     "default: follow the server's policy": "default: 서버 정책 따르기",
+    "Which model API the server's assistant speaks": "서버의 어시스턴트가 쓰는 모델 API",
+    "The Chat Completions server (one the bot's host listed)": "Chat Completions 서버 (봇 운영자가 허용한 서버 중 하나)",
+    "A server URL from MODEL_BASE_URLS, or default": "MODEL_BASE_URLS에 있는 서버 URL, 또는 default",
     # choices
     "on": "켜기",
     "off": "끄기",
@@ -156,6 +162,11 @@ KO_TEXTS: dict[str, str] = {
     "tools: turn one on": "도구: 하나 켜기",
     "tools: turn one off": "도구: 하나 끄기",
     "answer mode: stream, poll, background or default": "답변 방식: stream, poll, background, default",
+    "api: responses, chat_completions or default": "api: responses, chat_completions, default",
+    "server: a Chat Completions server URL": "서버: Chat Completions 서버 URL",
+    "Responses (OpenAI, with code interpreter and file search)": "Responses (OpenAI, 코드 인터프리터와 파일 검색 포함)",
+    "Chat Completions (Ollama, vLLM, LiteLLM…)": "Chat Completions (Ollama, vLLM, LiteLLM…)",
+    "the bot's default": "봇 기본값",
     "clear: follow the server's settings again": "초기화: 다시 서버 설정 따르기",
     "this channel": "이 채널",
     "the whole server": "서버 전체",

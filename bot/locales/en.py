@@ -86,6 +86,7 @@ MESSAGES: dict[str, str] = {
     "config.show": (
         "Assistant for {scope}:\n"
         "• model: {model} ({model_from})\n"
+        "• backend: {backend} ({backend_from})\n"
         "• tools: {tools} ({tools_from})\n"
         "• answer mode: {run_mode} ({run_mode_from})\n"
         "• tutor policy: {tutor}\n"
@@ -95,6 +96,12 @@ MESSAGES: dict[str, str] = {
         "• quota per person per day: {quota}\n"
         "• instructions ({instructions_from}):\n{instructions}"
     ),
+    "config.hosted_unavailable": "{tool} cannot be turned on here: this profile's model server speaks Chat Completions, which has no code interpreter or file search (only functions). Switch with config api responses first.",
+    "config.api_saved": "Saved: {scope} now uses the {api} API{server}.",
+    "config.api_hosted_off": " Code interpreter and file search are not available there, so they are off while it does.",
+    "config.bad_api": "Choose responses, chat_completions or default.",
+    "config.server_not_listed": "{url} is not one of the model servers this bot may use. The deployer lists them in MODEL_BASE_URLS: {allowed}.",
+    "kb.no_hosted_tools": "Knowledge bases need file search, which this assistant's model server (Chat Completions) does not have.",
     "config.from.settings": "bot default",
     "config.from.workspace": "workspace setting",
     "config.from.workspace@discord": "server setting",
@@ -107,7 +114,7 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "This channel now uses the server's settings again.",
     "config.unknown_tool": "Unknown tool {tool}. Choose from: {choices}.",
     "config.bad_language": "Choose en, ko or auto.",
-    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | retention DAYS|off | tutor … | prompts … | channel … | history | rollback N",
+    "config.usage": "Usage: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | api responses|chat_completions|default | server URL|default | language en|ko|auto | retention DAYS|off | tutor … | prompts … | channel … | history | rollback N",
     "config.bad_mode": "Choose an answer mode: stream (the answer appears as it is written), poll (it appears when complete; suits long jobs), background (streamed, and resumed after a restart), or default (the bot's setting).",
     "config.bad_retention": "Give the retention period in days (e.g. config retention 90), or off to keep conversations until people reset or forget them.",
     "config.retention.days": "idle conversations deleted after {n} days",
@@ -209,6 +216,7 @@ MESSAGES: dict[str, str] = {
     "answer.stopped": "The answer was stopped.",
     "answer.sources": "Sources",
     "answer.attached": "attached",
+    "file.no_hosted_tools": "Code interpreter and file search are not available with this assistant's model server (Chat Completions), so these files were not used: {names}. Pictures work, and so does text pasted into your message.",
     "file.too_large_to_upload": "{name} is too large to upload here.",
     "file.upload_failed": "I couldn't upload {name}.",
     "file.unsupported": "I can't read {name}: files of type .{kind} are not supported.",
@@ -235,4 +243,6 @@ MESSAGES: dict[str, str] = {
     "error.model_failed": "The AI model ran into an error while answering. Please try again.",
     "error.stream_interrupted": "The connection to the AI service dropped before the answer was finished.",
     "error.credentials": "The bot's OpenAI key was refused. Please tell an admin.",
+    "error.model_not_found": "The AI server has no model called {model}. Please tell an admin (config model NAME chooses another).",
+    "error.context_too_long": "This conversation has grown too long for the model, even leaving out the oldest messages. Send reset to start a new one.",
 }

@@ -84,6 +84,7 @@ MESSAGES: dict[str, str] = {
     "config.show": (
         "{scope}의 어시스턴트:\n"
         "• 모델: {model} ({model_from})\n"
+        "• 백엔드: {backend} ({backend_from})\n"
         "• 도구: {tools} ({tools_from})\n"
         "• 답변 방식: {run_mode} ({run_mode_from})\n"
         "• 튜터 정책: {tutor}\n"
@@ -93,6 +94,12 @@ MESSAGES: dict[str, str] = {
         "• 사람당 하루 한도: {quota}\n"
         "• 지시문 ({instructions_from}):\n{instructions}"
     ),
+    "config.hosted_unavailable": "여기서는 {tool} 을(를) 켤 수 없습니다. 이 프로필의 모델 서버는 Chat Completions 를 쓰며, 코드 인터프리터와 파일 검색이 없습니다 (함수만 됩니다). 먼저 config api responses 로 바꿔 주세요.",
+    "config.api_saved": "저장했습니다: {scope}은(는) 이제 {api} API를 씁니다{server}.",
+    "config.api_hosted_off": " 그곳에는 코드 인터프리터와 파일 검색이 없어서, 그동안은 꺼집니다.",
+    "config.bad_api": "responses, chat_completions, default 중에서 골라 주세요.",
+    "config.server_not_listed": "{url} 은(는) 이 봇이 쓸 수 있는 모델 서버가 아닙니다. 배포한 사람이 MODEL_BASE_URLS 에 적어 둔 서버: {allowed}.",
+    "kb.no_hosted_tools": "지식 베이스에는 파일 검색이 필요한데, 이 어시스턴트의 모델 서버(Chat Completions)에는 없습니다.",
     "config.from.settings": "봇 기본값",
     "config.from.workspace": "워크스페이스 설정",
     "config.from.workspace@discord": "서버 설정",
@@ -105,7 +112,7 @@ MESSAGES: dict[str, str] = {
     "config.cleared@discord": "이 채널은 이제 다시 서버 설정을 따릅니다.",
     "config.unknown_tool": "알 수 없는 도구 {tool}입니다. 다음 중에서 고르세요: {choices}.",
     "config.bad_language": "en, ko, auto 중에서 고르세요.",
-    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | language en|ko|auto | retention DAYS|off | tutor … | prompts … | channel … | history | rollback N",
+    "config.usage": "사용법: config show | instructions [TEXT] | model NAME | tools on|off TOOL | mode stream|poll|background|default | api responses|chat_completions|default | server URL|default | language en|ko|auto | retention DAYS|off | tutor … | prompts … | channel … | history | rollback N",
     "config.bad_mode": "답변 방식을 고르세요: stream (쓰는 대로 보임), poll (다 끝나면 보임, 긴 작업에 적합), background (스트리밍하며 재시작 후에도 이어짐), default (봇 기본값).",
     "config.bad_retention": "보관 기간을 일 단위로 적으세요 (예: config retention 90). off는 사람들이 초기화하거나 삭제할 때까지 대화를 보관합니다.",
     "config.retention.days": "쓰지 않은 대화는 {n}일 뒤 삭제",
@@ -205,6 +212,7 @@ MESSAGES: dict[str, str] = {
     "answer.stopped": "답변을 멈췄습니다.",
     "answer.sources": "출처",
     "answer.attached": "첨부됨",
+    "file.no_hosted_tools": "이 어시스턴트의 모델 서버(Chat Completions)에서는 코드 인터프리터와 파일 검색을 쓸 수 없어서 다음 파일은 사용하지 않았습니다: {names}. 그림과 메시지에 붙여 넣은 글은 됩니다.",
     "file.too_large_to_upload": "{name} 파일은 너무 커서 여기에 올릴 수 없습니다.",
     "file.upload_failed": "{name} 파일을 올리지 못했습니다.",
     "file.unsupported": "{name} 파일은 읽을 수 없습니다: .{kind} 형식은 지원하지 않습니다.",
@@ -230,4 +238,6 @@ MESSAGES: dict[str, str] = {
     "error.model_failed": "AI 모델이 답변하는 중에 오류가 났습니다. 다시 시도해 주세요.",
     "error.stream_interrupted": "답변이 끝나기 전에 AI 서비스와의 연결이 끊어졌습니다.",
     "error.credentials": "봇의 OpenAI 키가 거부되었습니다. 관리자에게 알려 주세요.",
+    "error.model_not_found": "AI 서버에 {model} 모델이 없습니다. 관리자에게 알려 주세요 (config model NAME 으로 다른 모델을 고를 수 있습니다).",
+    "error.context_too_long": "오래된 메시지를 빼도 대화가 모델이 읽기에 너무 깁니다. reset 으로 새 대화를 시작해 주세요.",
 }

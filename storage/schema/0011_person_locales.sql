@@ -1,4 +1,4 @@
--- Version 10: a person's language, remembered from their last interaction that carried it
+-- Version 11: a person's language, remembered from their last interaction that carried it
 -- (Discord sends a locale with slash commands only), for the messages that do not.
 CREATE TABLE person_locales (
     platform    TEXT NOT NULL,

@@ -1,4 +1,4 @@
--- Version 8: daily limits per role (a Discord role id; on Slack "admin" or "member"), which
+-- Version 9: daily limits per role (a Discord role id; on Slack "admin" or "member"), which
 -- replace the workspace's and channel's limits for people with that role.
 CREATE TABLE role_quotas (
     platform          TEXT NOT NULL,

@@ -1,2 +1,0 @@
--- Version 12: a profile's tutor policy (JSON: preset, daily time windows, time zone).
-ALTER TABLE profiles ADD COLUMN tutor TEXT;
