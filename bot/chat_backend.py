@@ -32,6 +32,9 @@ from storage.records import ChatMessage
 
 log = logging.getLogger(__name__)
 
+CHAT_PREFIX = "chat_"
+"""Starts the id of a thread the bot keeps in its database (no OpenAI conversation)."""
+
 CONTEXT_RETRIES = 2
 """Times a request the server found too long is sent again with half the history budget."""
 
@@ -56,7 +59,7 @@ class ChatBackend:
         await self.client.close()
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
-        return f"chat_{uuid.uuid4().hex}"
+        return f"{CHAT_PREFIX}{uuid.uuid4().hex}"
 
     async def image_input(self, filename: str, data: bytes) -> dict[str, Any]:
         mime = mimetypes.guess_type(filename)[0] or "image/png"

@@ -16,7 +16,8 @@ import logging
 import time
 from typing import Any, Protocol
 
-from storage.base import Conversations, Privacy
+from bot.chat_backend import CHAT_PREFIX
+from storage.base import ChatHistory, Conversations, Privacy
 from storage.records import ThreadRecord
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,9 @@ SWEEP_BATCH = 50
 """Idle threads deleted per workspace per sweep (the next sweep goes on)."""
 
 
-class _PrivacyStore(Privacy, Conversations, Protocol):
-    """The threads to delete or export, and the files in them."""
+class _PrivacyStore(Privacy, Conversations, ChatHistory, Protocol):
+    """The threads to delete or export, the files in them, and the messages of those the bot
+    keeps itself."""
 
 
 class Deleter(Protocol):
@@ -52,6 +54,9 @@ async def delete_thread(
     ``idle_before``, it was used again meanwhile)."""
     if not await store.claim_thread_deletion(thread.id, idle_before=idle_before):
         return False
+    if thread.conversation_id.startswith(CHAT_PREFIX):  # kept here: nothing on OpenAI
+        await store.delete_thread(thread.id)
+        return True
     items = await backend.conversation_items(thread.conversation_id)
     containers = {
         str(item["container_id"])
@@ -108,7 +113,12 @@ async def export_history(store: _PrivacyStore, backend: Deleter, platform: str, 
     assistant answered, the code it ran, and the names of the files they attached."""
     conversations = []
     for thread in await store.user_threads(platform, user):
-        items = await backend.conversation_items(thread.conversation_id)
+        if thread.conversation_id.startswith(CHAT_PREFIX):
+            messages = await store.chat_messages(thread.conversation_id)
+            entries = [entry for m in messages for entry in _chat_entries(m.message)]
+        else:
+            items = await backend.conversation_items(thread.conversation_id)
+            entries = [entry for item in items if (entry := _entry(item)) is not None]
         conversations.append(
             {
                 "workspace": thread.workspace,
@@ -116,7 +126,7 @@ async def export_history(store: _PrivacyStore, backend: Deleter, platform: str, 
                 "started": _iso(thread.created_at),
                 "last_used": _iso(thread.last_used_at),
                 "files": [f.filename for f in await store.thread_files(thread.id)],
-                "items": [entry for item in items if (entry := _entry(item)) is not None],
+                "items": entries,
             }
         )
     document = {
@@ -148,3 +158,24 @@ def _entry(item: dict[str, Any]) -> dict[str, Any] | None:
             "arguments": item.get("arguments"),
         }
     return None
+
+
+def _chat_entries(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """A Chat Completions message as export entries (a tool's result is left out, as the
+    Responses path leaves out function outputs)."""
+    role, content = message.get("role"), message.get("content")
+    if role not in ("user", "assistant"):
+        return []
+    if isinstance(content, list):
+        content = "\n".join(str(part.get("text") or f"[{part.get('type')}]") for part in content)
+    entries = [{"role": role, "text": content}] if content else []
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") or {}
+        entries.append(
+            {
+                "role": "assistant",
+                "function": function.get("name"),
+                "arguments": function.get("arguments"),
+            }
+        )
+    return entries

@@ -199,7 +199,7 @@ class Privacy(Protocol):
         process holds a fresh mark or (with ``idle_before``) it was used since."""
 
     async def delete_thread(self, thread_id: int) -> None:
-        """The thread's rows: its runs, its files, itself."""
+        """The thread's rows: its chat messages, runs and files, itself."""
 
     async def delete_jobs(
         self,

@@ -48,6 +48,8 @@ class PrivacyTables(Tables):
     async def delete_thread(self, thread_id: int) -> None:
         async with self.db.transaction() as tx:
             for sql in (
+                "DELETE FROM chat_messages WHERE conversation_id ="
+                " (SELECT conversation_id FROM threads WHERE id = ?)",
                 "DELETE FROM runs WHERE thread_id = ?",
                 "DELETE FROM thread_files WHERE thread_id = ?",
                 "DELETE FROM threads WHERE id = ?",

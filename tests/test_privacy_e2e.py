@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from adapters.console import parse_line
 from bot.commands import handle_command
@@ -147,3 +149,34 @@ async def test_export_sends_the_persons_history_as_a_file(
     assert {"role": "assistant", "code": "df.age.mean()"} in conversation["items"]
     assert any(i.get("text") == "The mean age is 15." for i in conversation["items"])
     assert "lee" not in file.data.decode()
+
+
+async def test_a_chat_completions_history_is_exported_and_forgotten_from_the_store(
+    make_bot: Callable[..., Any], emulator: OpenAIEmulator
+) -> None:
+    """Threads the bot keeps itself (Chat Completions) are read and deleted in its database;
+    nothing about them is asked of OpenAI's conversations."""
+    bot: ConsoleBot = await make_bot(model_api="chat_completions")
+    emulator.script(Turn().text("x = 1."), Turn().text("Nice to meet you."))
+    await bot.say("Solve 3x + 11 = 14", user="kim", **SCHOOL)
+    await bot.answers()
+    await bot.say("hi", user="lee", **SCHOOL)
+    await bot.answers()
+    [kim] = await bot.store.user_threads("console", "kim")
+    assert len(await bot.store.chat_messages(kim.conversation_id)) == 2
+
+    message = replace(parse_line("x", user="kim"), **SCHOOL)
+    [file] = (await handle_command(bot.engine, message, "export")).files
+    [conversation] = json.loads(file.data)["conversations"]
+    assert conversation["items"] == [
+        {"role": "user", "text": "Solve 3x + 11 = 14"},
+        {"role": "assistant", "text": "x = 1."},
+    ]
+
+    done = await bot.command("/forget confirm", user="kim", **SCHOOL)
+    assert done.startswith("Done: I deleted 1 conversation(s)")
+    assert await bot.store.chat_messages(kim.conversation_id) == []
+    assert await bot.store.user_threads("console", "kim") == []
+    [lee] = await bot.store.user_threads("console", "lee")
+    assert len(await bot.store.chat_messages(lee.conversation_id)) == 2
+    assert not [r for r in emulator.requests if "/conversations" in r.path]
