@@ -49,6 +49,7 @@ class ReplyEditor:
         self._in_flight = asyncio.Lock()
         self._last_push = 0.0
         self._holding = False
+        self._holding_page = False
         self.pushes = 0
 
     @property
@@ -92,6 +93,9 @@ class ReplyEditor:
             self._flusher = None
 
     def _release(self) -> None:
+        if self._holding_page:
+            self._budget.release()
+            self._holding_page = False
         if self._holding:
             self._budget.release()
             self._holding = False
@@ -127,7 +131,12 @@ class ReplyEditor:
 
     async def _push(self, text: str, *, final: bool) -> None:
         self._last_push = time.monotonic()
-        for index, page in enumerate(self._pages(text, final)):
+        pages = self._pages(text, final)
+        if len(pages) > 1 and self._limits.reserve_new_page and self._holding:
+            if not self._holding_page:
+                self._budget.hold()
+                self._holding_page = True
+        for index, page in enumerate(pages):
             if index < len(self._refs):
                 if page != self._shown[index]:
                     await self._call(self._edit_page, index, page, final=final)

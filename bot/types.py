@@ -104,6 +104,10 @@ class ReplyLimits:
     final_patience: float | None = None
     """Where posts skip the edit budget: the seconds a final text may wait for an edit before
     it goes out as a new message instead (``ReplyTarget.repost``); None: it always waits."""
+    reserve_new_page: bool = False
+    """Where posts and edits share one budget (Discord): once an answer spans several messages,
+    keep a second call in reserve for its final, which may have to finish the last page and
+    start a new one; progress edits take only what is left."""
 
 
 class ReplyTarget(Protocol):

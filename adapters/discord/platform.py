@@ -29,13 +29,20 @@ def discord_limits(calls: int = 5, per: float = 5.0) -> ReplyLimits:
     follows the ``X-RateLimit-*`` headers of each answer (``adapters.discord.ratelimits``),
     so the next write goes exactly when Discord resets the bucket, without a margin. No
     placeholder message: the typing indicator shows that an answer is coming, and under load
-    a placeholder would spend a call that a finished answer needs."""
+    a placeholder would spend a call that a finished answer needs.
+
+    A lone reply's progress edits are paced to spread the window's calls but one (kept for its
+    final) over the window: 1.25 s for 5 per 5 s. At 1 s, an answer that fills three messages
+    within one window spends four calls before its final and waits for the window's reset.
+    Once an answer spans several messages, a second call is kept for its final (last page
+    finished, a new one started): ``ReplyLimits.reserve_new_page``."""
     return ReplyLimits(
         max_length=2000,
-        edit_interval=1.0,
+        edit_interval=per / max(1, calls - 1),
         calls_per_window=calls,
         window=per,
         budget_from_headers=True,
+        reserve_new_page=True,
         placeholder="",
         max_upload_bytes=UPLOAD_LIMIT,
         command_prefix="/assistant ",
