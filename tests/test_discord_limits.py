@@ -248,3 +248,62 @@ async def test_a_lone_question_gets_no_mark(
     asked = await discord_emu.user_says(classroom.alice, classroom.general, "hi", mention=True)
     assert await discord_bot.answer(asked) == ["Just for you."]
     assert discord_emu.reaction_log == []
+
+
+async def test_a_long_answers_final_needs_no_wait_for_the_channels_next_window(
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    from bot.split import split_message
+    from tests.discord_fixtures import TEST_LIMITS
+
+    # The whole answer streams within one window of the channel's bucket (5 writes per 4 s):
+    # the three-message answer's final must find the calls it needs (finish page 2, start
+    # page 3) left by the progress edits, not wait for the bucket's reset.
+    discord_emu.rate_limit = (5, 4.0)
+    bot: DiscordBot = await make_discord_bot(
+        limits=replace(TEST_LIMITS, calls_per_window=5, window=4.0)
+    )
+    progress_waits = asyncio.Event()
+    bot.engine.budgets.on_deferred = lambda name, kind: kind == "progress" and progress_waits.set()
+    text = " ".join(f"Step {n} of the worked proof." for n in range(200))[:4500].rstrip()
+    pages = split_message(text, 2000)
+    assert len(pages) == 3
+    deltas = [text[:1000], text[1000:2600], text[2600:3500], text[3500:]]
+    gates = [asyncio.Event() for _ in deltas[1:]]
+    turn = Turn().text(text, deltas=deltas)
+    for n, gate in enumerate(gates):
+        turn.gate(gate, after_events=5 + n)  # before each delta after the first
+    emulator.script(turn)
+    asked = await discord_emu.user_says(
+        classroom.alice, classroom.general, "prove it", mention=True
+    )
+
+    def shown() -> list[str]:
+        return discord_emu.pages(asked)
+
+    await discord_emu.wait_for(lambda: shown() == [deltas[0]])  # progress on page 1
+    gates[0].set()
+    # Page 1 finished for good, page 2 begun: the progress so far took three writes.
+    await discord_emu.wait_for(lambda: shown()[:1] == pages[:1] and len(shown()) == 2)
+    gates[1].set()
+    # Page 2 grows, but its edit would take a call the final may need: it waits.
+    edited = asyncio.ensure_future(
+        discord_emu.wait_for(lambda: len(discord_emu.calls_of("create", "edit")) > 3)
+    )
+    waiting = asyncio.ensure_future(progress_waits.wait())
+    await asyncio.wait([edited, waiting], return_when=asyncio.FIRST_COMPLETED)
+    edited.cancel()
+    waiting.cancel()
+    await asyncio.gather(edited, waiting, return_exceptions=True)
+    assert progress_waits.is_set(), "a progress edit took the final's reserved call"
+    gates[2].set()  # the last part: the final finishes page 2 and posts page 3
+    assert await bot.answer(asked) == pages
+    assert discord_emu.rate_limited() == []
+    writes = discord_emu.calls_of("create", "edit")
+    # The bucket counts all five writes: its window never reset before the final was out.
+    assert len(writes) == 5 == discord_emu.buckets[f"channel:{classroom.general}"].count
+    first_page = int(discord_emu.replies_to(asked)[0]["id"])
+    assert len(discord_emu.written[first_page]) == 2  # posted, then finished: never rewritten
