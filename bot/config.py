@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -89,6 +96,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"{url!r} is not an http(s) URL")
         return value
 
+    @field_validator("openai_api_key")
+    @classmethod
+    def _not_empty(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("is empty: set it to your OpenAI API key")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -100,6 +114,15 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite://", "postgresql://", "postgres://")):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
+
+    @model_validator(mode="after")
+    def _slack_pair(self) -> Settings:
+        if self.slack_app_token is not None and self.slack_bot_token is None:
+            raise ValueError(
+                "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: set SLACK_BOT_TOKEN "
+                "(the app's xoxb- Bot User OAuth Token) too, or unset SLACK_APP_TOKEN"
+            )
+        return self
 
     @field_validator("discord_guild_ids", "discord_assistant_channels", "discord_admin_role_ids")
     @classmethod
@@ -187,15 +210,31 @@ class Settings(BaseSettings):
 
 
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
-    """Read the settings; any problem becomes one ConfigError line naming the variable."""
+    """Read the settings; each problem becomes one line of a ConfigError naming the variable."""
     try:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "?"
-            if err["type"] == "missing":
-                problems.append(f"{name} is not set")
-            else:
-                problems.append(f"{name} is invalid: {err['msg']}")
-        raise ConfigError("; ".join(problems)) from None
+        raise ConfigError("\n".join(_describe(err) for err in exc.errors())) from None
+
+
+_SECRET_NAMES = ("KEY", "TOKEN", "SECRET")
+
+
+def _describe(err: Any) -> str:
+    """One validation error in words for people, not pydantic's "Value error, …"."""
+    name = str(err["loc"][0]).upper() if err["loc"] else ""
+    if err["type"] == "missing":
+        return f"{name} is not set"
+    if err["type"] == "value_error":
+        # Our own validators' words: "must start with …", "is empty: …".
+        reason = str(err["ctx"]["error"]) if "ctx" in err else str(err["msg"])
+        if not name:
+            return reason
+        joiner = " " if reason.startswith(("is ", "must ", "needs ")) else ": "
+        return f"{name}{joiner}{reason}"
+    reason = str(err["msg"])
+    reason = reason[:1].lower() + reason[1:]
+    reason = reason.replace("input should be", "must be")
+    if any(part in name for part in _SECRET_NAMES):
+        return f"{name} is invalid: {reason}"
+    return f"{name} is invalid: {reason} (it is {err['input']!r})"

@@ -222,7 +222,10 @@ class Engine:
             if free > 0:
                 try:
                     jobs = await self.store.claim_runnable(
-                        free, worker=self.worker_id, lease=self.settings.job_lease_seconds
+                        free,
+                        worker=self.worker_id,
+                        lease=self.settings.job_lease_seconds,
+                        platforms=tuple(self.platforms),
                     )
                     failures = 0
                 except Exception:

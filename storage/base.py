@@ -64,9 +64,12 @@ class Inbox(Protocol):
 
     async def purge_events(self, older_than: float) -> int: ...
 
-    async def claim_runnable(self, limit: int, *, worker: str, lease: float) -> list[Job]:
+    async def claim_runnable(
+        self, limit: int, *, worker: str, lease: float, platforms: Sequence[str] | None = None
+    ) -> list[Job]:
         """Mark up to ``limit`` queued jobs running for ``worker`` for ``lease`` seconds: the
-        oldest queued job of each thread that has none running."""
+        oldest queued job of each thread that has none running; only jobs of ``platforms``
+        when given (a process that serves some platforms leaves the others' jobs alone)."""
 
     async def renew_leases(self, worker: str, lease: float) -> list[int]:
         """Heartbeat: extend the leases of the worker's running jobs; the ids it still holds."""

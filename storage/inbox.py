@@ -35,7 +35,7 @@ _JOB_COLUMNS = columns(Job, user="user_id")
 _RUNNABLE_THREADS = """
 SELECT candidate.thread_key FROM (
     SELECT q.thread_key, min(q.id) AS first_id FROM jobs q
-    WHERE q.status = 'queued' AND NOT EXISTS (
+    WHERE q.status = 'queued'{only} AND NOT EXISTS (
         SELECT 1 FROM jobs r WHERE r.thread_key = q.thread_key AND r.status = 'running')
     GROUP BY q.thread_key
     ORDER BY first_id
@@ -114,13 +114,21 @@ class InboxTables(Tables):
     async def purge_events(self, older_than: float) -> int:
         return await self.db.execute("DELETE FROM inbound_events WHERE seen_at < ?", (older_than,))
 
-    async def claim_runnable(self, limit: int, *, worker: str, lease: float) -> list[Job]:
+    async def claim_runnable(
+        self, limit: int, *, worker: str, lease: float, platforms: Sequence[str] | None = None
+    ) -> list[Job]:
         if limit <= 0:
             return []
         now = time.time()
-        runnable = _RUNNABLE_THREADS.format(lock=self.db.thread_lock("candidate.thread_key"))
+        only = ""
+        if platforms is not None:
+            only = f" AND q.platform IN ({', '.join('?' * len(platforms)) or 'NULL'})"
+        runnable = _RUNNABLE_THREADS.format(
+            lock=self.db.thread_lock("candidate.thread_key"), only=only
+        )
         async with self.db.transaction() as tx:
-            keys = [row[0] for row in await tx.fetch(runnable, (2 * limit + 16, limit))]
+            args = (*(platforms or ()), 2 * limit + 16, limit)
+            keys = [row[0] for row in await tx.fetch(runnable, args)]
             if not keys:
                 return []
             claim = _CLAIM.format(keys=", ".join("?" * len(keys)), skip_locked=self.db.skip_locked)

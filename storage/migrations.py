@@ -51,6 +51,7 @@ async def migrate(db: Dialect, target: int | None = None) -> None:
     """Apply the pending migrations (up to ``target``). Processes that start together take
     turns: each migration's transaction waits for the others, then reads the version again."""
     current = await db.version(db)
+    applied: list[int] = []
     for migration in load_migrations():
         if migration.version <= current:
             continue
@@ -63,4 +64,7 @@ async def migrate(db: Dialect, target: int | None = None) -> None:
             for statement in migration.statements():
                 await tx.execute(db.ddl(statement))
             await db.set_version(tx, migration)
-        log.info("database upgraded to schema version %d (%s)", migration.version, migration.name)
+        applied.append(migration.version)
+        log.debug("applied migration %s", migration.name)
+    if applied:
+        log.info("database schema upgraded from version %d to %d", applied[0] - 1, applied[-1])

@@ -26,6 +26,9 @@ from storage.store import SQLStore
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a connection: an unreachable server fails the start, not hangs it."""
+
 # First keys of the two-key advisory locks, so ours never meet another application's
 # (postgres_rates.py uses ...03).
 _MIGRATION_LOCK = 0x61620001
@@ -81,7 +84,7 @@ class PostgresDialect(_Statements):
 
     async def open(self) -> None:
         self._target = self._pool = await asyncpg.create_pool(
-            self._dsn, min_size=self._min_size, max_size=self._max_size
+            self._dsn, min_size=self._min_size, max_size=self._max_size, timeout=CONNECT_TIMEOUT
         )
 
     @property

@@ -67,10 +67,14 @@ class SQLiteDialect(_Statements):
     async def open(self) -> None:
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
         self._db.row_factory = aiosqlite.Row
-        await self._db.executescript(
-            "PRAGMA busy_timeout=5000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-            " PRAGMA foreign_keys=ON;"
-        )
+        try:
+            await self._db.executescript(
+                "PRAGMA busy_timeout=5000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                " PRAGMA foreign_keys=ON;"
+            )
+        except BaseException:
+            await self.close()  # else aiosqlite's thread keeps the process alive
+            raise
 
     @property
     def is_open(self) -> bool:

@@ -49,8 +49,17 @@ def test_malformed_value_names_the_variable(
     monkeypatch.setenv("ASSISTANT_RUN_MODE", "sometimes")
     with pytest.raises(ConfigError) as caught:
         load_settings()
-    assert "DATABASE_URL is invalid" in str(caught.value)
-    assert "ASSISTANT_RUN_MODE is invalid" in str(caught.value)
+    assert str(caught.value).splitlines() == [
+        "ASSISTANT_RUN_MODE is invalid: must be 'stream', 'background' or 'poll' (it is "
+        "'sometimes')",
+        "DATABASE_URL must start with sqlite:/// or postgresql://",
+    ]
+
+
+def test_secret_values_are_not_echoed(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "   ")
+    with pytest.raises(ConfigError, match=r"^OPENAI_API_KEY is empty: set it to your OpenAI"):
+        load_settings()
 
 
 def test_cli_reports_config_error_in_one_line(clean_env: Path) -> None:

@@ -86,6 +86,16 @@ class TestStore:
         await store.finish_job(a1.id, "answered")
         assert [j.id for j in await store.claim_runnable(10, worker=W, lease=60)] == [a2.id]
 
+    async def test_claim_takes_only_the_platforms_asked_for(self, store: Store) -> None:
+        slack = await store.accept(job("S1", user="alice"))
+        discord = await store.accept(NewJob("discord", "G1", "C1", "bob", "D1", {}))
+        assert slack and discord
+        assert await store.claim_runnable(10, worker=W, lease=60, platforms=()) == []
+        claimed = await store.claim_runnable(10, worker=W, lease=60, platforms=["discord"])
+        assert [j.id for j in claimed] == [discord.id]
+        claimed = await store.claim_runnable(10, worker=W, lease=60, platforms=["slack", "x"])
+        assert [j.id for j in claimed] == [slack.id]
+
     async def test_claim_respects_limit(self, store: Store) -> None:
         for n in range(5):
             await store.accept(job(f"E{n}", user=f"user{n}"))

@@ -36,7 +36,7 @@ from bot.budget import BudgetRegistry
 from bot.commands import handle_command, submit_modal
 from bot.config import Settings
 from bot.engine import Engine
-from bot.errors import ConfigError
+from bot.errors import ConfigError, PlatformUnavailable
 from bot.i18n import pick_language, t
 from bot.types import InboundMessage, Platform, ReplyLimits
 from storage.records import WORKSPACE_DEFAULT
@@ -136,6 +136,11 @@ class DiscordService:
             await self.client.login(self.options.token)
         except discord.LoginFailure as exc:
             raise ConfigError("DISCORD_BOT_TOKEN was rejected by Discord") from exc
+        except (OSError, TimeoutError) as exc:  # aiohttp's connection errors are OSErrors
+            raise PlatformUnavailable(
+                f"cannot reach the Discord API ({type(exc).__name__}): "
+                "check the network, or DISCORD_API_URL"
+            ) from exc
         self._runner = asyncio.create_task(self.client.connect(), name="discord-gateway")
         ready = asyncio.create_task(self.client.wait_until_ready())
         await asyncio.wait({self._runner, ready}, return_when=asyncio.FIRST_COMPLETED)

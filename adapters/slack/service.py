@@ -43,7 +43,7 @@ from adapters.slack.reader import SlackReader
 from adapters.slack.users import UserDirectory
 from bot.config import Settings
 from bot.engine import Engine
-from bot.errors import ConfigError
+from bot.errors import ConfigError, PlatformUnavailable
 from bot.types import Platform
 from storage.records import Viewing
 
@@ -147,6 +147,11 @@ class SlackService:
         except SlackApiError as exc:
             reason = exc.response.get("error")
             raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({reason})") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise PlatformUnavailable(
+                f"cannot reach the Slack API at {self._api_url} ({_unreachable(exc)}): "
+                "check the network, or SLACK_API_URL"
+            ) from exc
         log.info("Slack: workspace %s as @%s", identity.get("team"), identity.get("user"))
         self._commands = SlackCommands(
             engine=engine, slack=self.slack, users=self.users, spawn=self._spawn
@@ -266,3 +271,11 @@ class SlackService:
         task: asyncio.Task[None] = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _unreachable(exc: Exception) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"cannot connect to {exc.host}:{exc.port}"
+    if isinstance(exc, TimeoutError):
+        return "no answer in time"
+    return type(exc).__name__
