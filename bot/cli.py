@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, load_settings
 from bot.engine import Engine
@@ -17,6 +18,9 @@ from bot.openai_backend import OpenAIBackend
 from bot.service import PlatformService
 from bot.shared_budget import budgets_for
 from bot.startup import check_database_url, open_store
+
+if TYPE_CHECKING:
+    from adapters.health import HealthServer
 
 log = logging.getLogger("assistant-bot")
 
@@ -138,12 +142,47 @@ def _stop_on_signal() -> asyncio.Event:
     return stop
 
 
+def _health(
+    settings: Settings, engine: Engine, services: list[PlatformService]
+) -> HealthServer | None:
+    """Metrics for the engine, and /healthz, /readyz, /metrics: on Slack's HTTP port when
+    it has one, and on METRICS_PORT when set. The server to start, if any."""
+    from adapters.health import HealthRoutes, HealthServer
+    from bot.prometheus import PrometheusMetrics
+
+    metrics = PrometheusMetrics()
+    engine.metrics = metrics
+    engine.budgets.on_deferred = lambda budget, kind: metrics.reply_deferred(kind)
+    store = engine.store
+
+    async def database() -> bool:
+        await store.schema_version()
+        return True
+
+    async def inbox_depth() -> int:
+        return len(await store.jobs(statuses=["queued"]))
+
+    checks = {"database": database} | {s.platform.name: s.connected for s in services}
+    routes = HealthRoutes(metrics=metrics, checks=checks, inbox_depth=inbox_depth)
+    http_port: int | None = None
+    for service in services:
+        if getattr(service, "mode", None) == "http":
+            service.add_routes(routes.add_to)  # type: ignore[attr-defined]
+            http_port = settings.port
+    if settings.metrics_port is None or settings.metrics_port == http_port:
+        return None
+    return HealthServer(routes, port=settings.metrics_port)
+
+
 async def _serve(settings: Settings, services: list[PlatformService]) -> None:
     store = await open_store(settings.database_url)
     backend = OpenAIBackend.from_settings(settings)
     engine = Engine(settings=settings, store=store, backend=backend)
     engine.budgets = budgets_for(store, engine.worker_id)  # shared on PostgreSQL
+    health = _health(settings, engine, services)
     try:
+        if health is not None:
+            await health.start()
         if services:
             for service in services:
                 engine.add_platform(service.platform)
@@ -163,6 +202,8 @@ async def _serve(settings: Settings, services: list[PlatformService]) -> None:
             await engine.start()
             await run_console(engine)
     finally:
+        if health is not None:
+            await health.stop()
         await engine.stop(grace=settings.shutdown_grace)
         await engine.budgets.close()
         for service in services:

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.errors import RunError
 from bot.functions import FunctionRegistry
 from bot.i18n import pick_language
+from bot.metrics import Metrics, NullMetrics
 from bot.openai_backend import OpenAIBackend
 from bot.privacy import sweep_retention
 from bot.turn import Turn
@@ -49,6 +50,7 @@ class Engine:
         self.platforms: dict[str, Platform] = {}
         self.readers: dict[str, ConversationReader] = {}
         self.budgets = BudgetRegistry()
+        self.metrics: Metrics = NullMetrics()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -77,6 +79,7 @@ class Engine:
         if job is None:
             log.info("duplicate event %s/%s ignored", message.platform, message.event_id)
             return False
+        self.metrics.message_accepted(message.platform)
         self._idle.clear()
         self._wake.set()
         return True
@@ -235,6 +238,7 @@ class Engine:
                     self._wake.set()
                     continue
             for job in jobs:
+                self.metrics.queue_wait(job.platform, time.time() - job.created_at)
                 task = asyncio.create_task(self._run_job(job), name=f"job-{job.id}")
                 self._tasks.add(task)
                 self._tasks_by_key[job.thread_key] = task

@@ -111,7 +111,8 @@ class ReplyEditor:
                 await self._push(self._source(), final=False)
             except (RateLimited, PlatformUnavailable) as exc:
                 # Expected under load: one line, no traceback; the final text is retried.
-                log.info(
+                # The budget logs the episode (bot/budget.py); per reply, DEBUG.
+                log.debug(
                     "progress update skipped (%s); the final text will follow", type(exc).__name__
                 )
             except Exception:
@@ -223,7 +224,7 @@ class ReplyEditor:
                     self._budget.pause(wait)
                 if attempt >= attempts:
                     raise
-                log.info("platform rate limit; waiting %.2fs", wait)
+                log.debug("platform rate limit; waiting %.2fs", wait)
                 if not budgeted:
                     await asyncio.sleep(wait)
             except PlatformUnavailable:

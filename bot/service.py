@@ -16,5 +16,8 @@ class PlatformService(Protocol):
     async def start(self, engine: Engine) -> None:
         """Connect and start receiving; return once running."""
 
+    async def connected(self) -> bool:
+        """Receiving events now (for ``/readyz``)."""
+
     async def stop(self) -> None:
         """Stop receiving (acknowledged messages are already in the inbox)."""

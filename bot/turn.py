@@ -22,6 +22,7 @@ from bot.events import FileOutput, RunEventHandler, RunResult
 from bot.functions import ToolContext
 from bot.i18n import t
 from bot.ingest import admin_data_files, code_interpreter_tool, file_search_tool, prepare_input
+from bot.metrics import COMPLETED, FirstText
 from bot.model_backend import ModelBackend, TurnRequest
 from bot.profiles import EffectiveProfile, resolve_profile
 from bot.quota import over_quota, tokens_reached
@@ -51,7 +52,9 @@ class Turn:
         self.platform = platform
         self.job = job
         self.message = InboundMessage.from_payload(job.payload)
-        self.target: ReplyTarget = platform.reply_target(job)
+        self.target: ReplyTarget = FirstText(
+            platform.reply_target(job), platform.limits.placeholder, self._first_text
+        )
         limits = platform.limits
         budget = engine.budgets.get(
             platform.budget_key(job),
@@ -99,6 +102,13 @@ class Turn:
             return text
         log.info("job %d: answer withheld by the tutor policy (%s)", self.job.id, reason)
         return t(self.lang, "tutor.withheld", reason=reason, preset=self._policy.preset)
+
+    def _first_text(self) -> None:
+        self.engine.metrics.first_text(self.job.platform, time.time() - self.job.created_at)
+
+    def _ended(self, outcome: str) -> None:
+        since = time.time() - self.job.created_at
+        self.engine.metrics.answer_finished(self.job.platform, outcome, since)
 
     async def _save_refs(self, refs: list[str]) -> None:
         await self.store.save_reply_state(self.job.id, {"refs": refs})
@@ -197,6 +207,7 @@ class Turn:
             self.renderer.notices.append(refusal)
             await self._close_without_answer()
             await self.store.finish_job(job.id, "failed", "over quota")
+            self._ended("over_quota")
             return
         prepared = await prepare_input(
             self.message,
@@ -214,6 +225,7 @@ class Turn:
                 self.renderer.notices.append(t(self.lang, "answer.empty_message"))
             await self._close_without_answer()
             await self.store.finish_job(job.id, "answered")
+            self._ended(COMPLETED)
             return
         # Tools after the input: a file attached now is in the container from this turn on.
         base = replace(base, tools=await self._tools(profile, thread))
@@ -355,12 +367,17 @@ class Turn:
     async def _with_busy_retry(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
         for attempt in range(BUSY_RETRIES):
             try:
-                return await self._interruptible(request, profile)
+                result = await self._interruptible(request, profile)
             except ConversationBusy:
                 if attempt == BUSY_RETRIES - 1:
                     raise
                 log.info("job %d: conversation busy, waiting", self.job.id)
                 await asyncio.sleep(0.5 * 2**attempt)
+                continue
+            self.engine.metrics.model_response(
+                profile.model, result.status, result.input_tokens, result.output_tokens
+            )
+            return result
         raise AssertionError("unreachable")
 
     async def _checkpoint(self, response_id: str, sequence: int | None) -> None:
@@ -382,6 +399,7 @@ class Turn:
         self._count(result)
         await self.store.finish_run(self.run_record.id, result.status, self.usage)
         await self.store.finish_job(self.job.id, "answered")
+        self._ended(COMPLETED)
 
     async def fail(self, error: RunError) -> None:
         log.warning("job %d failed: %s", self.job.id, error)
@@ -396,6 +414,7 @@ class Turn:
                 self.run_record.id, "failed", self.usage, error=str(error)[:500]
             )
         await self.store.finish_job(self.job.id, "failed", str(error)[:500])
+        self._ended(type(error).__name__)
 
     async def abandon(self) -> None:
         await self.editor.abandon()

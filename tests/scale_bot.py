@@ -34,7 +34,7 @@ def main() -> int:
     limits = replace(SLACK_LIMITS, window=window)
     slack_platform.QUOTA_WINDOW = slack_service.QUOTA_WINDOW = window
 
-    def services(settings: Settings) -> list[SlackService]:
+    def services(settings: Settings, only: str | None = None) -> list[SlackService]:
         return [SlackService.from_settings(settings, limits=limits)]
 
     cli.configured_services = services  # type: ignore[assignment]

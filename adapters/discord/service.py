@@ -31,6 +31,7 @@ from adapters.discord.ratelimits import BucketState, header_trace
 from adapters.discord.reply import NO_PINGS
 from adapters.discord.respond import REPLY_WITHIN, command_failed, respond, send
 from adapters.discord.translations import KoreanTranslator
+from adapters.http_calls import call_tracer, discord_route
 from bot.admin import HOSTED_TOOLS
 from bot.budget import BudgetRegistry
 from bot.commands import handle_command, submit_modal
@@ -132,6 +133,9 @@ class DiscordService:
         self._engine = engine
         self._budgets = engine.budgets
         point_at(self.options)
+        if not self.trace.on_request_end.frozen:  # once, before the session is made
+            # Counted on the trace that reads the buckets' headers (one trace per session).
+            call_tracer(engine.metrics, PLATFORM, discord_route, into=self.trace)
         try:
             await self.client.login(self.options.token)
         except discord.LoginFailure as exc:
@@ -187,6 +191,10 @@ class DiscordService:
                 remaining=state.remaining,
                 reset_after=state.reset_after,
             )
+
+    async def connected(self) -> bool:
+        """The gateway connection (every shard's) is up."""
+        return self.client.is_ready() and not self.client.is_closed()
 
     async def stop(self) -> None:
         """Stop taking messages; replies in progress may still post until ``close``."""

@@ -150,7 +150,14 @@ class SlackPlatform:
         self._native_jobs[job.id] = native
 
         def native_failed(reason: str) -> None:
-            log.warning("Slack refused native streaming (%s); posting and editing instead", reason)
+            if time.monotonic() >= workspace.native_off_until:  # once per episode
+                log.info(
+                    "Slack refused native streaming in %s (%s); posting and editing instead "
+                    "for %d s",
+                    job.workspace,
+                    reason,
+                    NATIVE_RETRY_AFTER,
+                )
             workspace.native_off_until = time.monotonic() + NATIVE_RETRY_AFTER
 
         return SlackReply(

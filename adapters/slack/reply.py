@@ -189,7 +189,7 @@ class SlackReply:
             reason = slack_error(exc)
             if rate_limited(exc, "chat.startStream") is None:
                 self._native_failed(reason)
-            log.info("native streaming not available here (%s); posting instead", reason)
+            log.debug("native streaming not available here (%s); posting instead", reason)
             return None
         ts = str(response["ts"])
         self._streams[ts] = _Stream(sent=initial, latest=full)

@@ -16,7 +16,7 @@ import asyncio
 import dataclasses
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -32,6 +32,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.http_calls import call_tracer, slack_method
 from adapters.slack.agent import AgentSurface
 from adapters.slack.commands import SlackCommands
 from adapters.slack.events import PLATFORM, inbound_from_event
@@ -85,6 +86,7 @@ class SlackService:
         self.users = UserDirectory(platform.aux_client, admin_ids)
         self._commands: SlackCommands | None = None
         self._agent: AgentSurface | None = None
+        self._routes: list[Callable[[web.Application], None]] = []
 
     @classmethod
     def from_settings(
@@ -139,7 +141,9 @@ class SlackService:
         # Processes on one database split the workspace's quotas (bot/shared_budget.py).
         await engine.budgets.join(PLATFORM)
         self.slack.share = lambda: engine.budgets.members(PLATFORM, QUOTA_WINDOW)
-        self._session = aiohttp.ClientSession()
+        self._session = aiohttp.ClientSession(
+            trace_configs=[call_tracer(engine.metrics, PLATFORM, slack_method)]
+        )
         self.slack.client.session = self._session
         self.slack.aux_client.session = self._session
         try:
@@ -173,6 +177,16 @@ class SlackService:
             log.info("Slack: Socket Mode connected")
         else:
             await self._serve_http(self._app)
+
+    def add_routes(self, add: Callable[[web.Application], None]) -> None:
+        """More routes on the HTTP mode's port (health and metrics); before ``start``."""
+        self._routes.append(add)
+
+    async def connected(self) -> bool:
+        """Receiving events: the Socket Mode connection is up, or the HTTP port is open."""
+        if self._socket is not None:
+            return bool(await self._socket.client.is_connected())
+        return self._runner is not None
 
     async def stop(self) -> None:
         """Stop receiving. Replies still being written keep working (the Web API clients fall
@@ -227,6 +241,8 @@ class SlackService:
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, events.handle)
         web_app.router.add_get("/", health)
+        for add in self._routes:
+            add(web_app)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._host, self._port).start()
