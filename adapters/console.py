@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import signal
 import sys
+import threading
 import uuid
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
+import platformdirs
+from rich.console import Console
+
+from adapters.console_rich import RichReply
 from bot.commands import handle_command
 from bot.engine import Engine
 from bot.sanitize import safe_filename
-from bot.types import Attachment, InboundMessage, ReplyLimits
+from bot.types import Attachment, InboundMessage, ReplyLimits, ReplyTarget
 from storage.records import Job
 
 PLATFORM = "console"
@@ -78,18 +85,59 @@ class ConsolePlatform:
     name = PLATFORM
     limits = ReplyLimits(placeholder="", file_link_note=None)
 
-    def __init__(self, out: TextIO = sys.stdout, files_dir: Path = Path("assistant-files")) -> None:
+    def __init__(
+        self, out: TextIO = sys.stdout, files_dir: Path | None = None, *, rich: bool = False
+    ) -> None:
+        """``files_dir``: where generated files are saved (default: a folder under the
+        user's data directory); ``rich``: render answers for a terminal."""
         self._out = out
-        self._files_dir = files_dir
+        self._files_dir = files_dir if files_dir is not None else default_files_dir()
+        self._console = Console(file=out, force_terminal=True) if rich else None
+        self._open: set[RichReply] = set()
 
-    def reply_target(self, job: Job) -> ConsoleReply:
-        return ConsoleReply(self._out, self._files_dir)
+    def reply_target(self, job: Job) -> ReplyTarget:
+        if self._console is None:
+            return ConsoleReply(self._out, self._files_dir)
+        reply = _TrackedRichReply(self._console, self._files_dir, self._open)
+        self._open.add(reply)
+        return reply
+
+    async def close(self) -> None:
+        """Leave the terminal tidy: end any answer display still open (an answer cut off
+        at exit)."""
+        for reply in list(self._open):
+            await reply.close()
 
     def budget_key(self, job: Job) -> str:
         return PLATFORM
 
     async def download(self, attachment: Attachment) -> bytes:
         return await asyncio.to_thread(Path(attachment.url).read_bytes)
+
+
+def default_files_dir() -> Path:
+    return Path(platformdirs.user_data_dir("assistant-bot")) / "files"
+
+
+class _TrackedRichReply(RichReply):
+    def __init__(self, console: Console, files_dir: Path, open_replies: set[RichReply]) -> None:
+        super().__init__(console, files_dir)
+        self._open_replies = open_replies
+
+    async def close(self) -> None:
+        self._open_replies.discard(self)
+        await super().close()
+
+
+def missing_files(line: str) -> list[str]:
+    """Words like ``@data.csv`` that look like a file (a dot or a slash) but name none."""
+    return [
+        word[1:]
+        for word in line.split(" ")
+        if word.startswith("@")
+        and ("." in word or "/" in word)
+        and not Path(word[1:]).expanduser().is_file()
+    ]
 
 
 def parse_line(line: str, *, user: str = "local") -> InboundMessage:
@@ -113,45 +161,141 @@ def parse_line(line: str, *, user: str = "local") -> InboundMessage:
     )
 
 
+QUIT_HELP = "  /quit    leave (also Ctrl-D; Ctrl-C stops an answer in progress and leaves)"
+
+
 async def run_console(
     engine: Engine,
     source: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
-    files_dir: Path = Path("assistant-files"),
+    *,
+    welcome: str | None = None,
+    files_dir: Path | None = None,
 ) -> None:
-    """Read lines until end of input, then wait for every answer before returning. Files a
-    command's reply carries (an export, a chart) are saved in ``files_dir``."""
+    """Read lines until end of input, ``/quit`` or Ctrl-C, then wait for every answer before
+    returning (after Ctrl-C: stop the answer in progress first). Files a command's reply
+    carries (an export, a chart) are saved in ``files_dir`` (default: the user data folder's)."""
     interactive = source.isatty()
+    lines = _LineReader(source)
+    interrupted = asyncio.Event()
     loop = asyncio.get_running_loop()
-    while True:
-        if interactive:
-            await engine.wait_idle()
-            out.write("> ")
-            out.flush()
-        line = await loop.run_in_executor(None, source.readline)
-        if not line:
-            break
-        line = line.rstrip("\n")
-        if not line.strip():
-            continue
-        message = parse_line(line)
-        if message.text.startswith("/"):
-            if message.text in ("/quit", "/exit"):
+    try:
+        loop.add_signal_handler(signal.SIGINT, interrupted.set)
+    except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
+        pass
+    if interactive and welcome:
+        out.write(welcome + "\n")
+        out.flush()
+    try:
+        while not interrupted.is_set():
+            if interactive:
+                if not await _answered(engine, interrupted):
+                    break
+                out.write("> ")
+                out.flush()
+            line = await _first(lines.next(), interrupted)
+            if not line:  # end of input (""), or Ctrl-C (None)
                 break
-            # The person at the terminal runs the bot: they are its admin.
-            reply = await handle_command(engine, message, message.text[1:], is_admin=True)
-            out.write(reply.text + "\n")
-            for file in reply.files:
-                path = await asyncio.to_thread(_save, files_dir, file.filename, file.data)
-                out.write(f"[file saved: {path}]\n")
-            out.flush()
-            continue
-        await engine.accept(message)
-    await engine.wait_idle()
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            for name in missing_files(line):
+                out.write(f"(no file {name}: the message is sent without it)\n")
+                out.flush()
+            message = parse_line(line)
+            if message.text.startswith("/"):
+                if message.text in ("/quit", "/exit"):
+                    break
+                # In order: a command after a question (``/reset``) waits for its answer.
+                if not await _answered(engine, interrupted):
+                    break
+                # The person at the terminal runs the bot: they are its admin.
+                reply = await handle_command(engine, message, message.text[1:], is_admin=True)
+                text = reply.text
+                if message.text.split()[0] == "/help":
+                    text = text.rstrip("\n") + "\n" + QUIT_HELP
+                out.write(text + "\n")
+                for file in reply.files:
+                    folder = files_dir if files_dir is not None else default_files_dir()
+                    path = await asyncio.to_thread(_save, folder, file.filename, file.data)
+                    out.write(f"[file saved: {path}]\n")
+                out.flush()
+                continue
+            await engine.accept(message)
+        await _answered(engine, interrupted)
+        if interrupted.is_set():
+            # Ctrl-C: stop the answer in progress (what was shown stays, marked stopped).
+            if await engine.stop_answer(PLATFORM, "local", "local"):
+                await _first(engine.wait_idle(), _second_interrupt(loop, interrupted))
+            if interactive:
+                out.write("\n")
+                out.flush()
+    finally:
+        try:
+            loop.remove_signal_handler(signal.SIGINT)
+        except (NotImplementedError, RuntimeError):
+            pass
 
 
 def _save(folder: Path, filename: str, data: bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / Path(filename).name
+    path = folder / safe_filename(filename)
     path.write_bytes(data)
     return path
+
+
+async def _answered(engine: Engine, interrupted: asyncio.Event) -> bool:
+    """Wait until every answer is done; False if Ctrl-C came first."""
+    await _first(engine.wait_idle(), interrupted)
+    return not interrupted.is_set()
+
+
+def _second_interrupt(loop: asyncio.AbstractEventLoop, first: asyncio.Event) -> asyncio.Event:
+    """An event for the next Ctrl-C (the first one is already set)."""
+    again = asyncio.Event()
+    try:
+        loop.add_signal_handler(signal.SIGINT, again.set)
+    except (NotImplementedError, RuntimeError):
+        pass
+    return again
+
+
+T = TypeVar("T")
+
+
+async def _first(work: Awaitable[T], interrupted: asyncio.Event) -> T | None:
+    """``work``'s result, or None if ``interrupted`` is set first (``work`` is cancelled)."""
+    task = asyncio.ensure_future(work)
+    stop = asyncio.ensure_future(interrupted.wait())
+    await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+    stop.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    return None
+
+
+class _LineReader:
+    """Lines from ``source`` read by a daemon thread: a read blocked on the terminal never
+    keeps the process from exiting (an executor's thread would)."""
+
+    def __init__(self, source: TextIO) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._lines: asyncio.Queue[str] = asyncio.Queue()
+        threading.Thread(target=self._read, args=(source,), daemon=True).start()
+
+    def _read(self, source: TextIO) -> None:
+        while True:
+            try:
+                line = source.readline()
+            except (OSError, ValueError):
+                line = ""
+            try:
+                self._loop.call_soon_threadsafe(self._lines.put_nowait, line)
+            except RuntimeError:  # the loop is closed: the console has ended
+                return
+            if not line:
+                return
+
+    async def next(self) -> str:
+        return await self._lines.get()

@@ -8,7 +8,10 @@ import logging
 import signal
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import platformdirs
 
 from bot.config import Settings, load_settings
 from bot.engine import Engine
@@ -17,7 +20,7 @@ from bot.logs import setup_logging
 from bot.openai_backend import OpenAIBackend
 from bot.service import PlatformService
 from bot.shared_budget import budgets_for
-from bot.startup import check_database_url, open_store
+from bot.startup import check_database_url, database_label, open_store
 
 if TYPE_CHECKING:
     from adapters.health import HealthServer
@@ -198,9 +201,17 @@ async def _serve(settings: Settings, services: list[PlatformService]) -> None:
         else:
             from adapters.console import ConsolePlatform, run_console
 
-            engine.add_platform(ConsolePlatform())
+            console = ConsolePlatform(
+                files_dir=settings.console_files_dir, rich=sys.stdout.isatty()
+            )
+            engine.add_platform(console)
             await engine.start()
-            await run_console(engine)
+            try:
+                await run_console(
+                    engine, welcome=_welcome(settings), files_dir=settings.console_files_dir
+                )
+            finally:
+                await console.close()
     finally:
         if health is not None:
             await health.stop()
@@ -213,6 +224,17 @@ async def _serve(settings: Settings, services: list[PlatformService]) -> None:
                 await close()
         await backend.close()
         await store.close()
+
+
+def _welcome(settings: Settings) -> str:
+    return (
+        f"assistant-bot {package_version()} · model {settings.assistant_model} · "
+        f"database {database_label(settings.database_url)} · /help for commands, /quit to leave"
+    )
+
+
+def _log_file() -> Path:
+    return Path(platformdirs.user_log_dir("assistant-bot")) / "console.log"
 
 
 def _fail(kind: str, exc: Exception, status: int) -> int:
@@ -229,7 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         services = configured_services(settings, args.only) if args.command == "run" else []
     except ConfigError as exc:
         return _fail("configuration error", exc, 2)
-    setup_logging(settings.log_level, settings.secrets())
+    chat = args.command == "console" or not services
+    if chat and sys.stderr.isatty() and not args.verbose:
+        # The log would land in the conversation: it goes to a file instead.
+        setup_logging(settings.log_level, settings.secrets(), file=_log_file())
+    else:
+        setup_logging(settings.log_level, settings.secrets())
     try:
         asyncio.run(_serve(settings, services))
     except ConfigError as exc:  # found while connecting: a rejected token, a missing intent

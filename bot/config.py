@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     slack_native_streaming: bool = True
     port: int = Field(default=3000, ge=0, le=65535)
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    console_files_dir: Path | None = None
 
     # Discord (adapters/discord): configured when DISCORD_BOT_TOKEN is set.
     discord_bot_token: SecretStr | None = None
