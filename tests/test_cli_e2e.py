@@ -76,3 +76,28 @@ async def test_several_piped_lines_are_answered_in_order(
     assert "reset   start a new conversation" in out  # the help text
     assert out.index("first") < out.index("second") < out.index("third")
     assert len(emulator.response_requests()) == 3
+
+
+async def test_piped_reset_waits_for_the_question_before_it(
+    emulator: OpenAIEmulator, bot_env: dict[str, str], tmp_path: Path
+) -> None:
+    emulator.script(Turn().text("first answer"), Turn().text("second answer"))
+    stdin = "first question\n/reset\nsecond question\n"
+    code, out, err = await _run(["console"], stdin, bot_env, tmp_path)
+    assert code == 0, err
+    first, second = emulator.response_requests()
+    # Answered before the reset: the first question stayed in the first conversation.
+    assert first["conversation"] != second["conversation"]
+    assert out.index("first answer") < out.index("second answer")
+    lines = out.splitlines()
+    assert lines[0] == "first answer" and lines[-1] == "second answer"
+
+
+def test_sandbox_links_become_the_saved_path(tmp_path: Path) -> None:
+    from adapters.console_rich import with_saved_paths
+
+    saved = {"plot.png": tmp_path / "plot.png"}
+    text = "See [plot.png](sandbox:/mnt/data/plot.png) and sandbox:/mnt/data/other.csv."
+    assert with_saved_paths(text, saved) == (
+        f"See **plot.png** (`{tmp_path / 'plot.png'}`) and other.csv."
+    )
