@@ -219,3 +219,26 @@ async def test_two_processes_start_at_once_on_a_fresh_database(
         assert "Traceback" not in text and "already exists" not in text, text
     upgraded = [s for s in logs if "schema upgraded from version 0" in "".join(s)]
     assert len(upgraded) == 1  # one made the schema, the other found it made
+
+
+async def test_help_and_version(tmp_path: Path) -> None:
+    env = _base_env(tmp_path)
+    process = await asyncio.create_subprocess_exec(
+        *_command(), "--help", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=HANG)
+    assert process.returncode == 0
+    text = out.decode()
+    for words in ("run ", "console ", "OPENAI_API_KEY", "DATABASE_URL", "README.md", "--version"):
+        assert words in text
+    assert "the one place that wires" not in text  # not the module's docstring
+    process = await asyncio.create_subprocess_exec(
+        *_command(), "run", "--help", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=HANG)
+    assert "--only web" in out.decode() and "--only worker" in out.decode()
+    process = await asyncio.create_subprocess_exec(
+        *_command(), "--version", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=HANG)
+    assert re.fullmatch(r"assistant-bot \d+\.\d+\.\d+\S*\n", out.decode())
