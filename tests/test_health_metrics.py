@@ -205,3 +205,71 @@ def test_platform_methods_are_named_without_ids_or_tokens() -> None:
     assert route == "POST /interactions/{id}/{token}/callback"
     route = discord_route("PATCH", URL(f"http://x/api/v10/webhooks/42/{token}/messages/@original"))
     assert route == "PATCH /webhooks/{id}/{token}/messages/@original"
+
+
+async def test_discord_worker_serves_metrics_on_metrics_port(
+    emulator: OpenAIEmulator, tmp_path: Path
+) -> None:
+    from tests.discord_emulator import DiscordEmulator
+
+    emulator.script(Turn().text("Hello from the worker."))
+    async with DiscordEmulator() as discord:
+        discord.wait_timeout = 60
+        guild = discord.add_guild("Class 101", "general")
+        alice = discord.add_user("alice")
+        env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
+        env.update(
+            OPENAI_API_KEY="sk-test-secret-0123456789abcdef",
+            OPENAI_BASE_URL=emulator.base_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+            DISCORD_BOT_TOKEN=discord.bot_token,
+            DISCORD_API_URL=discord.api_url,
+            DISCORD_GATEWAY_URL=discord.gateway_url,
+            DISCORD_CDN_HOSTS=discord.cdn_host,
+            DISCORD_GUILD_READY_TIMEOUT="0.05",
+            METRICS_PORT="0",
+        )
+        process = await asyncio.create_subprocess_exec(
+            *_command(),
+            "run",
+            "--only",
+            "worker",
+            env=env,
+            cwd=tmp_path,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert process.stderr is not None
+        seen: list[str] = []
+        try:
+            async with asyncio.timeout(60), aiohttp.ClientSession() as http:
+                base = await _line_matching(process.stderr, r"metrics on (\S+)", seen)
+                base = base.replace("0.0.0.0", "127.0.0.1")
+                await _line_matching(process.stderr, r"running: (discord)", seen)
+                status, ready, _ = await _get(http, f"{base}/readyz")
+                assert (status, ready) == (200, "database up\ndiscord up\n")
+                asked = await discord.user_says(
+                    alice, guild.channels["general"], "hi", mention=True
+                )
+                await discord.wait_for(lambda: discord.pages(asked) == ["Hello from the worker."])
+                while True:
+                    _, text, _ = await _get(http, f"{base}/metrics")
+                    if _sample(
+                        text, "assistant_answers_total", platform="discord", outcome="completed"
+                    ):
+                        break
+                    await asyncio.sleep(0.05)  # polling a condition, bounded by the timeout
+                calls = [
+                    line
+                    for line in text.splitlines()
+                    if line.startswith("assistant_platform_api_calls_total{")
+                    and 'platform="discord"' in line
+                ]
+                assert any('method="POST /channels/{id}/messages"' in line for line in calls), calls
+                assert discord.bot_token not in text
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        log = "".join(seen) + err.decode()
+        assert process.returncode == 0, log
+        assert "Traceback" not in log
