@@ -6,15 +6,14 @@ import asyncio
 import itertools
 import signal
 import sys
-import threading
 import uuid
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 import platformdirs
 from rich.console import Console
 
+from adapters.console_input import LineReader, first_of, next_interrupt
 from adapters.console_rich import RichReply
 from bot.commands import handle_command
 from bot.engine import Engine
@@ -176,7 +175,7 @@ async def run_console(
     returning (after Ctrl-C: stop the answer in progress first). Files a command's reply
     carries (an export, a chart) are saved in ``files_dir`` (default: the user data folder's)."""
     interactive = source.isatty()
-    lines = _LineReader(source)
+    lines = LineReader(source)
     interrupted = asyncio.Event()
     loop = asyncio.get_running_loop()
     try:
@@ -193,7 +192,7 @@ async def run_console(
                     break
                 out.write("> ")
                 out.flush()
-            line = await _first(lines.next(), interrupted)
+            line = await first_of(lines.next(), interrupted)
             if not line:  # end of input (""), or Ctrl-C (None)
                 break
             line = line.rstrip("\n")
@@ -226,7 +225,7 @@ async def run_console(
         if interrupted.is_set():
             # Ctrl-C: stop the answer in progress (what was shown stays, marked stopped).
             if await engine.stop_answer(PLATFORM, "local", "local"):
-                await _first(engine.wait_idle(), _second_interrupt(loop, interrupted))
+                await first_of(engine.wait_idle(), next_interrupt(loop))
             if interactive:
                 out.write("\n")
                 out.flush()
@@ -246,56 +245,5 @@ def _save(folder: Path, filename: str, data: bytes) -> Path:
 
 async def _answered(engine: Engine, interrupted: asyncio.Event) -> bool:
     """Wait until every answer is done; False if Ctrl-C came first."""
-    await _first(engine.wait_idle(), interrupted)
+    await first_of(engine.wait_idle(), interrupted)
     return not interrupted.is_set()
-
-
-def _second_interrupt(loop: asyncio.AbstractEventLoop, first: asyncio.Event) -> asyncio.Event:
-    """An event for the next Ctrl-C (the first one is already set)."""
-    again = asyncio.Event()
-    try:
-        loop.add_signal_handler(signal.SIGINT, again.set)
-    except (NotImplementedError, RuntimeError):
-        pass
-    return again
-
-
-T = TypeVar("T")
-
-
-async def _first(work: Awaitable[T], interrupted: asyncio.Event) -> T | None:
-    """``work``'s result, or None if ``interrupted`` is set first (``work`` is cancelled)."""
-    task = asyncio.ensure_future(work)
-    stop = asyncio.ensure_future(interrupted.wait())
-    await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
-    stop.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    return None
-
-
-class _LineReader:
-    """Lines from ``source`` read by a daemon thread: a read blocked on the terminal never
-    keeps the process from exiting (an executor's thread would)."""
-
-    def __init__(self, source: TextIO) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._lines: asyncio.Queue[str] = asyncio.Queue()
-        threading.Thread(target=self._read, args=(source,), daemon=True).start()
-
-    def _read(self, source: TextIO) -> None:
-        while True:
-            try:
-                line = source.readline()
-            except (OSError, ValueError):
-                line = ""
-            try:
-                self._loop.call_soon_threadsafe(self._lines.put_nowait, line)
-            except RuntimeError:  # the loop is closed: the console has ended
-                return
-            if not line:
-                return
-
-    async def next(self) -> str:
-        return await self._lines.get()
