@@ -273,3 +273,41 @@ async def test_discord_worker_serves_metrics_on_metrics_port(
         log = "".join(seen) + err.decode()
         assert process.returncode == 0, log
         assert "Traceback" not in log
+
+
+async def test_platform_calls_and_429s_are_counted_by_method() -> None:
+    from aiohttp import web
+
+    from adapters.http_calls import call_tracer
+
+    async def limited(request: web.Request) -> web.Response:
+        return web.json_response({"ok": False, "error": "ratelimited"}, status=429)
+
+    async def fine(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/api/chat.update", limited)
+    app.router.add_post("/api/chat.postMessage", fine)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    metrics = PrometheusMetrics()
+    try:
+        trace = call_tracer(metrics, "slack", slack_method)
+        async with aiohttp.ClientSession(trace_configs=[trace]) as session:
+            for method in ("chat.update", "chat.postMessage", "chat.postMessage"):
+                async with session.post(f"http://127.0.0.1:{port}/api/{method}") as response:
+                    await response.read()
+    finally:
+        await runner.cleanup()
+    text = metrics.render().decode()
+    calls, limited_total = (
+        "assistant_platform_api_calls_total",
+        "assistant_platform_api_rate_limited_total",
+    )
+    assert _sample(text, calls, platform="slack", method="chat.update") == 1
+    assert _sample(text, calls, platform="slack", method="chat.postMessage") == 2
+    assert _sample(text, limited_total, platform="slack", method="chat.update") == 1
+    assert _sample(text, limited_total, platform="slack", method="chat.postMessage") == 0
