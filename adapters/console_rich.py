@@ -12,6 +12,8 @@ from rich.live import Live
 from rich.markdown import Markdown
 from rich.spinner import Spinner
 
+from bot.sanitize import safe_filename
+
 _SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:/mnt/data/([^)\s]*)\)")
 _SANDBOX_URL = re.compile(r"sandbox:/mnt/data/([^\s)\]]+)")
 
@@ -76,7 +78,7 @@ class RichReply:
 
     async def upload(self, filename: str, data: bytes) -> None:
         self._files_dir.mkdir(parents=True, exist_ok=True)
-        path = (self._files_dir / Path(filename).name).resolve()
+        path = (self._files_dir / safe_filename(filename)).resolve()
         path.write_bytes(data)
         self._saved[path.name] = path
         self._show()
