@@ -30,7 +30,12 @@ async def _run(args: list[str], stdin: str, env: dict[str, str], cwd: Path) -> t
         env=env,
         cwd=cwd,
     )
-    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
+    except TimeoutError:
+        process.kill()  # a hung bot must not outlive its test
+        await process.wait()
+        raise
     return process.returncode or 0, out.decode(), err.decode()
 
 
