@@ -72,6 +72,9 @@ class ConsoleReply:
         path.write_bytes(data)
         self._write(f"\n[file saved: {path}]\n")
 
+    def open_refs(self) -> list[str]:
+        return []
+
     async def set_status(self, status: str | None) -> None:
         return None
 

@@ -69,6 +69,9 @@ class BenchReply:
     async def upload(self, filename: str, data: bytes) -> None:
         return None
 
+    def open_refs(self) -> list[str]:
+        return []
+
     async def set_status(self, status: str | None) -> None:
         return None
 

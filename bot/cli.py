@@ -193,6 +193,7 @@ async def _serve(settings: Settings, services: list[PlatformService]) -> None:
             await engine.start()
             for service in services:
                 await service.start(engine)
+            stop = _stop_on_signal()
             log.info("running: %s", ", ".join(s.platform.name for s in services))
             await stop.wait()
             log.info("shutting down")

@@ -31,6 +31,9 @@ from storage.records import (
 
 log = logging.getLogger(__name__)
 
+RECOVERY_INTERVAL = 60.0
+"""Seconds between looks for replies that finished jobs left open (Slack streams)."""
+
 
 class Engine:
     def __init__(
@@ -60,6 +63,7 @@ class Engine:
         self._locales: dict[tuple[str, str], str] = {}
         self._dispatcher: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
         self._closing = False
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -155,6 +159,17 @@ class Engine:
             log.info("job %d was in flight at the last stop; taking it up again", job_id)
         self._dispatcher = asyncio.create_task(self._dispatch(), name="engine-dispatcher")
         self._janitor = asyncio.create_task(self._heartbeat(), name="engine-heartbeat")
+        self._recovery = asyncio.create_task(self._recover(), name="engine-recovery")
+
+    async def _recover(self) -> None:
+        """Close what finished jobs left open, at start and every minute after: a task of its
+        own, since a platform that makes it wait (429s) must never delay the heartbeat."""
+        while True:
+            try:
+                await self.close_open_replies()
+            except Exception:
+                log.exception("closing replies left open failed; trying again")
+            await asyncio.sleep(RECOVERY_INTERVAL)
 
     async def _heartbeat(self) -> None:
         """Keep our leases (and stop answers whose lease another worker took over), take over
@@ -196,9 +211,10 @@ class Engine:
         next start (they stay ``running`` in the inbox and are resumed)."""
         self._closing = True
         self._wake.set()
-        if self._janitor is not None:
-            self._janitor.cancel()
-            await asyncio.gather(self._janitor, return_exceptions=True)
+        for background in (self._janitor, self._recovery):
+            if background is not None:
+                background.cancel()
+                await asyncio.gather(background, return_exceptions=True)
         if self._dispatcher is not None:
             await self._dispatcher
         if self._tasks:
@@ -211,6 +227,26 @@ class Engine:
             handed = await self.store.release_worker(self.worker_id)
             if handed:
                 log.info("handed jobs %s back to the queue", handed)
+
+    async def close_open_replies(self) -> None:
+        """Close the messages that finished jobs left open (a Slack stream whose closing call
+        failed, or was cut off by a crash after the job was marked done). Jobs still queued or
+        running close theirs when their worker takes the reply up."""
+        for job in await self.store.jobs_with_open_replies(["answered", "failed"]):
+            platform = self.platforms.get(job.platform)
+            if platform is None:
+                continue
+            target = platform.reply_target(job)
+            platform.budget_key(job)  # asked with every target (Slack pairs the two)
+            try:
+                await target.close()
+            except Exception as exc:
+                log.warning("job %d: could not close its reply yet (%s)", job.id, exc)
+                continue
+            still_open = target.open_refs()
+            await self.store.save_reply_state(job.id, {**job.reply_state, "open": still_open})
+            if not still_open:
+                log.info("job %d: closed the reply it had left open", job.id)
 
     async def wait_idle(self) -> None:
         """Wait until nothing is queued or running (the console waits here at end of input)."""

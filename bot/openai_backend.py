@@ -182,6 +182,18 @@ class OpenAIBackend:
     async def stream_turn(
         self, request: TurnRequest, handler: RunEventHandler, checkpoint: Checkpoint
     ) -> RunResult:
+        """A streamed turn. Crash safety rests on ``checkpoint``, called with the response id
+        the moment ``response.created`` arrives, before any event is rendered: after that a
+        restart follows this response (``follow``) and never asks the question again.
+
+        Before it, the id is unknown, and a process killed between sending the request and
+        reading ``response.created`` leaves a response that nobody can find (the API has no
+        idempotency key and no way to list a conversation's responses in progress). Its next
+        start asks again: the only way to give the person an answer, at the price of at most
+        one extra model request. The window is one network round trip plus the time to first
+        event (the server sends ``response.created`` before any model work), and an orphan
+        whose request did reach the model is the same question paid twice, never a second
+        message: what the person sees is decided by the reply's recorded messages alone."""
         feeder = StreamFeeder(handler, self.fetch_container_file)
         started = False
         try:
@@ -199,9 +211,11 @@ class OpenAIBackend:
             async with stream:
                 async for raw in stream:
                     event = cast(dict[str, Any], raw)
-                    await feeder.feed(event)
                     if event["type"] == "response.created":
+                        # Recorded before anything is shown: from here on a restart follows
+                        # this response and never pays for the question again.
                         await checkpoint(event["response"]["id"], event.get("sequence_number"))
+                    await feeder.feed(event)
         except openai.OpenAIError as exc:
             raise translate(exc, streaming=started, model=request.model) from exc
         if feeder.final is None:
@@ -230,11 +244,11 @@ class OpenAIBackend:
                 async with stream:
                     async for raw in stream:
                         event = cast(dict[str, Any], raw)
-                        await feeder.feed(event)
                         last_sequence = event.get("sequence_number", last_sequence)
                         if event["type"] == "response.created":
                             response_id = event["response"]["id"]
-                            await checkpoint(response_id, last_sequence)
+                            await checkpoint(response_id, last_sequence)  # before rendering
+                        await feeder.feed(event)
                 if feeder.final is not None:
                     break
                 dropped: Exception = StreamInterrupted("stream ended early")

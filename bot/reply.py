@@ -36,6 +36,7 @@ class ReplyEditor:
         source: Callable[[], str],
         refs: list[str] | None = None,
         save_refs: RefsSaver | None = None,
+        before_post: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._target = target
         self._limits = limits
@@ -44,6 +45,8 @@ class ReplyEditor:
         self._refs: list[str] = list(refs or [])
         self._shown: list[str] = [""] * len(self._refs)
         self._save_refs = save_refs
+        self._before_post = before_post
+        """Write-ahead: told before each new message is posted (its id is saved after)."""
         self._dirty = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
         self._in_flight = asyncio.Lock()
@@ -145,6 +148,8 @@ class ReplyEditor:
                 await self._call(self._post_page, index, page, final=final)
 
     async def _post_page(self, index: int, page: str) -> None:
+        if self._before_post is not None:
+            await self._before_post()
         ref = await self._target.post(page)
         self._refs.append(ref)
         self._shown.append(page)
@@ -157,6 +162,8 @@ class ReplyEditor:
 
     async def _repost_page(self, index: int, page: str) -> None:
         """The page's message was deleted meanwhile: the page goes on in a new message."""
+        if self._before_post is not None:
+            await self._before_post()
         self._refs[index] = await self._target.post(page)
         self._shown[index] = page
         if self._save_refs is not None:

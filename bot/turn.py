@@ -28,6 +28,7 @@ from bot.profiles import EffectiveProfile, resolve_profile
 from bot.quota import over_quota, tokens_reached
 from bot.render import AnswerRenderer
 from bot.reply import ReplyEditor
+from bot.reply_record import ReplyRecord
 from bot.tutor import TutorPolicy
 from bot.types import InboundMessage, Platform, ReplyTarget
 from storage.records import Job, KnowledgeFile, RunRecord, ThreadRecord, Usage
@@ -71,8 +72,10 @@ class Turn:
             budget,
             source=self.renderer.text,
             refs=list(job.reply_state.get("refs", [])),
-            save_refs=self._save_refs,
+            save_refs=self._posted,
+            before_post=self._opening,
         )
+        self.record = ReplyRecord(self.store, job, self.target, lambda: self.editor.refs)
         self.run_record: RunRecord | None = None
         self.usage = Usage()
         self.claimed_at = time.time()
@@ -110,8 +113,11 @@ class Turn:
         since = time.time() - self.job.created_at
         self.engine.metrics.answer_finished(self.job.platform, outcome, since)
 
-    async def _save_refs(self, refs: list[str]) -> None:
-        await self.store.save_reply_state(self.job.id, {"refs": refs})
+    async def _opening(self) -> None:
+        await self.record.opening()
+
+    async def _posted(self, refs: list[str]) -> None:
+        await self.record.posted(refs)
 
     async def _upload(self, file: FileOutput) -> None:
         limit = self.platform.limits.max_upload_bytes
@@ -120,9 +126,13 @@ class Turn:
                 t(self.lang, "file.too_large_to_upload", name=file.filename)
             )
             return
+        if self.record.uploaded_before(file.file_id):
+            return  # posted before a restart; the answer is being followed again
         for attempt in range(1, UPLOAD_ATTEMPTS + 1):
             try:
                 await self.target.upload(file.filename, file.data)
+                await self.record.uploaded(file.file_id)
+                log.info("job %d: uploaded %s", self.job.id, file.filename)
                 return
             except (RateLimited, PlatformUnavailable) as exc:
                 if attempt < UPLOAD_ATTEMPTS:
@@ -257,6 +267,7 @@ class Turn:
         await self.target.set_status(None)
         await self.editor.finish(self._final_text())
         await self.target.close()
+        await self.record.closed()
 
     async def stop(self) -> None:
         """The person asked to stop: cancel a background response on the server (the poll
@@ -391,11 +402,14 @@ class Turn:
         await self.store.update_run(
             self.run_record.id, response_id=response_id, last_sequence=sequence
         )
+        if first:
+            log.info("job %d: following response %s", self.job.id, response_id)
 
     async def _finish(self, result: RunResult) -> None:
         assert self.run_record is not None
         await self.editor.finish(self._checked_text())
         await self.target.close()
+        await self.record.closed()
         self._count(result)
         await self.store.finish_run(self.run_record.id, result.status, self.usage)
         await self.store.finish_job(self.job.id, "answered")
@@ -409,6 +423,10 @@ class Turn:
             await self.target.close()
         except Exception:
             log.exception("job %d: could not show the failure notice", self.job.id)
+        try:
+            await self.record.closed()  # what is still open stays listed for start-up recovery
+        except Exception:
+            log.exception("job %d: could not record its reply", self.job.id)
         if self.run_record is not None:
             await self.store.finish_run(
                 self.run_record.id, "failed", self.usage, error=str(error)[:500]

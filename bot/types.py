@@ -129,6 +129,10 @@ class ReplyTarget(Protocol):
     async def close(self) -> None:
         """The answer is complete (its final text is shown)."""
 
+    def open_refs(self) -> list[str]:
+        """Messages the platform still shows as being written (Slack's native streams), kept
+        with the refs so that whoever takes the reply up after a crash closes them."""
+
 
 class Platform(Protocol):
     name: str

@@ -94,7 +94,12 @@ class Inbox(Protocol):
         """Queue a finished job again; ``reset_attempts`` when the person asked again (retry),
         so the attempts of the earlier tries do not count against it."""
 
-    async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None: ...
+    async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None:
+        """The reply's messages (``refs``), and under ``open`` those still being written."""
+
+    # Crash safety (issue 12): replies left open.
+    async def jobs_with_open_replies(self, statuses: Sequence[JobStatus]) -> list[Job]:
+        """Jobs in ``statuses`` whose reply has messages still open (``save_reply_state``)."""
 
 
 class RunLog(Protocol):
@@ -277,6 +282,15 @@ class ChatHistory(Protocol):
         """Oldest first."""
 
 
+class BotThreads(Protocol):
+    """The platform threads the bot answers in, shared by every process (issue 12)."""
+
+    async def remember_bot_thread(self, platform: str, channel: str, thread: str) -> None:
+        """The bot answers in this thread: later messages there need no mention."""
+
+    async def is_bot_thread(self, platform: str, channel: str, thread: str) -> bool: ...
+
+
 class Store(
     Inbox,
     RunLog,
@@ -287,6 +301,7 @@ class Store(
     ChatHistory,
     Knowledge,
     People,
+    BotThreads,
     SharedLimits,
     Protocol,
 ):

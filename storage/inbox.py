@@ -188,9 +188,19 @@ class InboxTables(Tables):
 
     async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None:
         await self.db.execute(
-            "UPDATE jobs SET reply_state = ?, updated_at = ? WHERE id = ?",
-            (json.dumps(state), time.time(), job_id),
+            "UPDATE jobs SET reply_state = ?, open_replies = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(state), len(state.get("open") or ()), time.time(), job_id),
         )
+
+    # Crash safety (issue 12): replies left open.
+
+    async def jobs_with_open_replies(self, statuses: Sequence[JobStatus]) -> list[Job]:
+        rows = await self.db.fetch(
+            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE open_replies > 0"
+            f" AND status IN ({', '.join('?' * len(statuses))}) ORDER BY id",
+            list(statuses),
+        )
+        return [_job(row) for row in rows]
 
 
 class RunTables(Tables):

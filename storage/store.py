@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from storage.admin import KnowledgeTables, ProfileTables, QuotaTables
 from storage.base import RateLedger
+from storage.bot_threads import BotThreadTables
 from storage.chat import ChatHistoryTables
 from storage.conversations import ConversationTables
 from storage.dialect import Dialect
@@ -24,6 +25,7 @@ class SQLStore(
     ChatHistoryTables,
     KnowledgeTables,
     PeopleTables,
+    BotThreadTables,
 ):
     def __init__(self, db: Dialect, *, target_version: int | None = None) -> None:
         self.db = db

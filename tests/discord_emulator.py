@@ -36,7 +36,14 @@ from aiohttp import web
 from tests import discord_emulator_payloads as p
 from tests.discord_emulator_gateway import Gateway
 from tests.discord_emulator_payloads import JSON
-from tests.discord_emulator_routes import CALL_KEY, Call, RestRoutes, json_response, read_body
+from tests.discord_emulator_routes import (
+    CALL_KEY,
+    HELD_KEY,
+    Call,
+    RestRoutes,
+    json_response,
+    read_body,
+)
 
 __all__ = ["Call", "DiscordEmulator", "Guild", "Interaction", "User"]
 
@@ -115,6 +122,13 @@ class DiscordEmulator:
         """(requests, seconds) per channel for message create+edit, and per follow-up token."""
         self.upload_limit = 10 * 1024 * 1024
         self.interaction_deadline = 3.0
+        self.interaction_token_life = 900.0
+        """Seconds an interaction's token takes follow-ups and edits (Discord: 15 minutes)."""
+        self.holds: dict[str, asyncio.Event] = {}
+        """Route kind (``create``, ``edit``…) → an event: such a call is carried out, then its
+        answer waits for the event (the message exists; the bot does not know it yet)."""
+        self.nonces: dict[tuple[int, str], tuple[int, float]] = {}
+        """(channel, nonce) → (message id, when): enforced nonces make a repeated post a no-op."""
         self.echo_bot_messages = True
         """Dispatch MESSAGE_CREATE/UPDATE for the bot's own messages, as Discord does."""
         self.wait_timeout = 10.0
@@ -304,6 +318,10 @@ class DiscordEmulator:
         if self.member_permissions(guild_id, user) & needed == needed and needed:
             return None
         return f"{user.name} lacks /{command['name']}'s default member permissions ({needed})"
+
+    def age(self, interaction: Interaction, seconds: float) -> None:
+        """Let ``seconds`` pass for an interaction's token (tokens live 15 minutes)."""
+        interaction.created -= seconds
 
     def dm_channel(self, user: User) -> int:
         if user.id not in self._dms:
@@ -733,5 +751,6 @@ class DiscordEmulator:
         except web.HTTPException as exc:
             response = exc
         call.status = response.status
-        await self.recorded(call)
+        if not request.get(HELD_KEY):
+            await self.recorded(call)
         return response

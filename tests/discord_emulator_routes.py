@@ -48,6 +48,7 @@ class Call:
 
 
 CALL_KEY = web.RequestKey("call", Call)
+HELD_KEY = web.RequestKey("held", bool)
 
 
 async def read_body(request: web.Request, call: Call) -> None:
@@ -65,6 +66,10 @@ async def read_body(request: web.Request, call: Call) -> None:
             elif part.filename is not None:
                 data = bytes(await part.read())
                 call.uploads.append(Upload(part.filename, data, part.headers.get("Content-Type")))
+
+
+NONCE_MEMORY = 300.0
+"""Seconds Discord remembers a message's nonce ("the past few minutes")."""
 
 
 def json_response(
@@ -171,6 +176,13 @@ class RestRoutes:
             return emu.too_many(bucket.reset_at - now, headers, via=True)
         bucket.count += 1
         response = await handler(request)
+        release = emu.holds.get(kind)
+        if release is not None:
+            # Done, and seen by the test, but the caller has no answer yet.
+            request[CALL_KEY].status = response.status
+            request[HELD_KEY] = True
+            await emu.recorded(request[CALL_KEY])
+            await release.wait()
         if response.status < 300:
             response.headers.update(emu.rate_limit_headers(bucket, name, now))
         return response
@@ -282,7 +294,16 @@ class RestRoutes:
             referenced = emu.messages.get(int(reference["message_id"]))
             if referenced is None and reference.get("fail_if_not_exists", True):
                 return error(400, 50035, "Invalid Form Body (unknown message_reference)")
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce"):
+            # Discord: the same author and nonce within a few minutes returns that message.
+            earlier = emu.nonces.get((channel_id, str(nonce)))
+            if earlier is not None and time.monotonic() - earlier[1] < NONCE_MEMORY:
+                return json_response(emu.messages[earlier[0]])
         data = self._new_message(channel_id, body.get("content") or "", call, referenced=referenced)
+        if nonce:
+            data["nonce"] = str(nonce)
+            emu.nonces[(channel_id, str(nonce))] = (int(data["id"]), time.monotonic())
         emu.store(data)
         emu.echo("MESSAGE_CREATE", data)
         return json_response(data)
@@ -443,11 +464,20 @@ class RestRoutes:
         # Follow-ups need an acknowledged interaction: before that the webhook is unknown.
         return found[0] if found and found[0].callback is not None else None
 
+    def _expired(self, interaction: Interaction) -> web.Response | None:
+        """An interaction's token works for ``interaction_token_life`` (15 minutes)."""
+        if time.monotonic() - interaction.created <= self.emu.interaction_token_life:
+            return None
+        return error(401, 50027, "Invalid Webhook Token")
+
     async def followup(self, request: web.Request) -> web.StreamResponse:
         emu, call = self.emu, request[CALL_KEY]
         interaction = self._interaction(request)
         if interaction is None:
             return error(404, 10015, "Unknown Webhook")
+        expired = self._expired(interaction)
+        if expired is not None:
+            return expired
         body = call.json or {}
         deferred = (interaction.callback or {}).get("type") == 5
         if deferred and not interaction.followed_up and interaction.original_id is not None:
@@ -483,11 +513,19 @@ class RestRoutes:
         interaction = self._interaction(request)
         if interaction is None:
             return error(404, 10015, "Unknown Webhook")
+        expired = self._expired(interaction)
+        if expired is not None:
+            return expired
         ref = request.match_info["message"]
         message_id = interaction.original_id if ref == "@original" else int(ref)
         if message_id not in interaction.message_ids:
             return error(404, 10008, "Unknown Message")
-        return self._edit(emu.messages[message_id], call.json or {}, call)
+        original = emu.messages[message_id]
+        if message_id == interaction.original_id:
+            # Editing the response of a deferral replaces "thinking…" (as a first follow-up).
+            interaction.followed_up = True
+            original["flags"] = int(original["flags"]) & ~p.LOADING
+        return self._edit(original, call.json or {}, call)
 
     # ---- CDN -----------------------------------------------------------------------------
     async def cdn(self, request: web.Request) -> web.StreamResponse:

@@ -138,6 +138,8 @@ class OpenAIEmulator:
         self._closing = False
         self._vs_polls: dict[tuple[str, str], int] = {}
         self._path_faults: dict[tuple[str, str], list[int]] = {}
+        self.holds: dict[tuple[str, str], asyncio.Event] = {}
+        """(method, path prefix) → an event: such a request, once recorded, waits for it."""
 
     # ---- lifecycle ------------------------------------------------------------------------
     async def start(self, port: int = 0) -> None:
@@ -169,6 +171,11 @@ class OpenAIEmulator:
         await self.stop()
 
     # ---- scripting and observation ----------------------------------------------------------
+    def hold(self, method: str, path_prefix: str) -> asyncio.Event:
+        """Requests like this are recorded, then wait (unanswered) until the event is set."""
+        release = self.holds[(method, path_prefix)] = asyncio.Event()
+        return release
+
     def script(self, *turns: Turn) -> None:
         self._script.extend(turns)
 
@@ -300,6 +307,9 @@ class OpenAIEmulator:
             if fault is not None and fault[1] > 0:
                 fault[1] -= 1
                 raise ApiError(fault[0], f"Emulated HTTP {fault[0]} error.")
+            for (method, prefix), release in list(self.holds.items()):
+                if request.method == method and request.path.startswith(prefix):
+                    await release.wait()
             request[BODY_KEY] = rec.json if isinstance(rec.json, dict) else {}
             request[QUERY_KEY] = query
             request[RECORD_KEY] = rec

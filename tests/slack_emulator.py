@@ -83,6 +83,9 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
         self.streaming_error: str | None = None
         """If set, chat.startStream answers ``{"ok": false, "error": streaming_error}``."""
         self.wait_timeout = 10.0
+        self.holds: dict[str, asyncio.Event] = {}
+        """Method → an event: such a call is carried out, then its answer waits for the event
+        (the message exists; the bot does not know its ts yet)."""
         self.calls: list[SlackCall] = []
         self.messages: dict[str, list[Message]] = {}
         self.deleted: list[Message] = []
@@ -373,6 +376,9 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
         status, data, headers = self._answer(call)
         call.status, call.error = status, None if data.get("ok") else data.get("error")
         await self._notify()
+        release = self.holds.get(method)
+        if release is not None:
+            await release.wait()
         return web.Response(
             body=dumps(data), status=status, headers=headers, content_type="application/json"
         )

@@ -116,7 +116,9 @@ class ConversationMethods:
         parent = next((m for m in messages if m.ts == ts), None)
         if parent is None:
             return {"ok": False, "error": "thread_not_found"}
-        thread = [parent, *(m for m in messages if m.thread_ts == ts and m.ts != ts)]
+        oldest = float(args.get("oldest") or 0)
+        replies = (m for m in messages if m.thread_ts == ts and m.ts != ts)
+        thread = [parent, *(m for m in replies if float(m.ts) >= oldest)]
         limit = int(args.get("limit") or DEFAULT_LIMIT)
         return {
             "ok": True,

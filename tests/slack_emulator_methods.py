@@ -115,7 +115,8 @@ class WebApiMethods:
             return {"ok": False, "error": "invalid_arguments"}
         if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
-        message.streaming = False
+        # An update changes the text but does not end a stream: only chat.stopStream does
+        # (or Slack's own timeout), so a stream nobody stops shows as being written.
         message.show(text=None if markdown is not None else str(text or ""), markdown=markdown)
         return {
             "ok": True,

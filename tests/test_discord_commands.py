@@ -103,8 +103,12 @@ async def test_ask_is_deferred_then_streamed_into_the_follow_up(
     await discord_emu.wait_for(lambda: asked.followed_up)
     await discord_bot.engine.wait_idle()
     assert asked.callback is not None and asked.callback["type"] == 5
-    kinds = [c.kind for c in discord_emu.calls if c.kind in ("callback", "followup")]
-    assert kinds[0] == "callback" and "followup" in kinds
+    # The first page replaces "thinking…" by editing @original (the same message if posted
+    # again after a crash), and it grows by further edits.
+    kinds = [c.kind for c in discord_emu.calls if c.kind in ("callback", "followup_edit")]
+    assert kinds[0] == "callback" and "followup_edit" in kinds
+    assert discord_emu.calls_of("followup_edit")[0].params["message"] == "@original"
+    assert not discord_emu.calls_of("followup")
     original = discord_emu.messages[asked.original_id or 0]
     assert original["content"] == answer and not original["flags"] & LOADING
     shown = discord_emu.contents(asked.original_id or 0)

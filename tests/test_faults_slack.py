@@ -185,3 +185,27 @@ async def test_a_socket_mode_connection_cut_mid_answer_loses_and_repeats_nothing
     assert bot_texts(slack_bot, first) == ["Answered across a reconnect."]
     assert bot_texts(slack_bot, second) == ["You said: second"]
     assert len(emulator.response_requests()) == 2
+
+
+@pytest.mark.parametrize("transport", ["http"])
+async def test_a_stream_slack_would_not_stop_is_stopped_by_recovery(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    slack.fail("chat.stopStream", times=3, status=500)  # every try of the closing call
+    emulator.script(Turn().text("Complete, then closed."))
+    event = await slack_bot.dm("hello")
+    await slack_bot.answers()
+    # The answer is whole, and it counts as answered; the stream is still open, and the
+    # job's record says so.
+    [message] = slack_bot.thread(event)
+    assert (message.shown, message.streaming) == ("Complete, then closed.", True)
+    [job] = await slack_bot.store.jobs()
+    assert job.status == "answered" and job.reply_state["open"] == [message.ts]
+
+    await slack_bot.engine.close_open_replies()  # what the recovery task runs every minute
+    assert (message.shown, message.streaming) == ("Complete, then closed.", False)
+    [job] = await slack_bot.store.jobs()
+    assert job.reply_state["open"] == []
+    assert await slack_bot.store.jobs_with_open_replies(["answered", "failed"]) == []
+    await slack_bot.engine.close_open_replies()
+    assert len(slack.calls_to("chat.stopStream")) == 4  # nothing left to close

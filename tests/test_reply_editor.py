@@ -45,6 +45,9 @@ class RecordingTarget:
     async def upload(self, filename: str, data: bytes) -> None:
         self.calls.append(("upload", filename, ""))
 
+    def open_refs(self) -> list[str]:
+        return []
+
     async def set_status(self, status: str | None) -> None:
         return None
 

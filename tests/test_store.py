@@ -123,6 +123,27 @@ class TestStore:
         loaded = await store.get_job(accepted.id)
         assert loaded and loaded.reply_state == {"refs": ["1700.01", "1700.02"]}
 
+    async def test_replies_left_open_are_found_by_job_status(self, store: Store) -> None:
+        streaming, finished, closed = [await store.accept(job(e, user=e)) for e in "ABC"]
+        assert streaming and finished and closed
+        await store.save_reply_state(streaming.id, {"refs": ["1.1"], "open": ["1.1"]})
+        await store.save_reply_state(finished.id, {"refs": ["2.1", "2.2"], "open": ["2.2"]})
+        await store.save_reply_state(closed.id, {"refs": ["3.1"], "open": ["3.1"]})
+        await store.finish_job(finished.id, "answered")
+        await store.finish_job(closed.id, "failed")
+        await store.save_reply_state(closed.id, {"refs": ["3.1"], "open": []})
+        left = await store.jobs_with_open_replies(["answered", "failed"])
+        assert [(j.id, j.reply_state["open"]) for j in left] == [(finished.id, ["2.2"])]
+        assert [j.id for j in await store.jobs_with_open_replies(["queued"])] == [streaming.id]
+
+    async def test_bot_threads_are_remembered_for_everyone(self, store: Store) -> None:
+        assert not await store.is_bot_thread("slack", "C1", "1700.01")
+        await store.remember_bot_thread("slack", "C1", "1700.01")
+        await store.remember_bot_thread("slack", "C1", "1700.01")
+        assert await store.is_bot_thread("slack", "C1", "1700.01")
+        assert not await store.is_bot_thread("slack", "C2", "1700.01")
+        assert not await store.is_bot_thread("discord", "C1", "1700.01")
+
     async def test_profiles_workspace_and_channel(self, store: Store) -> None:
         assert await store.get_profile("slack", "T1", "") is None
         await store.save_profile(

@@ -12,6 +12,7 @@ from adapters.discord.files import AttachmentFetcher
 from adapters.discord.ratelimits import channel_budget_key
 from adapters.discord.reply import ChannelReply, InteractionReply
 from adapters.discord.waiting import Crowds
+from bot.i18n import pick_language, t
 from bot.types import Attachment, ReplyLimits, ReplyTarget
 from storage.records import Job
 
@@ -75,13 +76,20 @@ class DiscordPlatform:
 
     def reply_target(self, job: Job) -> ReplyTarget:
         reply_to = job.payload.get("reply_to") or {}
+        # Pages recorded before a restart: new pages are numbered after them.
+        refs = [str(ref) for ref in job.reply_state.get("refs") or ()]
         if reply_to.get("kind") == "interaction":
             interaction_id = str(reply_to["interaction_id"])
+            lang = pick_language(None, str(job.payload.get("locale") or ""))
             return InteractionReply(
                 self._client,
                 application_id=int(reply_to["application_id"]),
                 token=str(reply_to["token"]),
                 channel_id=int(reply_to["channel_id"]),
+                interaction_id=interaction_id,
+                user_id=int(job.user),
+                refs=refs,
+                notice=t(lang, "answer.continued_here", user="{user}"),
                 acknowledged=lambda: self._wait_acknowledged(interaction_id),
             )
         return ChannelReply(
@@ -89,6 +97,7 @@ class DiscordPlatform:
             channel_id=int(reply_to.get("channel_id", job.channel)),
             message_id=int(reply_to.get("message_id", job.event_id)),
             crowds=self.crowds,
+            posted=len(refs),
         )
 
     def budget_key(self, job: Job) -> str:

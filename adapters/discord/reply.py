@@ -9,6 +9,7 @@ import contextlib
 import io
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from typing import cast
 
 import aiohttp
 import discord
@@ -96,7 +97,12 @@ class Typing:
 
 
 class ChannelReply:
-    """Pages of the answer reply to the person's message; generated files follow it."""
+    """Pages of the answer reply to the person's message; generated files follow it.
+
+    Each post carries a nonce made of the message answered and the page's number, which
+    Discord enforces (discord.py sends ``enforce_nonce``): a post repeated within a few minutes
+    returns the message already created. So a page posted just before a crash, whose id was
+    not recorded yet, is adopted when the restarted job posts it again, not duplicated."""
 
     def __init__(
         self,
@@ -105,13 +111,17 @@ class ChannelReply:
         channel_id: int,
         message_id: int,
         crowds: Crowds | None = None,
+        posted: int = 0,
+        mention: int | None = None,
+        nonce: str | None = None,
     ) -> None:
         self._channel = client.get_partial_messageable(channel_id)
         self._reference = discord.MessageReference(
             message_id=message_id, channel_id=channel_id, fail_if_not_exists=False
         )
+        self._nonce = (nonce or str(message_id))[:21]
         self._typing = Typing(self._channel)
-        self._posted = 0
+        self._posted = posted
         self._crowds = crowds if client.user is not None else None
         self._mark: QuestionMark | None = None
         if self._crowds is not None and client.user is not None:
@@ -119,14 +129,32 @@ class ChannelReply:
             me = discord.Object(id=client.user.id)
             self._mark = QuestionMark(question, me, turn=self._crowds.turn(channel_id))
         self._opened = False
+        self._mention = mention
+        """Who the first page notifies: the replied message's author if None."""
 
     async def post(self, text: str) -> str:
         # Only the first page notifies the person; continuations arrive with it.
-        mentions = PING_AUTHOR if self._posted == 0 else NO_PINGS
+        if self._posted:
+            mentions = NO_PINGS
+        elif self._mention is None:
+            mentions = PING_AUTHOR
+        else:
+            mentions = discord.AllowedMentions(
+                everyone=False,
+                roles=False,
+                replied_user=False,
+                users=[discord.Object(self._mention)],
+            )
         with rate_limits_translated():
             message = await self._channel.send(
-                text, reference=self._reference, allowed_mentions=mentions
+                text,
+                reference=self._reference,
+                allowed_mentions=mentions,
+                nonce=f"{self._nonce}-{self._posted}",
             )
+            if message.content != text:
+                # Discord handed back the page posted before a crash, as it was then.
+                await message.edit(content=text, allowed_mentions=NO_PINGS)
         self._posted += 1
         if self._crowds is not None and self._mark is not None:
             self._crowds.posted(self._mark)
@@ -151,6 +179,9 @@ class ChannelReply:
                 file=file, reference=self._reference, allowed_mentions=NO_PINGS
             )
 
+    def open_refs(self) -> list[str]:
+        return []
+
     async def set_status(self, status: str | None) -> None:
         if status is not None and not self._opened and self._posted == 0:
             self._opened = True  # the answer is being worked on: it counts in the crowd
@@ -164,9 +195,35 @@ class ChannelReply:
             self._crowds.closed(self._channel.id, self._mark)
 
 
+INVALID_WEBHOOK_TOKEN = 50027
+"""What Discord answers once an interaction's token has lived its 15 minutes."""
+ORIGINAL = "@original"
+CHANNEL_REF = "c:"
+"""Prefix of the refs of pages continued as channel messages after the token expired."""
+
+
+class _TokenExpired(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _token_checked() -> Iterator[None]:
+    try:
+        yield
+    except discord.HTTPException as exc:
+        if exc.code == INVALID_WEBHOOK_TOKEN:
+            raise _TokenExpired from exc
+        raise
+
+
 class InteractionReply:
-    """The answer to a deferred command: the first follow-up replaces the "thinking…"
-    message, later pages are further follow-ups, and each is edited as it grows."""
+    """The answer to a deferred command: the first page replaces the "thinking…" message (an
+    edit of ``@original``, so posting it again after a crash changes the same message), later
+    pages are follow-ups, and each is edited as it grows.
+
+    An interaction's token lives 15 minutes. An answer still being written after that (a long
+    run, or one taken up after a restart) can no longer be edited through it: it continues as
+    ordinary channel messages replying to the command's message, after one line saying so."""
 
     def __init__(
         self,
@@ -175,22 +232,97 @@ class InteractionReply:
         application_id: int,
         token: str,
         channel_id: int,
+        interaction_id: str,
+        user_id: int,
+        refs: list[str],
+        notice: str,
         acknowledged: Callable[[], Awaitable[None]],
     ) -> None:
         self._webhook = discord.Webhook.partial(application_id, token, client=client)
+        self._client = client
+        self._channel_id = channel_id
+        self._interaction_id = interaction_id
+        self._user_id = user_id
+        self._notice = notice
         self._acknowledged = acknowledged
         self._typing = Typing(client.get_partial_messageable(channel_id))
+        self._posted = len(refs)
+        original = next((r for r in refs if not r.startswith(CHANNEL_REF)), None)
+        self._original = int(original) if original else None
+        self._expired = any(r.startswith(CHANNEL_REF) for r in refs)
+        self._noticed = self._expired
+        self._channel: ChannelReply | None = None
 
     async def post(self, text: str) -> str:
-        # A follow-up before the deferral reached Discord would be "Unknown Webhook".
-        await self._acknowledged()
-        with rate_limits_translated():
-            message = await self._webhook.send(text, wait=True, allowed_mentions=NO_PINGS)
-        return str(message.id)
+        if not self._expired:
+            # A follow-up before the deferral reached Discord would be "Unknown Webhook".
+            await self._acknowledged()
+            try:
+                with rate_limits_translated(), _token_checked():
+                    if self._posted == 0:
+                        message = await self._webhook.edit_message(
+                            cast(int, ORIGINAL), content=text, allowed_mentions=NO_PINGS
+                        )
+                        self._original = message.id
+                    else:
+                        message = await self._webhook.send(
+                            text, wait=True, allowed_mentions=NO_PINGS
+                        )
+                self._posted += 1
+                return str(message.id)
+            except _TokenExpired:
+                self._expire()
+        return CHANNEL_REF + await (await self._continued()).post(text)
 
     async def edit(self, ref: str, text: str) -> None:
-        with rate_limits_translated():
-            await self._webhook.edit_message(int(ref), content=text, allowed_mentions=NO_PINGS)
+        if ref.startswith(CHANNEL_REF):
+            await (await self._continued()).edit(ref[len(CHANNEL_REF) :], text)
+            return
+        if not self._expired:
+            try:
+                with rate_limits_translated(), _token_checked():
+                    await self._webhook.edit_message(
+                        int(ref), content=text, allowed_mentions=NO_PINGS
+                    )
+                return
+            except _TokenExpired:
+                self._expire()
+        # The editor continues the page in a new message, which post() puts in the channel.
+        raise MessageGone("the interaction's token expired")
+
+    def _expire(self) -> None:
+        if not self._expired:
+            log.info(
+                "interaction %s: token expired; continuing in the channel", self._interaction_id
+            )
+        self._expired = True
+
+    async def _continued(self) -> ChannelReply:
+        """The channel messages that carry the answer on; the first time, the notice line."""
+        if self._channel is not None:
+            return self._channel
+        # Without the command's message (it expired before the first page), the reference
+        # names no message and Discord posts a plain message (fail_if_not_exists=False).
+        reply_to = self._original or int(self._interaction_id)
+        if not self._noticed:
+            notice = ChannelReply(
+                self._client,
+                channel_id=self._channel_id,
+                message_id=reply_to,
+                mention=self._user_id,
+                nonce=f"n{self._interaction_id}",
+            )
+            await notice.post(self._notice.format(user=f"<@{self._user_id}>"))
+            self._noticed = True
+        self._channel = ChannelReply(
+            self._client,
+            channel_id=self._channel_id,
+            message_id=reply_to,
+            posted=self._posted,
+            mention=self._user_id,
+            nonce=self._interaction_id,
+        )
+        return self._channel
 
     async def repost(self, ref: str, text: str) -> str | None:
         new = await self.post(text)
@@ -199,9 +331,18 @@ class InteractionReply:
         return new
 
     async def upload(self, filename: str, data: bytes) -> None:
-        file = discord.File(io.BytesIO(data), filename=filename)
-        with rate_limits_translated():
-            await self._webhook.send(file=file, wait=True, allowed_mentions=NO_PINGS)
+        if not self._expired:
+            file = discord.File(io.BytesIO(data), filename=filename)
+            try:
+                with rate_limits_translated(), _token_checked():
+                    await self._webhook.send(file=file, wait=True, allowed_mentions=NO_PINGS)
+                return
+            except _TokenExpired:
+                self._expire()
+        await (await self._continued()).upload(filename, data)
+
+    def open_refs(self) -> list[str]:
+        return []
 
     async def set_status(self, status: str | None) -> None:
         await self._typing.set(status)

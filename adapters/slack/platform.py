@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import files
@@ -17,6 +18,7 @@ from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota
 from adapters.slack.reply import SlackReply, ThreadPlace
 from bot.errors import AttachmentRefused
 from bot.types import Attachment, ReplyLimits
+from storage.base import BotThreads
 from storage.records import Job
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ STATUSES_PER_MINUTE = 40  # assistant.threads.setStatus: tier undocumented, Tier
 QUOTA_WINDOW = 61.0
 NATIVE_RETRY_AFTER = 600.0  # after Slack refuses a stream, post + update for ten minutes
 _KNOWN_THREADS = 10_000
+"""Bot threads remembered in memory too, sparing a Store read per follow-up there."""
 
 
 @dataclass
@@ -84,9 +87,12 @@ class SlackPlatform:
         """How many processes split the workspace quotas (set by the service on a shared
         database)."""
         self._native_jobs: dict[int, bool] = {}
+        self.store: BotThreads | None = None
+        """Where the bot's threads are kept (set by the service when the engine starts)."""
         self._threads: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._posts: OrderedDict[tuple[str, str], SlidingWindow] = OrderedDict()
         self._session: aiohttp.ClientSession | None = None
+        self._bot_user: str | None = None
 
     def _workspace(self, team: str) -> _Workspace:
         found = self._workspaces.get(team)
@@ -100,16 +106,40 @@ class SlackPlatform:
     def _share(self) -> int:
         return self.share()
 
-    # Threads the bot answers in (a later message there needs no mention).
+    async def bot_user_id(self) -> str | None:
+        """The bot's own user id (``auth.test``, asked once)."""
+        if self._bot_user is None:
+            try:
+                identity = await self.client.auth_test()
+            except SlackApiError as exc:
+                log.warning("auth.test failed (%s)", exc.response.get("error"))
+                return None
+            self._bot_user = str(identity.get("user_id") or "") or None
+        return self._bot_user
 
-    def remember_thread(self, channel: str, thread_ts: str) -> None:
+    # Threads the bot answers in (a later message there needs no mention). They live in the
+    # Store, so a restart and every other process on the database know them too.
+
+    def _cache(self, channel: str, thread_ts: str) -> None:
         self._threads[(channel, thread_ts)] = None
         self._threads.move_to_end((channel, thread_ts))
         while len(self._threads) > _KNOWN_THREADS:
             self._threads.popitem(last=False)
 
-    def in_bot_thread(self, channel: str, thread_ts: str) -> bool:
-        return (channel, thread_ts) in self._threads
+    async def remember_thread(self, channel: str, thread_ts: str) -> None:
+        if (channel, thread_ts) in self._threads:
+            return
+        if self.store is not None:
+            await self.store.remember_bot_thread(PLATFORM, channel, thread_ts)
+        self._cache(channel, thread_ts)
+
+    async def in_bot_thread(self, channel: str, thread_ts: str) -> bool:
+        if (channel, thread_ts) in self._threads:
+            return True
+        if self.store is None or not await self.store.is_bot_thread(PLATFORM, channel, thread_ts):
+            return False
+        self._cache(channel, thread_ts)
+        return True
 
     def _channel_posts(self, team: str, channel: str) -> SlidingWindow:
         """The bot's recent chat.postMessage calls in a channel (a final text may take that
@@ -135,14 +165,19 @@ class SlackPlatform:
             dm=bool(reply_to.get("dm")),
             assistant=bool(reply_to.get("assistant")),
         )
-        if not place.dm:
-            self.remember_thread(place.channel, place.thread_ts)
         workspace = self._workspace(job.workspace)
+        opening = job.reply_state.get("opening")
+        lost_since = (
+            float(opening)
+            if isinstance(opening, (int, float)) and not job.reply_state.get("refs")
+            else None
+        )
         # A reply taken up again (after a restart, or from a process that died) edits what
         # was posted with chat.update: it is not a new stream, and its edits count as updates.
         native = (
             self.native_streaming
             and not job.reply_state.get("refs")
+            and lost_since is None
             and time.monotonic() >= workspace.native_off_until
             and workspace.streams.try_open()
         )
@@ -170,6 +205,9 @@ class SlackPlatform:
             native_failed=native_failed,
             native=native,
             posts=self._channel_posts(job.workspace, place.channel),
+            adopted_streams=tuple(str(ts) for ts in job.reply_state.get("open") or ()),
+            lost_since=lost_since,
+            bot_user=self.bot_user_id,
         )
 
     def budget_key(self, job: Job) -> str:

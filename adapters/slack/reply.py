@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.slack.lost import find_lost_message
 from adapters.slack.mentions import neutralise, streamable
 from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
@@ -85,6 +86,9 @@ class _Stream:
     sent: str = ""
     latest: str = ""
     open: bool = True
+    known: bool = True
+    """False for a stream adopted after a restart: what it shows is not known here, so it is
+    stopped as it is and then edited with ``chat.update``."""
     pending: asyncio.Task[None] | None = None
     """An append in flight. Appends are not idempotent: one whose caller is cancelled (the
     editor stops its progress edits to show the final text) still runs to its end, and the
@@ -110,6 +114,9 @@ class SlackReply:
         native_failed: Callable[[str], None],
         native: bool,
         posts: SlidingWindow | None = None,
+        adopted_streams: tuple[str, ...] = (),
+        lost_since: float | None = None,
+        bot_user: Callable[[], Awaitable[str | None]] | None = None,
     ) -> None:
         self._client = client
         self._aux = aux_client
@@ -120,8 +127,18 @@ class SlackReply:
         self._native_failed = native_failed
         self._native_reserved = native
         self._posts = posts if posts is not None else SlidingWindow(*_POSTS_UNKNOWN)
-        self._streams: dict[str, _Stream] = {}
+        # Streams a process before this one opened and never closed (a crash): each is
+        # stopped before it is edited, or when the reply closes.
+        self._streams: dict[str, _Stream] = {
+            ts: _Stream(open=True, known=False) for ts in adopted_streams
+        }
         self._status: str | None = None
+        self._lost_since = lost_since
+        """When a first message was about to be posted before a crash (see ``lost.py``)."""
+        self._bot_user = bot_user
+
+    def open_refs(self) -> list[str]:
+        return [ref for ref, stream in self._streams.items() if stream.open]
 
     async def _api(
         self, method: str, call: Callable[..., Awaitable[AsyncSlackResponse]], **args: Any
@@ -144,6 +161,15 @@ class SlackReply:
 
     async def post(self, text: str) -> str:
         text = neutralise(text)
+        if self._lost_since is not None:
+            found = await self._find_lost(self._lost_since)
+            self._lost_since = None
+            if found is not None:
+                log.info("adopting reply %s, posted before a crash but not recorded", found)
+                # Possibly a stream: stop it as it stands, then show the text.
+                self._streams[found] = _Stream(open=True, known=False)
+                await self.edit(found, text)
+                return found
         for ref, stream in self._streams.items():
             if stream.open:  # a continuation page: the previous one is complete
                 await self._stop(ref, stream)
@@ -160,6 +186,19 @@ class SlackReply:
             markdown_text=text,
         )
         return str(response["ts"])
+
+    async def _find_lost(self, since: float) -> str | None:
+        bot_user = await self._bot_user() if self._bot_user is not None else None
+        if bot_user is None:
+            return None
+        return await find_lost_message(
+            self._aux,
+            channel=self._place.channel,
+            thread_ts=self._place.thread_ts,
+            since=since,
+            bot_user=bot_user,
+            placeholder=self._placeholder,
+        )
 
     def _take_stream(self) -> bool:
         if self._native_reserved:
@@ -206,6 +245,9 @@ class SlackReply:
         await stream.settle()
         text = "" if text == self._placeholder else text
         stream.latest = text
+        if not stream.known:
+            await self._stop(ref, stream)
+            return
         raw = streamable(without_added_closer(text))
         if raw.startswith(stream.sent):
             if raw == stream.sent:
@@ -282,19 +324,30 @@ class SlackReply:
         """Stop a stream so it shows ``stream.latest`` (appending the rest, else replacing)."""
         await stream.settle()
         rest = stream.latest[len(stream.sent) :] if stream.latest.startswith(stream.sent) else None
+        if not stream.known:
+            rest = None  # stop it as it stands, then show the text with chat.update
         args: dict[str, Any] = {"channel": self._place.channel, "ts": ref}
         if rest:
             args["markdown_text"] = rest
         stream.open = False
-        if self._streams_quota is not None:
+        if self._streams_quota is not None and stream.known:
             self._streams_quota.closed()
         try:
             await self._retrying("chat.stopStream", self._client.chat_stopStream, args)
         except MessageGone:
             log.info("stream %s was deleted before it was stopped", ref)
             return
+        except SlackApiError as exc:
+            if slack_error(exc) != "message_not_in_streaming_state":
+                stream.open = True  # still open: the job's record keeps it for recovery
+                raise
+            log.info("stream %s had stopped already; updating it instead", ref)
+            rest = None  # what the stop would have appended is shown by chat.update
+        except Exception:
+            stream.open = True
+            raise
         stream.sent = stream.latest if rest is not None else stream.sent
-        if rest is None:
+        if rest is None and (stream.known or stream.latest):
             await self._retrying(
                 "chat.update",
                 self._client.chat_update,
@@ -320,7 +373,12 @@ class SlackReply:
             self._streams_quota.cancel()
         for ref, stream in self._streams.items():
             if stream.open:
-                await self._stop(ref, stream)
+                try:
+                    await self._stop(ref, stream)
+                except (SlackApiError, RateLimited, PlatformUnavailable) as exc:
+                    # The answer is complete; the stream stays listed in the job's record and
+                    # the engine's recovery stops it later (Engine.close_open_replies).
+                    log.warning("stream %s could not be stopped yet (%s)", ref, exc)
         await self.set_status(None)
 
     # Files and status.

@@ -138,6 +138,7 @@ class SlackService:
 
     async def start(self, engine: Engine) -> None:
         self._engine = engine
+        self.slack.store = engine.store
         # Processes on one database split the workspace's quotas (bot/shared_budget.py).
         await engine.budgets.join(PLATFORM)
         self.slack.share = lambda: engine.budgets.members(PLATFORM, QUOTA_WINDOW)
@@ -256,17 +257,24 @@ class SlackService:
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         assert self._engine is not None
+        where, under = event.get("channel"), event.get("thread_ts")
+        known = (
+            isinstance(where, str)
+            and isinstance(under, str)
+            and event.get("channel_type") != "im"
+            and await self.slack.in_bot_thread(where, under)
+        )
         message = inbound_from_event(
             body,
             event,
             bot_user_id=context.bot_user_id,
-            in_bot_thread=self.slack.in_bot_thread,
+            in_bot_thread=lambda _channel, _thread_ts: known,
         )
         if message is None:
             return
         thread_ts = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
         if not message.reply_to["dm"]:
-            self.slack.remember_thread(message.channel, message.reply_to["thread_ts"])
+            await self.slack.remember_thread(message.channel, message.reply_to["thread_ts"])
             # Asking in a channel is looking at it: "this channel" means this one.
             viewing = Viewing(message.channel, thread_ts or "")
             await self._engine.store.save_viewing(

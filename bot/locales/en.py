@@ -214,6 +214,7 @@ MESSAGES: dict[str, str] = {
     "answer.round_limit": "I stopped here: the model kept asking to call functions ({n} requests for this question). Please ask again, more specifically.",
     "answer.quota_reached": "I stopped here: this answer took you to today's limit of {limit} here. It resets in {resets} (at 00:00 UTC).",
     "answer.stopped": "The answer was stopped.",
+    "answer.continued_here": "⏱️ {user}, this answer ran past the 15 minutes Discord lets a command's reply be edited, so it continues here.",
     "answer.sources": "Sources",
     "answer.attached": "attached",
     "file.no_hosted_tools": "Code interpreter and file search are not available with this assistant's model server (Chat Completions), so these files were not used: {names}. Pictures work, and so does text pasted into your message.",

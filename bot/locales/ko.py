@@ -210,6 +210,7 @@ MESSAGES: dict[str, str] = {
     "answer.round_limit": "여기서 멈췄습니다: 모델이 계속 함수를 호출하려 했습니다 (이 질문에 {n}번 요청). 좀 더 구체적으로 다시 물어봐 주세요.",
     "answer.quota_reached": "여기서 멈췄습니다: 이 답변으로 오늘 한도 {limit}에 도달했습니다. {resets} 후(00:00 UTC)에 초기화됩니다.",
     "answer.stopped": "답변을 멈췄습니다.",
+    "answer.continued_here": "⏱️ {user}님, 이 답변은 Discord가 명령의 답을 고칠 수 있게 허용하는 15분을 넘겨서 여기에서 이어집니다.",
     "answer.sources": "출처",
     "answer.attached": "첨부됨",
     "file.no_hosted_tools": "이 어시스턴트의 모델 서버(Chat Completions)에서는 코드 인터프리터와 파일 검색을 쓸 수 없어서 다음 파일은 사용하지 않았습니다: {names}. 그림과 메시지에 붙여 넣은 글은 됩니다.",
