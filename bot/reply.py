@@ -171,6 +171,8 @@ class ReplyEditor:
 
     async def _reroute_page(self, index: int, page: str) -> None:
         """No edit can go out in time: the final page replaces its message by a new one."""
+        if self._before_post is not None:
+            await self._before_post()
         ref = await self._target.repost(self._refs[index], page)
         if ref is None:
             raise _NoRoute
