@@ -88,6 +88,9 @@ class RichReply:
         if self._live is not None or status:
             self._show()
 
+    def open_refs(self) -> list[str]:
+        return []  # a terminal has no message left "being written" after a crash
+
     async def close(self) -> None:
         if self._live is None:
             return

@@ -106,3 +106,6 @@ class FirstText:
 
     async def close(self) -> None:
         await self._target.close()
+
+    def open_refs(self) -> list[str]:
+        return self._target.open_refs()
