@@ -22,23 +22,56 @@ class HeaderBudget(CallBudget):
         self._remaining = self._limit
         self._reset_at = 0.0
         self._outgoing = 0
-        """Calls let through and not yet settled (their answers not all seen)."""
+        """Calls let through and not yet settled."""
+        self._answered = 0
+        """Of those, the calls whose answer has been seen: the platform has counted them."""
+        self._floor: int | None = None
+        """The lowest ``remaining`` an answer gave for the current window (None: the window
+        is our own guess, no answer has described it yet)."""
+
+    @property
+    def _unanswered(self) -> int:
+        return max(0, self._outgoing - self._answered)
 
     def settled(self) -> None:
+        # Which call settled is not known: if it had no answer (failed), counting it as
+        # answered leaves one call too many unanswered, the safe side.
         self._outgoing = max(0, self._outgoing - 1)
+        self._answered = min(max(0, self._answered - 1), self._outgoing)
 
     def observe(self, *, limit: int, remaining: int, reset_after: float) -> None:
         """An answer said: ``remaining`` of ``limit`` calls are left, for ``reset_after``
-        seconds. The other calls let through and not settled may not be in that count yet:
-        they are taken off it (if the platform had seen them, they are counted twice, the safe
-        side). The answer itself is taken for one of ours, still unsettled."""
+        seconds. The answer is taken for one of our calls let through. Only our calls still
+        without an answer may be missing from that count, and they are taken off it (if the
+        platform had counted them, they are counted twice, the safe side, until their own
+        answers come in). Calls answered and not yet settled are in the count already:
+        taking them off as well left a write of the window unused while finals waited.
+        Answers can arrive out of order: within a window the platform's count only falls, so
+        the lowest ``remaining`` seen is the newest count, and every call answered so far is
+        in it."""
+        now = time.monotonic()
+        reset_at = now + max(0.0, reset_after)
+        described = self._floor is not None and now < self._reset_at
+        others = max(0, self._unanswered - 1)
+        self._answered = min(self._answered + 1, self._outgoing)
         self._limit = max(1, limit)
-        self._remaining = max(0, remaining - max(0, self._outgoing - 1))
-        self._reset_at = time.monotonic() + max(0.0, reset_after)
+        if described and reset_at < self._reset_at - self.window / 2:
+            return  # from the window before the one an answer already described
+        if (
+            described
+            and self._floor is not None
+            and abs(reset_at - self._reset_at) < self.window / 2
+        ):
+            remaining = min(remaining, self._floor)  # the newest count of this window
+        self._floor = remaining
+        self._remaining = max(0, remaining - others)
+        self._reset_at = reset_at
         self._notify()
 
     def _free(self, now: float) -> int:
-        return self._limit if now >= self._reset_at else self._remaining
+        if now >= self._reset_at:  # a new window: only calls still unanswered may be in it
+            return max(0, self._limit - self._unanswered)
+        return self._remaining
 
     def final_wait(self) -> float | None:
         now = time.monotonic()
@@ -57,7 +90,8 @@ class HeaderBudget(CallBudget):
             free = self._free(now)
             if free > 0 and (final or (self._finals_waiting == 0 and free > self._held)):
                 if now >= self._reset_at:  # a new window opens with this call
-                    self._remaining, self._reset_at = self._limit, now + self.window
+                    self._remaining, self._reset_at = free, now + self.window
+                    self._floor = None
                 self._remaining -= 1
                 self._outgoing += 1
                 return

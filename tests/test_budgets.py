@@ -40,6 +40,42 @@ async def test_header_budget_counts_calls_the_answer_could_not_include() -> None
     assert budget.final_wait() == pytest.approx(1.0, abs=0.1)  # 5 - 2 in flight - 2 = 0 left
 
 
+async def test_header_budget_grants_every_call_of_the_window_when_answers_interleave() -> None:
+    # Replayed from a ten-user bench run that sent only 4 finals in the first window: four
+    # finals go at once, three answers come in before any of those calls has settled, and
+    # the fifth final asks. Calls answered are in the platform's count already: 1 is left.
+    budget = HeaderBudget(5, 5.0)
+    for _ in range(4):
+        await budget.acquire(final=True)
+    budget.observe(limit=5, remaining=4, reset_after=5.0)
+    budget.observe(limit=5, remaining=3, reset_after=4.992)
+    budget.observe(limit=5, remaining=2, reset_after=4.992)
+    assert budget.final_wait() == 0.0
+    fifth = asyncio.create_task(budget.acquire(final=True))
+    await asyncio.sleep(0)  # allow-sleep: one turn of the loop, no waiting on the clock
+    assert fifth.done()
+    budget.settled()
+    budget.observe(limit=5, remaining=1, reset_after=4.986)  # the fourth call's answer
+    budget.settled()
+    budget.settled()
+    budget.observe(limit=5, remaining=0, reset_after=4.98)  # the fifth call's answer
+    budget.settled()
+    budget.settled()
+    assert (budget.final_wait() or 0.0) > 4.5  # all 5 spent: a sixth waits for the reset
+
+
+async def test_header_budget_takes_the_newest_count_when_answers_arrive_out_of_order() -> None:
+    budget = HeaderBudget(5, 5.0)
+    for _ in range(3):
+        await budget.acquire(final=True)
+    budget.observe(limit=5, remaining=2, reset_after=5.0)  # the third call's: all 3 counted
+    budget.observe(limit=5, remaining=3, reset_after=5.0)  # the second's, computed earlier
+    budget.observe(limit=5, remaining=4, reset_after=5.0)  # the first's, older still
+    await budget.acquire(final=True)
+    await budget.acquire(final=True)
+    assert (budget.final_wait() or 0.0) > 4.5  # 2 were left, not 4: none now
+
+
 async def test_header_budget_learns_a_smaller_limit() -> None:
     budget = HeaderBudget(5, 10.0)
     await budget.acquire(final=True)
