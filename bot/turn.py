@@ -112,6 +112,8 @@ class Turn:
     def _ended(self, outcome: str) -> None:
         since = time.time() - self.job.created_at
         self.engine.metrics.answer_finished(self.job.platform, outcome, since)
+        # After the metrics: an operator (or a test) who sees this line sees it counted.
+        log.info("job %d: ended %s, %.1f s after it was accepted", self.job.id, outcome, since)
 
     async def _opening(self) -> None:
         await self.record.opening()

@@ -117,15 +117,13 @@ async def test_health_and_metrics_count_each_answer(
                         for m in slack.replies(ALICE_DM, event["ts"])
                     )
                 )
-                # The counter rises after the final text is shown: poll the scrape for it.
-                while True:
-                    _, text, _ = await _get(http, f"{base}/metrics")
-                    done = _sample(
-                        text, "assistant_answers_total", platform="slack", outcome="completed"
-                    )
-                    if done >= n:
-                        break
-                    await asyncio.sleep(0.05)  # polling a condition, bounded by the timeout
+                # The counter rises after the final text is shown; the bot logs the job's end
+                # once it is counted.
+                await _line_matching(process.stderr, r"job \d+: (ended completed)", seen)
+                _, text, _ = await _get(http, f"{base}/metrics")
+                done = _sample(
+                    text, "assistant_answers_total", platform="slack", outcome="completed"
+                )
                 assert done == n
 
             assert _sample(text, "assistant_messages_accepted_total", platform="slack") == 2
@@ -251,13 +249,14 @@ async def test_discord_worker_serves_metrics_on_metrics_port(
                     alice, guild.channels["general"], "hi", mention=True
                 )
                 await discord.wait_for(lambda: discord.pages(asked) == ["Hello from the worker."])
-                while True:
-                    _, text, _ = await _get(http, f"{base}/metrics")
-                    if _sample(
+                await _line_matching(process.stderr, r"job \d+: (ended completed)", seen)
+                _, text, _ = await _get(http, f"{base}/metrics")
+                assert (
+                    _sample(
                         text, "assistant_answers_total", platform="discord", outcome="completed"
-                    ):
-                        break
-                    await asyncio.sleep(0.05)  # polling a condition, bounded by the timeout
+                    )
+                    == 1
+                )
                 calls = [
                     line
                     for line in text.splitlines()
