@@ -119,32 +119,45 @@ class CallBudget:
             self._notify()
 
     async def _take(self, *, final: bool) -> None:
+        """The one waiting loop of every budget: a 429 pause first, then ``_try`` until it
+        grants the call, waking on any change here or when ``_try`` says room comes."""
         noted = False
         while True:
             now = time.monotonic()
             if self._paused_until > now:
                 await asyncio.sleep(self._paused_until - now)
                 continue
-            if self.calls is None:
-                return
-            while self._stamps and self._stamps[0] <= now - self.window:
-                self._stamps.popleft()
-            free = self.calls - len(self._stamps)
-            if free > 0 and (final or (self._finals_waiting == 0 and free > self._held)):
-                self._stamps.append(now)
+            changed = self._changed  # before asking, so no change meanwhile is missed
+            taken, wait = await self._try(now, final=final)
+            if taken:
                 return
             if not noted:
                 noted = True
                 self.deferred("final" if final else "progress")
-            changed = self._changed
-            expiry = self._stamps[0] + self.window - now if self._stamps else None
             # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as
             # the event is set, and a reply editor's abandon() then waits forever.
             try:
-                async with asyncio.timeout(expiry):
+                async with asyncio.timeout(wait):
                     await changed.wait()
             except TimeoutError:
                 pass
+
+    def _may_take(self, free: int, *, final: bool) -> bool:
+        """Finals first: a final takes any free call; a progress edit waits while a final
+        waits and leaves a call free for each open reply's final."""
+        return free > 0 and (final or (self._finals_waiting == 0 and free > self._held))
+
+    async def _try(self, now: float, *, final: bool) -> tuple[bool, float | None]:
+        """Take a call now if the budget allows: (True, _), else (False, seconds until room
+        may come, or None to wait for a change here)."""
+        if self.calls is None:
+            return True, None
+        while self._stamps and self._stamps[0] <= now - self.window:
+            self._stamps.popleft()
+        if self._may_take(self.calls - len(self._stamps), final=final):
+            self._stamps.append(now)
+            return True, None
+        return False, (self._stamps[0] + self.window - now if self._stamps else None)
 
     def settled(self) -> None:
         """A call let through by ``acquire`` has its answer (or failed)."""

@@ -5,7 +5,6 @@ are left, and the next one waits exactly until it says the window resets."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from bot.budget import CallBudget
@@ -80,28 +79,13 @@ class HeaderBudget(CallBudget):
             return paused
         return max(paused, self._reset_at - now)
 
-    async def _take(self, *, final: bool) -> None:
-        noted = False
-        while True:
-            now = time.monotonic()
-            if self._paused_until > now:
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            free = self._free(now)
-            if free > 0 and (final or (self._finals_waiting == 0 and free > self._held)):
-                if now >= self._reset_at:  # a new window opens with this call
-                    self._remaining, self._reset_at = free, now + self.window
-                    self._floor = None
-                self._remaining -= 1
-                self._outgoing += 1
-                return
-            if not noted:
-                noted = True
-                self.deferred("final" if final else "progress")
-            changed = self._changed
-            expiry = self._reset_at - now if self._reset_at > now else None
-            try:
-                async with asyncio.timeout(expiry):
-                    await changed.wait()
-            except TimeoutError:
-                pass
+    async def _try(self, now: float, *, final: bool) -> tuple[bool, float | None]:
+        free = self._free(now)
+        if self._may_take(free, final=final):
+            if now >= self._reset_at:  # a new window opens with this call
+                self._remaining, self._reset_at = free, now + self.window
+                self._floor = None
+            self._remaining -= 1
+            self._outgoing += 1
+            return True, None
+        return False, (self._reset_at - now if self._reset_at > now else None)

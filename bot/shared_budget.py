@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 
 from bot.budget import BudgetRegistry, CallBudget
 from storage.base import RateLedger, SharedLimits
@@ -49,48 +48,31 @@ class SharedCallBudget(CallBudget):
         """Unknown here (other processes spend the same budget): the editor waits its patience."""
         return None
 
-    async def _take(self, *, final: bool) -> None:
-        noted = False
-        while True:
-            now = time.monotonic()
-            if self._paused_until > now:
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            if self.calls is None:
-                return
-            changed = self._changed  # before asking, so no change meanwhile is missed
-            wait: float | None = None  # None: until something changes here
-            # A progress edit waits while a final is waiting, and leaves a call free for each
-            # open reply of this process (the last calls are for finals).
-            limit = self.calls if final else self.calls - self._held
-            if (final or self._finals_waiting == 0) and limit > 0:
-                try:
-                    async with asyncio.timeout(LEDGER_TIMEOUT):
-                        wait = await self._ledger.take(self.key, limit, self.window)
-                except Exception:
-                    if not self._ledger_down:
-                        self._ledger_down = True
-                        log.warning(
-                            "budget %s: the database is unreachable; counting this "
-                            "process's calls alone until it is back",
-                            self.key,
-                            exc_info=True,
-                        )
-                    await super()._take(final=final)
-                    return
-                if self._ledger_down:
-                    self._ledger_down = False
-                    log.info("budget %s: counted in the database again", self.key)
-                if wait <= 0:
-                    return
-            if not noted:
-                noted = True
-                self.deferred("final" if final else "progress")
-            try:
-                async with asyncio.timeout(wait):
-                    await changed.wait()
-            except TimeoutError:
-                pass
+    async def _try(self, now: float, *, final: bool) -> tuple[bool, float | None]:
+        if self.calls is None:
+            return True, None
+        # A progress edit waits while a final is waiting, and leaves a call free for each
+        # open reply of this process (the last calls are for finals).
+        limit = self.calls if final else self.calls - self._held
+        if not (final or self._finals_waiting == 0) or limit <= 0:
+            return False, None  # until something changes here
+        try:
+            async with asyncio.timeout(LEDGER_TIMEOUT):
+                wait = await self._ledger.take(self.key, limit, self.window)
+        except Exception:
+            if not self._ledger_down:
+                self._ledger_down = True
+                log.warning(
+                    "budget %s: the database is unreachable; counting this "
+                    "process's calls alone until it is back",
+                    self.key,
+                    exc_info=True,
+                )
+            return await super()._try(now, final=final)
+        if self._ledger_down:
+            self._ledger_down = False
+            log.info("budget %s: counted in the database again", self.key)
+        return wait <= 0, wait
 
 
 class SharedBudgetRegistry(BudgetRegistry):
