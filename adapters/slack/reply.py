@@ -177,6 +177,10 @@ class SlackReply:
             ts = await self._start_stream(text)
             if ts is not None:
                 return ts
+        return await self._post_message(text)
+
+    async def _post_message(self, text: str) -> str:
+        """A new message in the thread (chat.postMessage, counted in the channel's posts)."""
         self._posts.take()
         response = await self._api(
             "chat.postMessage",
@@ -298,14 +302,7 @@ class SlackReply:
             return ref
         if self._posts.free() <= 0:
             return None  # the channel's posts are spent too: the final waits for an update
-        self._posts.take()
-        response = await self._api(
-            "chat.postMessage",
-            self._client.chat_postMessage,
-            channel=self._place.channel,
-            thread_ts=self._place.thread_ts,
-            markdown_text=text,
-        )
+        new = await self._post_message(text)
         try:
             await self._api(
                 "chat.delete", self._client.chat_delete, channel=self._place.channel, ts=ref
@@ -313,7 +310,7 @@ class SlackReply:
         except (SlackApiError, RateLimited, PlatformUnavailable, MessageGone) as exc:
             # The answer is shown; the old message staying is cosmetic (never post twice).
             log.debug("message %s not deleted after its replacement: %s", ref, exc)
-        return str(response["ts"])
+        return new
 
     def _forget(self, stream: _Stream) -> None:
         if stream.open and self._streams_quota is not None:
