@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import signal
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -17,26 +15,11 @@ import pytest
 from adapters.health import HealthRoutes
 from adapters.http_calls import discord_route, slack_method
 from bot.prometheus import PrometheusMetrics
+from tests.bot_process import bot_command, line_matching
 from tests.openai_emulator import OpenAIEmulator, Turn
 from tests.slack_emulator_events import event_callback, message_event
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE, ALICE_DM, SlackEmulator
-
-
-def _command() -> list[str]:
-    installed = shutil.which("assistant-bot", path=str(Path(sys.executable).parent))
-    return [installed] if installed else [sys.executable, "-m", "bot.cli"]
-
-
-async def _line_matching(stream: asyncio.StreamReader, pattern: str, seen: list[str]) -> str:
-    while True:
-        line = (await stream.readline()).decode()
-        if not line:
-            raise AssertionError("the bot exited early:\n" + "".join(seen))
-        seen.append(line)
-        match = re.search(pattern, line)
-        if match:
-            return match.group(1)
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
@@ -77,20 +60,20 @@ async def test_health_and_metrics_count_each_answer(
         args = ["run", "--only", "worker"]
     emulator.script(Turn().text("The first answer."), Turn().text("The second answer."))
     process = await asyncio.create_subprocess_exec(
-        *_command(), *args, env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+        *bot_command(), *args, env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
     )
     assert process.stderr is not None
     seen: list[str] = []
     try:
         async with asyncio.timeout(60), aiohttp.ClientSession() as http:
             if mode == "web":
-                events = await _line_matching(process.stderr, r"listening on (\S+)", seen)
+                events = await line_matching(process.stderr, r"listening on (\S+)", seen)
                 events = events.replace("0.0.0.0", "127.0.0.1")
                 base = events.removesuffix("/slack/events")
             else:
-                base = await _line_matching(process.stderr, r"metrics on (\S+)", seen)
+                base = await line_matching(process.stderr, r"metrics on (\S+)", seen)
                 base = base.replace("0.0.0.0", "127.0.0.1")
-            await _line_matching(process.stderr, r"running: (slack)", seen)
+            await line_matching(process.stderr, r"running: (slack)", seen)
             if mode == "metrics-port":
                 await slack.socket_ready()
 
@@ -119,7 +102,7 @@ async def test_health_and_metrics_count_each_answer(
                 )
                 # The counter rises after the final text is shown; the bot logs the job's end
                 # once it is counted.
-                await _line_matching(process.stderr, r"job \d+: (ended completed)", seen)
+                await line_matching(process.stderr, r"job \d+: (ended completed)", seen)
                 _, text, _ = await _get(http, f"{base}/metrics")
                 done = _sample(
                     text, "assistant_answers_total", platform="slack", outcome="completed"
@@ -228,7 +211,7 @@ async def test_discord_worker_serves_metrics_on_metrics_port(
             METRICS_PORT="0",
         )
         process = await asyncio.create_subprocess_exec(
-            *_command(),
+            *bot_command(),
             "run",
             "--only",
             "worker",
@@ -240,16 +223,16 @@ async def test_discord_worker_serves_metrics_on_metrics_port(
         seen: list[str] = []
         try:
             async with asyncio.timeout(60), aiohttp.ClientSession() as http:
-                base = await _line_matching(process.stderr, r"metrics on (\S+)", seen)
+                base = await line_matching(process.stderr, r"metrics on (\S+)", seen)
                 base = base.replace("0.0.0.0", "127.0.0.1")
-                await _line_matching(process.stderr, r"running: (discord)", seen)
+                await line_matching(process.stderr, r"running: (discord)", seen)
                 status, ready, _ = await _get(http, f"{base}/readyz")
                 assert (status, ready) == (200, "database up\ndiscord up\n")
                 asked = await discord.user_says(
                     alice, guild.channels["general"], "hi", mention=True
                 )
                 await discord.wait_for(lambda: discord.pages(asked) == ["Hello from the worker."])
-                await _line_matching(process.stderr, r"job \d+: (ended completed)", seen)
+                await line_matching(process.stderr, r"job \d+: (ended completed)", seen)
                 _, text, _ = await _get(http, f"{base}/metrics")
                 assert (
                     _sample(

@@ -5,34 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
-import shutil
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.bot_process import bot_command, line_matching
 from tests.openai_emulator import OpenAIEmulator
 from tests.slack_emulator_events import event_callback, message_event
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE, ALICE_DM, SlackEmulator
-
-
-def _command() -> list[str]:
-    installed = shutil.which("assistant-bot", path=str(Path(sys.executable).parent))
-    return [installed] if installed else [sys.executable, "-m", "bot.cli"]
-
-
-async def _line_matching(stream: asyncio.StreamReader, pattern: str, seen: list[str]) -> str:
-    while True:
-        line = (await stream.readline()).decode()
-        if not line:
-            raise AssertionError("the bot exited early:\n" + "".join(seen))
-        seen.append(line)
-        match = re.search(pattern, line)
-        if match:
-            return match.group(1)
 
 
 @pytest.mark.parametrize("mode", ["socket", "http"])
@@ -53,7 +35,7 @@ async def test_run_answers_on_slack_and_stops_cleanly(
     if mode == "socket":
         env["SLACK_APP_TOKEN"] = slack.app_token
     process = await asyncio.create_subprocess_exec(
-        *_command(),
+        *bot_command(),
         "run",
         env=env,
         cwd=tmp_path,
@@ -66,11 +48,11 @@ async def test_run_answers_on_slack_and_stops_cleanly(
         async with asyncio.timeout(60):
             running = r"running: (slack)"
             if mode == "socket":
-                await _line_matching(process.stderr, running, seen)
+                await line_matching(process.stderr, running, seen)
                 await slack.socket_ready()
             else:
-                url = await _line_matching(process.stderr, r"listening on (\S+)", seen)
-                await _line_matching(process.stderr, running, seen)
+                url = await line_matching(process.stderr, r"listening on (\S+)", seen)
+                await line_matching(process.stderr, running, seen)
             event = message_event("hello from the terminal", user=ALICE, channel=ALICE_DM)
             if mode == "socket":
                 await slack.wait_ack(await slack.socket_send(event_callback(event)))
