@@ -15,6 +15,7 @@ from rich.console import Console
 
 from adapters.console_input import LineReader, first_of, next_interrupt
 from adapters.console_rich import RichReply
+from bot.command_deps import CommandDeps
 from bot.commands import handle_command
 from bot.engine import Engine
 from bot.sanitize import safe_filename
@@ -168,6 +169,7 @@ QUIT_HELP = "  /quit    leave (also Ctrl-D; Ctrl-C stops an answer in progress a
 
 async def run_console(
     engine: Engine,
+    commands: CommandDeps,
     source: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     *,
@@ -212,7 +214,7 @@ async def run_console(
                 if not await _answered(engine, interrupted):
                     break
                 # The person at the terminal runs the bot: they are its admin.
-                reply = await handle_command(engine, message, message.text[1:], is_admin=True)
+                reply = await handle_command(commands, message, message.text[1:], is_admin=True)
                 text = reply.text
                 if message.text.split()[0] == "/help":
                     text = text.rstrip("\n") + "\n" + QUIT_HELP

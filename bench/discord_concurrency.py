@@ -37,9 +37,9 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.discord import DiscordService, discord_limits
+from app.wiring import build_core
 from bench._timing import TimedOpenAIEmulator, lateness, paced_turn, prose
 from bot.config import Settings
-from bot.engine import Engine
 from bot.openai_backend import OpenAIBackend
 from storage.sqlite import SQLiteStore
 from tests.discord_emulator import DiscordEmulator
@@ -107,11 +107,11 @@ async def _run(
     backend = OpenAIBackend(
         openai.AsyncOpenAI(api_key="sk-bench", base_url=model.base_url, max_retries=0)
     )
-    engine = Engine(settings=settings, store=store, backend=backend)
     service = DiscordService.from_settings(settings, limits=discord_limits(args.limit, args.window))
-    engine.add_platform(service.platform)
+    core = build_core(settings=settings, store=store, backend=backend, platforms=[service.platform])
+    engine = core.engine
     await engine.start()
-    await service.start(engine)
+    await service.start(engine, core.commands)
     started = time.monotonic()
     ids = await asyncio.gather(
         *[

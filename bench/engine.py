@@ -31,10 +31,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.wiring import build_core
 from bot import chat_stream as chat_stream_module
 from bot import feed as feed_module
 from bot.config import Settings
-from bot.engine import Engine
 from bot.openai_backend import OpenAIBackend
 from bot.types import Attachment, InboundMessage, ReplyLimits
 from storage.records import Job
@@ -169,9 +169,11 @@ async def run(
         await store.open()
         client = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, max_retries=0)
         backend = OpenAIBackend(client)
-        engine = Engine(settings=settings, store=store, backend=backend)
         platform = BenchPlatform(args.edit_interval)
-        engine.add_platform(platform)
+        platforms = [platform]
+        engine = build_core(
+            settings=settings, store=store, backend=backend, platforms=platforms
+        ).engine
         PROBE.per_event_ns.clear()
         PROBE.pending.clear()
         per_event_ns = PROBE.per_event_ns

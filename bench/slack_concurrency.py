@@ -42,9 +42,9 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.slack import SLACK_LIMITS, SlackService
+from app.wiring import build_core
 from bench._timing import TimedOpenAIEmulator, lateness, paced_turn, prose
 from bot.config import Settings
-from bot.engine import Engine
 from bot.openai_backend import OpenAIBackend
 from storage.sqlite import SQLiteStore
 from tests.openai_emulator import Turn
@@ -107,11 +107,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await store.open()
             client = openai.AsyncOpenAI(api_key="sk-bench", base_url=model.base_url)
             backend = OpenAIBackend(client)
-            engine = Engine(settings=settings, store=store, backend=backend)
             service = SlackService.from_settings(settings, host="127.0.0.1")
-            engine.add_platform(service.platform)
+            core = build_core(
+                settings=settings, store=store, backend=backend, platforms=[service.platform]
+            )
+            engine = core.engine
             await engine.start()
-            await service.start(engine)
+            await service.start(engine, core.commands)
             try:
                 started = time.monotonic()
                 for burst in range(args.bursts):

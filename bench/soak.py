@@ -162,7 +162,7 @@ def bot_env(world: World) -> dict[str, str]:
 
 def command() -> list[str]:
     installed = shutil.which("assistant-bot", path=str(Path(sys.executable).parent))
-    return [installed] if installed else [sys.executable, "-m", "bot.cli"]
+    return [installed] if installed else [sys.executable, "-m", "app.cli"]
 
 
 async def start_bot(world: World) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.engine import Engine
+from bot.command_deps import CommandDeps
 from bot.i18n import t
 from bot.model_backend import MODEL_APIS
 from bot.profiles import (
@@ -67,7 +67,7 @@ def _shown(lang: str, value: object) -> str:
 
 
 async def config(
-    engine: Engine, message: InboundMessage, args: list[str], lang: str
+    deps: CommandDeps, message: InboundMessage, args: list[str], lang: str
 ) -> CommandReply:
     action = args[0].lower() if args else "show"
     rest = args[1:]
@@ -76,15 +76,15 @@ async def config(
         if not rest:
             return CommandReply(t(lang, "config.usage"))
         if rest[0].lower() == "clear":
-            return CommandReply(await _clear_channel(engine, message, lang))
+            return CommandReply(await _clear_channel(deps, message, lang))
         action, rest, channel = rest[0].lower(), rest[1:], message.channel
     if action == "show":
-        return CommandReply(await show(engine, message, lang))
+        return CommandReply(await show(deps, message, lang))
     if action == "instructions":
         if not rest:
             profile = await resolve_profile(
-                engine.store,
-                engine.settings,
+                deps.store,
+                deps.settings,
                 message.platform,
                 message.workspace,
                 channel or WORKSPACE_DEFAULT,
@@ -105,62 +105,62 @@ async def config(
                 ),
             )
         return CommandReply(
-            await _set(engine, message, channel, "instructions", " ".join(rest), lang)
+            await _set(deps, message, channel, "instructions", " ".join(rest), lang)
         )
     if action == "model" and rest:
-        return CommandReply(await _set(engine, message, channel, "model", rest[0], lang))
+        return CommandReply(await _set(deps, message, channel, "model", rest[0], lang))
     if action == "mode" and rest:
         mode = rest[0].lower()
         if mode not in (*RUN_MODES, "default"):
             return CommandReply(t(lang, "config.bad_mode"))
         value = None if mode == "default" else mode
-        return CommandReply(await _set(engine, message, channel, "run_mode", value, lang))
+        return CommandReply(await _set(deps, message, channel, "run_mode", value, lang))
     if action == "tools" and len(rest) == 2 and rest[0].lower() in ("on", "off"):
         return CommandReply(
-            await _toggle_tool(engine, message, channel, rest[0] == "on", rest[1], lang)
+            await _toggle_tool(deps, message, channel, rest[0] == "on", rest[1], lang)
         )
     if action == "api" and rest:
-        return CommandReply(await _set_api(engine, message, channel, rest[0].lower(), lang))
+        return CommandReply(await _set_api(deps, message, channel, rest[0].lower(), lang))
     if action == "server" and rest:
-        return CommandReply(await _set_server(engine, message, channel, rest[0], lang))
+        return CommandReply(await _set_server(deps, message, channel, rest[0], lang))
     if action == "language" and rest:
         choice = rest[0].lower()
         if choice not in ("en", "ko", "auto"):
             return CommandReply(t(lang, "config.bad_language"))
         value = None if choice == "auto" else choice
-        return CommandReply(await _set(engine, message, WORKSPACE_DEFAULT, "language", value, lang))
+        return CommandReply(await _set(deps, message, WORKSPACE_DEFAULT, "language", value, lang))
     if action == "prompts":
-        return await _prompts(engine, message, rest, lang)
+        return await _prompts(deps, message, rest, lang)
     if action == "tutor":
-        return CommandReply(await _tutor(engine, message, channel, rest, lang))
+        return CommandReply(await _tutor(deps, message, channel, rest, lang))
     if action == "retention" and rest and channel == WORKSPACE_DEFAULT:
         choice = rest[0].lower()
         if choice != "off" and not (choice.isdigit() and int(choice) > 0):
             return CommandReply(t(lang, "config.bad_retention"))
         days = None if choice == "off" else int(choice)
         return CommandReply(
-            await _set(engine, message, WORKSPACE_DEFAULT, "retention_days", days, lang)
+            await _set(deps, message, WORKSPACE_DEFAULT, "retention_days", days, lang)
         )
     if action == "history":
-        return CommandReply(await history(engine, message, lang))
+        return CommandReply(await history(deps, message, lang))
     if action == "rollback" and rest and rest[0].lstrip("#").isdigit():
-        return CommandReply(await rollback(engine, message, int(rest[0].lstrip("#")), lang))
+        return CommandReply(await rollback(deps, message, int(rest[0].lstrip("#")), lang))
     return CommandReply(t(lang, "config.usage"))
 
 
 async def submit_instructions(
-    engine: Engine, message: InboundMessage, modal_id: str, value: str, lang: str
+    deps: CommandDeps, message: InboundMessage, modal_id: str, value: str, lang: str
 ) -> str:
     channel = message.channel if modal_id == "config.channel.instructions" else WORKSPACE_DEFAULT
-    return await _set(engine, message, channel, "instructions", value.strip() or None, lang)
+    return await _set(deps, message, channel, "instructions", value.strip() or None, lang)
 
 
 async def _prompts(
-    engine: Engine, message: InboundMessage, rest: list[str], lang: str
+    deps: CommandDeps, message: InboundMessage, rest: list[str], lang: str
 ) -> CommandReply:
     """The workspace's suggested prompts: ``T | M; T | M`` inline, ``clear``, or a form."""
     if not rest:
-        profile = await engine.store.get_profile(
+        profile = await deps.store.get_profile(
             message.platform, message.workspace, WORKSPACE_DEFAULT
         )
         current = profile.prompts if profile and profile.prompts else ""
@@ -176,17 +176,17 @@ async def _prompts(
     text = " ".join(rest)
     if text.lower() in ("clear", "default"):
         text = ""
-    return CommandReply(await submit_prompts(engine, message, text.replace(";", "\n"), lang))
+    return CommandReply(await submit_prompts(deps, message, text.replace(";", "\n"), lang))
 
 
-async def submit_prompts(engine: Engine, message: InboundMessage, value: str, lang: str) -> str:
+async def submit_prompts(deps: CommandDeps, message: InboundMessage, value: str, lang: str) -> str:
     """One prompt a line; nothing left means the defaults (prompts that follow the tools)."""
     prompts = parse_prompts(value)
     if prompts is None:
         return t(lang, "config.prompts.bad")
     text = "\n".join(f"{p.title} | {p.message}" for p in prompts) or None
     await change_profile(
-        engine.store,
+        deps.store,
         platform=message.platform,
         workspace=message.workspace,
         channel=WORKSPACE_DEFAULT,
@@ -200,10 +200,15 @@ async def submit_prompts(engine: Engine, message: InboundMessage, value: str, la
 
 
 async def _set(
-    engine: Engine, message: InboundMessage, channel: str, field_name: str, value: object, lang: str
+    deps: CommandDeps,
+    message: InboundMessage,
+    channel: str,
+    field_name: str,
+    value: object,
+    lang: str,
 ) -> str:
     await change_profile(
-        engine.store,
+        deps.store,
         platform=message.platform,
         workspace=message.workspace,
         channel=channel,
@@ -221,13 +226,13 @@ async def _set(
 
 
 async def _tutor(
-    engine: Engine, message: InboundMessage, channel: str, words: list[str], lang: str
+    deps: CommandDeps, message: InboundMessage, channel: str, words: list[str], lang: str
 ) -> str:
     policy = parse_policy(words)
     if isinstance(policy, str):
         return t(lang, "config.tutor.usage")
     await change_profile(
-        engine.store,
+        deps.store,
         platform=message.platform,
         workspace=message.workspace,
         channel=channel,
@@ -250,18 +255,18 @@ def _tutor_shown(lang: str, encoded: object) -> str:
 
 
 async def _toggle_tool(
-    engine: Engine, message: InboundMessage, channel: str, enable: bool, tool: str, lang: str
+    deps: CommandDeps, message: InboundMessage, channel: str, enable: bool, tool: str, lang: str
 ) -> str:
-    functions = engine.functions.names()
+    functions = deps.functions.names()
     choices = [*HOSTED_TOOLS, "functions", *functions]
     if tool not in choices and tool.removeprefix("fn:") not in functions:
         return t(lang, "config.unknown_tool", tool=tool, choices=", ".join(choices))
     name = tool if tool in (*HOSTED_TOOLS, "functions") else f"fn:{tool.removeprefix('fn:')}"
     parent = message.parent_channel if channel else ""
     profile = await resolve_profile(
-        engine.store, engine.settings, message.platform, message.workspace, channel, parent
+        deps.store, deps.settings, message.platform, message.workspace, channel, parent
     )
-    if enable and name in HOSTED_TOOLS and engine.backends.for_profile(profile).hosted is None:
+    if enable and name in HOSTED_TOOLS and deps.backends.for_profile(profile).hosted is None:
         return t(lang, "config.hosted_unavailable", tool=name)
     tools = list(profile.tools)
     if name.startswith("fn:") and "functions" in tools and not enable:
@@ -270,37 +275,39 @@ async def _toggle_tool(
         tools.append(name)
     if not enable:
         tools = [t_ for t_ in tools if t_ != name]
-    return await _set(engine, message, channel, "tools", tuple(tools), lang)
+    return await _set(deps, message, channel, "tools", tuple(tools), lang)
 
 
 async def _set_api(
-    engine: Engine, message: InboundMessage, channel: str, choice: str, lang: str
+    deps: CommandDeps, message: InboundMessage, channel: str, choice: str, lang: str
 ) -> str:
     if choice not in (*MODEL_APIS, "default"):
         return t(lang, "config.bad_api")
     value = None if choice == "default" else choice
-    await _set(engine, message, channel, "model_api", value, lang)
-    return await _backend_saved(engine, message, channel, lang)
+    await _set(deps, message, channel, "model_api", value, lang)
+    return await _backend_saved(deps, message, channel, lang)
 
 
 async def _set_server(
-    engine: Engine, message: InboundMessage, channel: str, url: str, lang: str
+    deps: CommandDeps, message: InboundMessage, channel: str, url: str, lang: str
 ) -> str:
     value = None if url.lower() == "default" else url.strip("<>").rstrip("/")
-    if not engine.backends.base_url_allowed(value):
-        allowed = ", ".join(engine.settings.base_urls) or t(lang, "config.none")
+    if not deps.backends.base_url_allowed(value):
+        allowed = ", ".join(deps.settings.base_urls) or t(lang, "config.none")
         return t(lang, "config.server_not_listed", url=value, allowed=allowed)
-    await _set(engine, message, channel, "base_url", value, lang)
-    return await _backend_saved(engine, message, channel, lang)
+    await _set(deps, message, channel, "base_url", value, lang)
+    return await _backend_saved(deps, message, channel, lang)
 
 
-async def _backend_saved(engine: Engine, message: InboundMessage, channel: str, lang: str) -> str:
+async def _backend_saved(
+    deps: CommandDeps, message: InboundMessage, channel: str, lang: str
+) -> str:
     parent = message.parent_channel if channel else ""
     profile = await resolve_profile(
-        engine.store, engine.settings, message.platform, message.workspace, channel, parent
+        deps.store, deps.settings, message.platform, message.workspace, channel, parent
     )
-    backend = engine.backends.for_profile(profile)
-    described = engine.backends.describe(profile)
+    backend = deps.backends.for_profile(profile)
+    described = deps.backends.describe(profile)
     api, _, server = described.partition(" ")
     text = t(
         lang,
@@ -314,12 +321,12 @@ async def _backend_saved(engine: Engine, message: InboundMessage, channel: str, 
     return text
 
 
-async def _clear_channel(engine: Engine, message: InboundMessage, lang: str) -> str:
-    current = await engine.store.get_profile(message.platform, message.workspace, message.channel)
+async def _clear_channel(deps: CommandDeps, message: InboundMessage, lang: str) -> str:
+    current = await deps.store.get_profile(message.platform, message.workspace, message.channel)
     for field_name in PROFILE_FIELDS:
         if current is not None and getattr(current, field_name) is not None:
             await change_profile(
-                engine.store,
+                deps.store,
                 platform=message.platform,
                 workspace=message.workspace,
                 channel=message.channel,
@@ -330,11 +337,11 @@ async def _clear_channel(engine: Engine, message: InboundMessage, lang: str) -> 
     return t(lang, "config.cleared", platform=message.platform)
 
 
-async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
-    store = engine.store
+async def show(deps: CommandDeps, message: InboundMessage, lang: str) -> str:
+    store = deps.store
     profile = await resolve_profile(
         store,
-        engine.settings,
+        deps.settings,
         message.platform,
         message.workspace,
         message.channel,
@@ -365,9 +372,9 @@ async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
         scope=scope_text(lang, message.channel, message.platform),
         model=profile.model,
         model_from=source("model"),
-        backend=engine.backends.describe(profile),
+        backend=deps.backends.describe(profile),
         backend_from=source("model_api"),
-        tools=_shown(lang, _usable_tools(engine, profile)),
+        tools=_shown(lang, _usable_tools(deps, profile)),
         tools_from=source("tools"),
         run_mode=profile.run_mode,
         run_mode_from=source("run_mode"),
@@ -385,14 +392,14 @@ async def show(engine: Engine, message: InboundMessage, lang: str) -> str:
     )
 
 
-def _usable_tools(engine: Engine, profile: EffectiveProfile) -> tuple[str, ...]:
-    if engine.backends.for_profile(profile).hosted is not None:
+def _usable_tools(deps: CommandDeps, profile: EffectiveProfile) -> tuple[str, ...]:
+    if deps.backends.for_profile(profile).hosted is not None:
         return profile.tools
     return tuple(tool for tool in profile.tools if tool not in HOSTED_TOOLS)
 
 
-async def history(engine: Engine, message: InboundMessage, lang: str) -> str:
-    changes = await engine.store.profile_changes(message.platform, message.workspace)
+async def history(deps: CommandDeps, message: InboundMessage, lang: str) -> str:
+    changes = await deps.store.profile_changes(message.platform, message.workspace)
     if not changes:
         return t(lang, "config.history.empty")
     return "\n".join(
@@ -414,13 +421,13 @@ async def history(engine: Engine, message: InboundMessage, lang: str) -> str:
     )
 
 
-async def rollback(engine: Engine, message: InboundMessage, change_id: int, lang: str) -> str:
-    change = await engine.store.get_profile_change(message.platform, message.workspace, change_id)
+async def rollback(deps: CommandDeps, message: InboundMessage, change_id: int, lang: str) -> str:
+    change = await deps.store.get_profile_change(message.platform, message.workspace, change_id)
     if change is None:
         return t(lang, "config.rollback.missing", id=change_id)
     old = change_value(change.old_value)
     await change_profile(
-        engine.store,
+        deps.store,
         platform=message.platform,
         workspace=message.workspace,
         channel=change.channel,

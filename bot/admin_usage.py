@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 
 from bot.admin import USAGE_DAYS, CommandReply, OutgoingFile, scope_text
-from bot.engine import Engine
+from bot.command_deps import CommandDeps
 from bot.i18n import t
 from bot.profiles import resolve_profile
 from bot.quota import Limits, day_start, effective_limits
@@ -16,15 +16,15 @@ from bot.usage_chart import days_back, render_chart_async, usage_csv
 from storage.records import WORKSPACE_DEFAULT, Quota, RoleQuota
 
 
-async def quota(engine: Engine, message: InboundMessage, args: list[str], lang: str) -> str:
+async def quota(deps: CommandDeps, message: InboundMessage, args: list[str], lang: str) -> str:
     if args and args[0].lower() == "role":
-        return await _role_quota(engine, message, args[1:], lang)
+        return await _role_quota(deps, message, args[1:], lang)
     if args and args[0].lower() == "show":
-        return await _show_quotas(engine, message, lang)
+        return await _show_quotas(deps, message, lang)
     channel = WORKSPACE_DEFAULT
     if args and args[0].lower() == "channel":
         channel, args = message.channel, args[1:]
-    current = await engine.store.get_quota(message.platform, message.workspace, channel) or Quota(
+    current = await deps.store.get_quota(message.platform, message.workspace, channel) or Quota(
         message.platform, message.workspace, channel
     )
     if args and args[0].lower() == "off":
@@ -53,9 +53,9 @@ async def quota(engine: Engine, message: InboundMessage, args: list[str], lang: 
         )
     else:
         return t(lang, "quota.usage")
-    await engine.store.save_quota(updated)
+    await deps.store.save_quota(updated)
     limits = await effective_limits(
-        engine.store,
+        deps.store,
         message.platform,
         message.workspace,
         message.channel if channel else WORKSPACE_DEFAULT,
@@ -73,11 +73,13 @@ def _role_id(word: str) -> str:
     return word.removeprefix("<@&").removesuffix(">")
 
 
-async def _role_quota(engine: Engine, message: InboundMessage, args: list[str], lang: str) -> str:
+async def _role_quota(
+    deps: CommandDeps, message: InboundMessage, args: list[str], lang: str
+) -> str:
     if len(args) < 2:
         return t(lang, "quota.usage")
     role, action = _role_id(args[0]), args[1].lower()
-    store = engine.store
+    store = deps.store
     current = next(
         (q for q in await store.role_quotas(message.platform, message.workspace) if q.role == role),
         RoleQuota(message.platform, message.workspace, role),
@@ -104,8 +106,8 @@ async def _role_quota(engine: Engine, message: InboundMessage, args: list[str], 
     )
 
 
-async def _show_quotas(engine: Engine, message: InboundMessage, lang: str) -> str:
-    store, platform, workspace = engine.store, message.platform, message.workspace
+async def _show_quotas(deps: CommandDeps, message: InboundMessage, lang: str) -> str:
+    store, platform, workspace = deps.store, message.platform, message.workspace
     whole = await effective_limits(store, platform, workspace, WORKSPACE_DEFAULT)
     lines = [t(lang, "quota.show.workspace", platform=platform, limits=whole.describe(lang))]
     if message.channel:
@@ -126,16 +128,16 @@ async def _show_quotas(engine: Engine, message: InboundMessage, lang: str) -> st
     return "\n".join(lines)
 
 
-async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> CommandReply:
+async def usage_all(deps: CommandDeps, message: InboundMessage, lang: str) -> CommandReply:
     """The text summary, and the same 30 days as a chart (PNG) and numbers (CSV)."""
     since = day_start() - (USAGE_DAYS - 1) * 86_400
-    rows = await engine.store.usage_since(message.platform, message.workspace, since)
+    rows = await deps.store.usage_since(message.platform, message.workspace, since)
     if not rows:
         return CommandReply(t(lang, "usage.all.empty", days=USAGE_DAYS))
     profile = await resolve_profile(
-        engine.store, engine.settings, message.platform, message.workspace, WORKSPACE_DEFAULT
+        deps.store, deps.settings, message.platform, message.workspace, WORKSPACE_DEFAULT
     )
-    price_in, price_out = engine.settings.price_of(profile.model)
+    price_in, price_out = deps.settings.price_of(profile.model)
 
     def cost(input_tokens: int, output_tokens: int) -> str:
         return f"{(input_tokens * price_in + output_tokens * price_out) / 1e6:.2f}"
@@ -161,7 +163,7 @@ async def usage_all(engine: Engine, message: InboundMessage, lang: str) -> Comma
             cost=cost(sum(r.input_tokens for r in rows), sum(r.output_tokens for r in rows)),
         )
     )
-    daily = await engine.store.usage_by_day(message.platform, message.workspace, since)
+    daily = await deps.store.usage_by_day(message.platform, message.workspace, since)
     days = days_back(USAGE_DAYS)
     title = t(lang, "usage.chart.title", days=USAGE_DAYS, start=days[0], end=days[-1])
     png = await render_chart_async(daily, days, title, t(lang, "usage.chart.others"))

@@ -12,7 +12,7 @@ import logging
 
 from bot import admin, admin_usage, knowledge, privacy
 from bot.admin import CommandReply, ModalRequest, OutgoingFile
-from bot.engine import Engine
+from bot.command_deps import CommandDeps
 from bot.errors import BotError, RunError
 from bot.i18n import DEFAULT, t
 from bot.ingest import DOCUMENT_TYPES, extension
@@ -41,18 +41,18 @@ __all__ = [
 
 
 async def handle_command(
-    engine: Engine, message: InboundMessage, line: str, *, is_admin: bool = False
+    deps: CommandDeps, message: InboundMessage, line: str, *, is_admin: bool = False
 ) -> CommandReply:
     """The reply to a command line without its slash, e.g. ``reset`` or ``config model x``;
     a failure is one friendly sentence (see the module docstring), never an exception."""
     try:
-        return await _handle(engine, message, line, is_admin=is_admin)
+        return await _handle(deps, message, line, is_admin=is_admin)
     except Exception as exc:
-        return await failed(engine, message, " ".join(line.split()[:2]) or "help", exc)
+        return await failed(deps, message, " ".join(line.split()[:2]) or "help", exc)
 
 
 async def failed(
-    engine: Engine, message: InboundMessage, command: str, exc: Exception
+    deps: CommandDeps, message: InboundMessage, command: str, exc: Exception
 ) -> CommandReply:
     """The one sentence (and the one log line) for a command that raised ``exc``."""
     if isinstance(exc, BotError):
@@ -60,7 +60,7 @@ async def failed(
     else:
         log.error("command %r failed", command, exc_info=exc)
     try:
-        lang = await engine.language_of(message)
+        lang = await deps.languages.language_of(message)
     except Exception:  # the database may be what failed
         lang = DEFAULT
     if isinstance(exc, RunError):
@@ -69,14 +69,14 @@ async def failed(
 
 
 async def _handle(
-    engine: Engine, message: InboundMessage, line: str, *, is_admin: bool = False
+    deps: CommandDeps, message: InboundMessage, line: str, *, is_admin: bool = False
 ) -> CommandReply:
     words = line.strip().split()
     name = words[0].lower() if words else "help"
     name = "kb" if name == "knowledge" else name
     args = words[1:]
-    lang = await engine.language_of(message)
-    platform = engine.platforms.get(message.platform)
+    lang = await deps.languages.language_of(message)
+    platform = deps.platforms.get(message.platform)
     p = platform.limits.command_prefix if platform is not None else "/"
     admin_p = (platform.limits.admin_command_prefix if platform is not None else None) or p
     needs_admin = (
@@ -95,13 +95,15 @@ async def _handle(
         )
         return CommandReply(t(lang, "help", p=p) + admin_help)
     if name == "reset":
-        await engine.reset(message.platform, message.workspace, message.user)
+        await deps.answers.reset(message.platform, message.workspace, message.user)
         return CommandReply(t(lang, "reset.done"))
     if name == "retry":
-        retried = await engine.retry_last_failed(message.platform, message.workspace, message.user)
+        retried = await deps.answers.retry_last_failed(
+            message.platform, message.workspace, message.user
+        )
         return CommandReply(t(lang, "retry.started" if retried else "retry.none"))
     if name == "status":
-        running, queued = await engine.user_status(
+        running, queued = await deps.answers.user_status(
             message.platform, message.workspace, message.user
         )
         if running:
@@ -110,87 +112,87 @@ async def _handle(
             t(lang, "status.queued", queued=queued) if queued else t(lang, "status.idle")
         )
     if name == "stop":
-        stopped = await engine.stop_answer(message.platform, message.workspace, message.user)
+        stopped = await deps.answers.stop_answer(message.platform, message.workspace, message.user)
         return CommandReply(t(lang, "stop.done" if stopped else "stop.none"))
     if name == "usage":
         if args[:1] == ["all"]:
-            return await admin_usage.usage_all(engine, message, lang)
-        return CommandReply(await _my_usage(engine, message, lang))
+            return await admin_usage.usage_all(deps, message, lang)
+        return CommandReply(await _my_usage(deps, message, lang))
     if name == "forget":
-        return CommandReply(await _forget(engine, message, args, lang, p))
+        return CommandReply(await _forget(deps, message, args, lang, p))
     if name == "export":
-        return await _export(engine, message, lang)
+        return await _export(deps, message, lang)
     if name == "config":
-        return await admin.config(engine, message, args, lang)
+        return await admin.config(deps, message, args, lang)
     if name == "quota":
         if not args:
-            return CommandReply(await describe_standing(engine.store, message, lang))
-        return CommandReply(await admin_usage.quota(engine, message, args, lang))
+            return CommandReply(await describe_standing(deps.store, message, lang))
+        return CommandReply(await admin_usage.quota(deps, message, args, lang))
     if name == "kb":
-        return CommandReply(await _knowledge(engine, message, args, lang))
+        return CommandReply(await _knowledge(deps, message, args, lang))
     return CommandReply(t(lang, "unknown_command", name=name, p=p))
 
 
 async def submit_modal(
-    engine: Engine, message: InboundMessage, modal_id: str, value: str, *, is_admin: bool = False
+    deps: CommandDeps, message: InboundMessage, modal_id: str, value: str, *, is_admin: bool = False
 ) -> CommandReply:
     """A form opened by a command was submitted (``ModalRequest.id``)."""
     command = "config prompts" if modal_id == "config.prompts" else "config instructions"
     try:
-        lang = await engine.language_of(message)
+        lang = await deps.languages.language_of(message)
         if not is_admin:
             return CommandReply(t(lang, "not_admin", platform=message.platform, command=command))
         if modal_id in ("config.instructions", "config.channel.instructions"):
             return CommandReply(
-                await admin.submit_instructions(engine, message, modal_id, value, lang)
+                await admin.submit_instructions(deps, message, modal_id, value, lang)
             )
         if modal_id == "config.prompts":
-            return CommandReply(await admin.submit_prompts(engine, message, value, lang))
+            return CommandReply(await admin.submit_prompts(deps, message, value, lang))
         return CommandReply(t(lang, "unknown_command", name=modal_id, p="/"))
     except Exception as exc:
-        return await failed(engine, message, command, exc)
+        return await failed(deps, message, command, exc)
 
 
 async def run_command(
-    engine: Engine, message: InboundMessage, line: str, *, is_admin: bool = False
+    deps: CommandDeps, message: InboundMessage, line: str, *, is_admin: bool = False
 ) -> str:
     """``handle_command`` for adapters that show text only."""
-    return (await handle_command(engine, message, line, is_admin=is_admin)).text
+    return (await handle_command(deps, message, line, is_admin=is_admin)).text
 
 
 async def _forget(
-    engine: Engine, message: InboundMessage, args: list[str], lang: str, p: str
+    deps: CommandDeps, message: InboundMessage, args: list[str], lang: str, p: str
 ) -> str:
     if args[:1] != ["confirm"]:
         return t(lang, "forget.confirm", platform=message.platform, p=p)
-    active = await engine.store.jobs(statuses=["queued", "running"])
+    active = await deps.store.jobs(statuses=["queued", "running"])
     if any(j.platform == message.platform and j.user == message.user for j in active):
         return t(lang, "forget.busy", p=p)
     deleted = await privacy.forget_person(
-        engine.store, engine.backend, message.platform, message.user
+        deps.store, deps.backends.responses, message.platform, message.user
     )
     return t(lang, "forget.done", n=deleted)
 
 
-async def _export(engine: Engine, message: InboundMessage, lang: str) -> CommandReply:
-    threads = await engine.store.user_threads(message.platform, message.user)
+async def _export(deps: CommandDeps, message: InboundMessage, lang: str) -> CommandReply:
+    threads = await deps.store.user_threads(message.platform, message.user)
     if not threads:
         return CommandReply(t(lang, "export.empty"))
     data = await privacy.export_history(
-        engine.store, engine.backend, message.platform, message.user
+        deps.store, deps.backends.responses, message.platform, message.user
     )
     name = f"assistant-history-{message.platform}-{day_start():.0f}.json"
     return CommandReply(t(lang, "export.done", n=len(threads)), files=(OutgoingFile(name, data),))
 
 
-async def _my_usage(engine: Engine, message: InboundMessage, lang: str) -> str:
-    used = await engine.store.usage_since(
+async def _my_usage(deps: CommandDeps, message: InboundMessage, lang: str) -> str:
+    used = await deps.store.usage_since(
         message.platform, message.workspace, day_start(), user=message.user
     )
     messages, tokens = (used[0].messages, used[0].tokens) if used else (0, 0)
     text = t(lang, "usage.mine", messages=messages, tokens=tokens, resets=until_reset(lang))
     limits = await effective_limits(
-        engine.store,
+        deps.store,
         message.platform,
         message.workspace,
         message.channel,
@@ -202,7 +204,7 @@ async def _my_usage(engine: Engine, message: InboundMessage, lang: str) -> str:
     return text
 
 
-async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], lang: str) -> str:
+async def _knowledge(deps: CommandDeps, message: InboundMessage, args: list[str], lang: str) -> str:
     action = args[0].lower() if args else "list"
     rest = args[1:]
     channel = message.parent_channel or message.channel
@@ -210,15 +212,15 @@ async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], l
         channel, rest = WORKSPACE_DEFAULT, rest[:-1]
     if action == "add":
         profile = await resolve_profile(
-            engine.store, engine.settings, message.platform, message.workspace, message.channel
+            deps.store, deps.settings, message.platform, message.workspace, message.channel
         )
-        if engine.backends.for_profile(profile).hosted is None:
+        if deps.backends.for_profile(profile).hosted is None:
             return t(lang, "kb.no_hosted_tools")
         lines = await knowledge.add_documents(
-            store=engine.store,
-            backend=engine.backend,
-            settings=engine.settings,
-            platform=engine.platforms[message.platform],
+            store=deps.store,
+            backend=deps.backends.responses,
+            settings=deps.settings,
+            platform=deps.platforms[message.platform],
             workspace=message.workspace,
             channel=channel,
             attachments=message.attachments,
@@ -227,8 +229,8 @@ async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], l
         )
         if any(extension(a.name) not in DOCUMENT_TYPES | {"txt"} for a in message.attachments):
             profile = await resolve_profile(
-                engine.store,
-                engine.settings,
+                deps.store,
+                deps.settings,
                 message.platform,
                 message.workspace,
                 message.channel,
@@ -239,12 +241,12 @@ async def _knowledge(engine: Engine, message: InboundMessage, args: list[str], l
         return "\n".join(lines)
     if action == "list":
         return await knowledge.list_documents(
-            engine.store, message.platform, message.workspace, channel, lang
+            deps.store, message.platform, message.workspace, channel, lang
         )
     if action == "remove" and rest:
         return await knowledge.remove_document(
-            engine.store,
-            engine.backend,
+            deps.store,
+            deps.backends.responses,
             message.platform,
             message.workspace,
             channel,

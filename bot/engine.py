@@ -8,26 +8,17 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
 
-from bot.backends import Backends
-from bot.budget import BudgetRegistry
-from bot.builtin_functions import standard_registry
-from bot.config import Settings
 from bot.errors import RunError
-from bot.functions import FunctionRegistry
-from bot.i18n import pick_language
-from bot.metrics import Metrics, NullMetrics
-from bot.openai_backend import OpenAIBackend
 from bot.privacy import sweep_retention
 from bot.turn import Turn
+from bot.turn_deps import TurnDeps
 from bot.types import InboundMessage, Platform
 from bot.viewing import ConversationReader, reading_function
-from storage.base import Store
-from storage.records import (
-    WORKSPACE_DEFAULT,
-    Job,
-    thread_key,
-)
+from storage.records import Job, thread_key
 
 log = logging.getLogger(__name__)
 
@@ -35,40 +26,45 @@ RECOVERY_INTERVAL = 60.0
 """Seconds between looks for replies that finished jobs left open (Slack streams)."""
 
 
+def new_worker_id() -> str:
+    """This process's name in the inbox's leases (host, pid, and a random part)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class _Running:
+    """One job being answered: its task, and its turn once the job's platform is known."""
+
+    task: asyncio.Task[None]
+    thread_key: str
+    turn: Turn | None = None
+
+
 class Engine:
+    """Schedules inbox jobs: each becomes a ``Turn`` built from ``deps``."""
+
     def __init__(
-        self,
-        *,
-        settings: Settings,
-        store: Store,
-        backend: OpenAIBackend,
-        functions: FunctionRegistry | None = None,
+        self, *, deps: TurnDeps, platforms: Mapping[str, Platform], worker_id: str
     ) -> None:
-        self.settings = settings
-        self.store = store
-        self.backend = backend
-        """The deployment's Responses backend (knowledge bases, following old responses)."""
-        self.backends = Backends(backend, store, settings)
-        self.functions = functions if functions is not None else standard_registry()
-        self.platforms: dict[str, Platform] = {}
+        self.deps = deps
+        # What the adapters use of the core, besides accepting messages.
+        self.store = deps.store
+        self.settings = deps.settings
+        self.functions = deps.functions
+        self.budgets = deps.budgets
+        self.metrics = deps.metrics
+        self.platforms = dict(platforms)
+        self.worker_id = worker_id
         self.readers: dict[str, ConversationReader] = {}
-        self.budgets = BudgetRegistry()
-        self.metrics: Metrics = NullMetrics()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._active: dict[str, Turn] = {}
-        self._tasks_by_key: dict[str, asyncio.Task[None]] = {}
+        self._running: dict[int, _Running] = {}
+        """Job id → its work, from the moment it is claimed until its task is done."""
         self._lost: set[int] = set()
-        self._locales: dict[tuple[str, str], str] = {}
         self._dispatcher: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
         self._recovery: asyncio.Task[None] | None = None
         self._closing = False
-        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-    def add_platform(self, platform: Platform) -> None:
-        self.platforms[platform.name] = platform
 
     def add_reader(self, platform: str, reader: ConversationReader) -> None:
         """A platform that can read what a person looks at: the model gets a function for it."""
@@ -102,11 +98,16 @@ class Engine:
 
     async def stop_answer(self, platform: str, workspace: str, user: str) -> bool:
         """Stop the person's answer in progress (``stop``); False if there is none."""
-        turn = self._active.get(thread_key(platform, workspace, user))
+        turn = self._turn_of(thread_key(platform, workspace, user))
         if turn is None:
             return False
         await turn.stop()
         return True
+
+    def _turn_of(self, key: str) -> Turn | None:
+        """The thread's turn in progress (the latest, if one is still finishing)."""
+        turns = [r.turn for r in self._running.values() if r.thread_key == key and r.turn]
+        return turns[-1] if turns else None
 
     async def user_status(self, platform: str, workspace: str, user: str) -> tuple[bool, int]:
         """(an answer in progress, how many messages wait behind it)."""
@@ -115,36 +116,12 @@ class Engine:
         )
         return any(j.status == "running" for j in jobs), sum(j.status == "queued" for j in jobs)
 
-    async def language_for(
-        self,
-        platform: str,
-        workspace: str,
-        locale: str = "",
-        *,
-        user: str = "",
-        workspace_locale: str = "",
-    ) -> str:
-        """The admin's language for the workspace wins; else the person's locale (given, or
-        remembered from their last interaction that carried one); else the workspace's
-        (Discord's server locale); else English."""
-        profile = await self.store.get_profile(platform, workspace, WORKSPACE_DEFAULT)
-        setting = profile.language if profile else None
-        if user and locale:
-            if self._locales.get((platform, user)) != locale:
-                await self.store.remember_locale(platform, user, locale)
-                self._locales[(platform, user)] = locale
-        elif user and setting is None:
-            locale = await self.store.remembered_locale(platform, user) or ""
-        return pick_language(setting, locale, workspace_locale)
+    async def language_for(self, platform: str, workspace: str, locale: str = "") -> str:
+        """For adapters: see ``Languages.language_for``."""
+        return await self.deps.languages.language_for(platform, workspace, locale)
 
     async def language_of(self, message: InboundMessage) -> str:
-        return await self.language_for(
-            message.platform,
-            message.workspace,
-            message.locale,
-            user=message.user,
-            workspace_locale=message.workspace_locale,
-        )
+        return await self.deps.languages.language_of(message)
 
     async def reset(self, platform: str, workspace: str, user: str) -> int:
         return await self.store.archive_threads(platform, workspace, user)
@@ -180,17 +157,18 @@ class Engine:
         while True:
             try:
                 held = set(await self.store.renew_leases(self.worker_id, lease))
-                for key, turn in list(self._active.items()):
-                    if turn.job.id not in held and turn.claimed_at < time.time() - lease / 3:
+                for job_id, running in list(self._running.items()):
+                    turn = running.turn
+                    if turn is None or job_id in held:
+                        continue
+                    if turn.claimed_at < time.time() - lease / 3:
                         log.error(
                             "job %d: lease lost (this process stalled); stopping it so "
                             "the worker that took it over answers alone",
-                            turn.job.id,
+                            job_id,
                         )
-                        self._lost.add(turn.job.id)
-                        task = self._tasks_by_key.get(key)
-                        if task is not None:
-                            task.cancel()
+                        self._lost.add(job_id)
+                        running.task.cancel()
                 released = await self.store.release_expired(before=time.time())
                 if released:
                     log.warning("took over jobs %s whose worker stopped answering", released)
@@ -201,7 +179,7 @@ class Engine:
                     purged = await self.store.purge_events(time.time() - retention)
                     if purged:
                         log.info("forgot %d inbound event ids past the retention", purged)
-                    await sweep_retention(self.store, self.backend)
+                    await sweep_retention(self.store, self.deps.backends.responses)
             except Exception:
                 log.exception("heartbeat failed; trying again")
             await asyncio.sleep(lease / 3)
@@ -217,8 +195,9 @@ class Engine:
                 await asyncio.gather(background, return_exceptions=True)
         if self._dispatcher is not None:
             await self._dispatcher
-        if self._tasks:
-            _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        if self._running:
+            tasks = {r.task for r in self._running.values()}
+            _, pending = await asyncio.wait(tasks, timeout=grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -257,7 +236,7 @@ class Engine:
         while not self._closing:
             self._wake.clear()
             jobs: list[Job] = []
-            free = self.settings.max_concurrent_runs - len(self._tasks)
+            free = self.settings.max_concurrent_runs - len(self._running)
             if free > 0:
                 try:
                     jobs = await self.store.claim_runnable(
@@ -276,18 +255,14 @@ class Engine:
             for job in jobs:
                 self.metrics.queue_wait(job.platform, time.time() - job.created_at)
                 task = asyncio.create_task(self._run_job(job), name=f"job-{job.id}")
-                self._tasks.add(task)
-                self._tasks_by_key[job.thread_key] = task
-                task.add_done_callback(self._job_done)
-            if not jobs and not self._tasks and not self._wake.is_set():
+                self._running[job.id] = _Running(task, job.thread_key)
+                task.add_done_callback(partial(self._job_done, job.id))
+            if not jobs and not self._running and not self._wake.is_set():
                 self._idle.set()
             await self._wake.wait()
 
-    def _job_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        for key, running in list(self._tasks_by_key.items()):
-            if running is task:
-                del self._tasks_by_key[key]
+    def _job_done(self, job_id: int, _: asyncio.Task[None]) -> None:
+        self._running.pop(job_id, None)
         self._wake.set()
 
     # One job.
@@ -298,8 +273,8 @@ class Engine:
             log.error("job %d is for platform %r, which is not running", job.id, job.platform)
             await self.store.finish_job(job.id, "failed", "platform not configured")
             return
-        turn = Turn(self, platform, job)
-        self._active[job.thread_key] = turn
+        turn = Turn(self.deps, platform, job)
+        self._running[job.id].turn = turn
         try:
             await turn.run()
         except asyncio.CancelledError:
@@ -314,5 +289,4 @@ class Engine:
             log.exception("job %d failed unexpectedly", job.id)
             await turn.fail(RunError("unexpected error"))
         finally:
-            if self._active.get(job.thread_key) is turn:
-                del self._active[job.thread_key]
+            self._running[job.id].turn = None  # done: nothing left to stop

@@ -1,9 +1,11 @@
-"""What an adapter offers the CLI: a platform for the engine, and a service to run."""
+"""What an adapter offers the composition root (``app``): a platform for the engine, and a
+service to run."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from bot.command_deps import CommandDeps
 from bot.engine import Engine
 from bot.types import Platform
 
@@ -13,8 +15,9 @@ class PlatformService(Protocol):
 
     platform: Platform
 
-    async def start(self, engine: Engine) -> None:
-        """Connect and start receiving; return once running."""
+    async def start(self, engine: Engine, commands: CommandDeps) -> None:
+        """Connect and start receiving (messages go to ``engine.accept``, commands to
+        ``bot.commands`` with ``commands``); return once running."""
 
     async def connected(self) -> bool:
         """Receiving events now (for ``/readyz``)."""

@@ -22,7 +22,8 @@ import asyncio
 import contextlib
 import logging
 
-from bot.budget import BudgetRegistry, CallBudget
+from bot.budget import CallBudget, DeferredHook
+from bot.budget_registry import BudgetRegistry
 from storage.base import RateLedger, SharedLimits
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,15 @@ class SharedCallBudget(CallBudget):
 class SharedBudgetRegistry(BudgetRegistry):
     """Budgets counted in the database, and the processes that spend each platform's limits."""
 
-    def __init__(self, ledger: RateLedger, worker: str, *, beat: float = BEAT) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        ledger: RateLedger,
+        worker: str,
+        *,
+        beat: float = BEAT,
+        on_deferred: DeferredHook | None = None,
+    ) -> None:
+        super().__init__(on_deferred=on_deferred)
         self.beat = beat
         self._ledger = ledger
         self._worker = worker
@@ -142,8 +150,12 @@ class SharedBudgetRegistry(BudgetRegistry):
                 failing = True
 
 
-def budgets_for(store: SharedLimits, worker: str) -> BudgetRegistry:
+def budgets_for(
+    store: SharedLimits, worker: str, *, on_deferred: DeferredHook | None = None
+) -> BudgetRegistry:
     """Shared budgets when the store counts rate limits for several processes (PostgreSQL),
     else in memory."""
     ledger = store.rate_ledger
-    return BudgetRegistry() if ledger is None else SharedBudgetRegistry(ledger, worker)
+    if ledger is None:
+        return BudgetRegistry(on_deferred=on_deferred)
+    return SharedBudgetRegistry(ledger, worker, on_deferred=on_deferred)

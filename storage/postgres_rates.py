@@ -11,10 +11,9 @@ server's clock (``clock_timestamp()``), so processes on different hosts agree on
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from storage.postgres import PostgresDialect
+import asyncpg
 
 _RATE_LOCK = 0x61620003
 """First key of the transaction lock per budget (postgres.py uses ...01 and ...02)."""
@@ -60,10 +59,17 @@ _PURGE_EVERY = 3_600.0
 this catches budgets nobody uses any more, e.g. a quiet Discord channel's)."""
 
 
+class Pooled(Protocol):
+    """Where the ledger's connections come from (``storage.postgres.PostgresDialect``)."""
+
+    @property
+    def pool(self) -> asyncpg.Pool[asyncpg.Record]: ...
+
+
 class PostgresRateLedger:
     """The ``RateLedger`` of a PostgreSQL store (``store.rate_ledger``)."""
 
-    def __init__(self, db: PostgresDialect) -> None:
+    def __init__(self, db: Pooled) -> None:
         self._db = db
         self._purged = time.monotonic()
 

@@ -3,6 +3,8 @@ speaks to (``storage/sqlite.py``, ``storage/postgres.py``)."""
 
 from __future__ import annotations
 
+import logging
+
 from storage.admin import KnowledgeTables, ProfileTables, QuotaTables
 from storage.base import RateLedger
 from storage.bot_threads import BotThreadTables
@@ -10,9 +12,11 @@ from storage.chat import ChatHistoryTables
 from storage.conversations import ConversationTables
 from storage.dialect import Dialect
 from storage.inbox import InboxTables, RunTables
-from storage.migrations import migrate
+from storage.migrations import load_migrations
 from storage.people import PeopleTables
 from storage.privacy import PrivacyTables
+
+log = logging.getLogger(__name__)
 
 
 class SQLStore(
@@ -54,3 +58,26 @@ class SQLStore(
     @property
     def rate_ledger(self) -> RateLedger | None:
         return self.db.rate_ledger()
+
+
+async def migrate(db: Dialect, target: int | None = None) -> None:
+    """Apply the pending migrations (up to ``target``). Processes that start together take
+    turns: each migration's transaction waits for the others, then reads the version again."""
+    current = await db.version(db)
+    applied: list[int] = []
+    for migration in load_migrations():
+        if migration.version <= current:
+            continue
+        if target is not None and migration.version > target:
+            break
+        async with db.transaction() as tx:
+            await db.lock_migrations(tx)
+            if await db.version(tx) >= migration.version:
+                continue
+            for statement in migration.statements():
+                await tx.execute(db.ddl(statement))
+            await db.set_version(tx, migration)
+        applied.append(migration.version)
+        log.debug("applied migration %s", migration.name)
+    if applied:
+        log.info("database schema upgraded from version %d to %d", applied[0] - 1, applied[-1])

@@ -10,9 +10,9 @@ from pathlib import Path
 
 
 def bot_command() -> list[str]:
-    """The installed ``assistant-bot`` beside this interpreter, else ``python -m bot.cli``."""
+    """The installed ``assistant-bot`` beside this interpreter, else ``python -m app.cli``."""
     installed = shutil.which("assistant-bot", path=str(Path(sys.executable).parent))
-    return [installed] if installed else [sys.executable, "-m", "bot.cli"]
+    return [installed] if installed else [sys.executable, "-m", "app.cli"]
 
 
 async def line_matching(stream: asyncio.StreamReader, pattern: str, seen: list[str]) -> str:

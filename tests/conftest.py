@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from adapters.console import ConsolePlatform, parse_line
+from bot.command_deps import CommandDeps
 from bot.commands import run_command
 from bot.config import Settings
 from bot.engine import Engine
@@ -84,6 +85,7 @@ class ConsoleBot:
     """A running bot with the console platform; ``out`` is what the terminal shows."""
 
     engine: Engine
+    commands: CommandDeps
     store: SQLiteStore
     backend: OpenAIBackend
     out: Terminal
@@ -112,7 +114,9 @@ class ConsoleBot:
         is_admin: bool = True,
     ) -> str:
         message = replace(parse_line(line, user=user), workspace=workspace, channel=channel)
-        return await run_command(self.engine, message, message.text.lstrip("/"), is_admin=is_admin)
+        return await run_command(
+            self.commands, message, message.text.lstrip("/"), is_admin=is_admin
+        )
 
     async def answers(self) -> str:
         await self.engine.wait_idle()
@@ -133,10 +137,13 @@ async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Ca
         *, start_engine: bool = True, functions: FunctionRegistry | None = None, **overrides: Any
     ) -> ConsoleBot:
         settings = test_settings(emulator, tmp_path / "bot.db", **overrides)
-        store, backend, engine = await open_core(settings, tmp_path / "bot.db", functions=functions)
         out = Terminal()
-        engine.add_platform(ConsolePlatform(out=out, files_dir=tmp_path / "files"))
-        bot = ConsoleBot(engine, store, backend, out)
+        console = ConsolePlatform(out=out, files_dir=tmp_path / "files")
+        store, backend, core = await open_core(
+            settings, tmp_path / "bot.db", [console], functions=functions
+        )
+        engine = core.engine
+        bot = ConsoleBot(engine, core.commands, store, backend, out)
         bots.append(bot)
         if start_engine:
             await engine.start()

@@ -113,13 +113,13 @@ async def make_discord_bot(
         overrides.setdefault("discord_assistant_channels", str(classroom.ask_ai))
         overrides.setdefault("discord_admin_role_ids", str(classroom.teachers))
         settings = discord_settings(emulator, discord_emu, tmp_path / "bot.db", **overrides)
-        store, backend, engine = await open_core(settings, tmp_path / "bot.db")
         service = DiscordService.from_settings(settings, limits=limits)
+        store, backend, core = await open_core(settings, tmp_path / "bot.db", [service.platform])
+        engine = core.engine
         bot = DiscordBot(service, engine, store, backend, discord_emu)
         bots.append(bot)
-        engine.add_platform(service.platform)
         await engine.start()
-        await service.start(engine)
+        await service.start(engine, core.commands)
         return bot
 
     yield start

@@ -18,8 +18,8 @@ import logging
 import sys
 from typing import Any
 
+from app.wiring import build_core
 from bot.config import Settings
-from bot.engine import Engine
 from bot.openai_backend import OpenAIBackend
 from bot.types import Attachment, InboundMessage, ReplyLimits
 from storage.postgres import PostgresStore
@@ -90,8 +90,8 @@ async def serve(args: argparse.Namespace) -> None:
     store = PostgresStore.from_url(args.database_url)
     await store.open()
     backend = OpenAIBackend.from_settings(settings)
-    engine = Engine(settings=settings, store=store, backend=backend)
-    engine.add_platform(LinePlatform(args.name))
+    platforms = [LinePlatform(args.name)]
+    engine = build_core(settings=settings, store=store, backend=backend, platforms=platforms).engine
     await engine.start()
     emit(op="ready", node=args.name, worker=engine.worker_id)
 

@@ -8,7 +8,7 @@ a minute (20 native streams, Tier 2, and 50 ``chat.update``, Tier 3), so 200 ans
 three minutes whatever the bot does. The tests scale the emulator's per-minute tiers to
 ``SCALE_SLACK_WINDOW - 1`` seconds, and this process budgets the same calls per
 ``SCALE_SLACK_WINDOW`` seconds: the second of margin Slack's real window gets (61 s against
-60 s) stays a second. Everything else is the real command (``bot.cli``), including the
+60 s) stays a second. Everything else is the real command (``app.cli``), including the
 budgets shared through the database.
 
 ``SCALE_UNSHARED=1`` gives each process budgets of its own (as if they were not shared), to
@@ -24,8 +24,8 @@ from dataclasses import replace
 from adapters.slack import SLACK_LIMITS, SlackService
 from adapters.slack import platform as slack_platform
 from adapters.slack import service as slack_service
-from bot import cli
-from bot.budget import BudgetRegistry
+from app import cli, wiring
+from bot.budget_registry import BudgetRegistry
 from bot.config import Settings
 
 
@@ -37,9 +37,9 @@ def main() -> int:
     def services(settings: Settings, only: str | None = None) -> list[SlackService]:
         return [SlackService.from_settings(settings, limits=limits)]
 
-    cli.configured_services = services  # type: ignore[assignment]
+    wiring.configured_services = services  # type: ignore[assignment]
     if os.environ.get("SCALE_UNSHARED") == "1":
-        cli.budgets_for = lambda store, worker: BudgetRegistry()  # type: ignore[assignment]
+        wiring.budgets_for = lambda store, worker, **_: BudgetRegistry()  # type: ignore[assignment]
     return cli.main(sys.argv[1:])
 
 

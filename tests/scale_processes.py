@@ -28,7 +28,7 @@ def clean_env(**values: str) -> dict[str, str]:
 
 def assistant_bot() -> list[str]:
     installed = shutil.which("assistant-bot", path=str(Path(sys.executable).parent))
-    return [installed] if installed else [sys.executable, "-m", "bot.cli"]
+    return [installed] if installed else [sys.executable, "-m", "app.cli"]
 
 
 def slack_bot() -> list[str]:

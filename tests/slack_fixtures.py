@@ -144,11 +144,11 @@ async def make_slack_bot(
             port=0,
             **overrides,
         )
-        store, backend, engine = await open_core(settings, tmp_path / "bot.db")
         service = SlackService.from_settings(settings, host="127.0.0.1", limits=limits, **options)
-        engine.add_platform(service.platform)
+        store, backend, core = await open_core(settings, tmp_path / "bot.db", [service.platform])
+        engine = core.engine
         await engine.start()
-        await service.start(engine)
+        await service.start(engine, core.commands)
         bot = SlackBot(engine, store, backend, service, slack, mode)
         bots.append(bot)
         if mode == "socket":

@@ -21,10 +21,12 @@ async def test_channel_instructions_apply_there_only_and_roll_back(
     bot: ConsoleBot, emulator: OpenAIEmulator
 ) -> None:
     message = replace(parse_line("config channel instructions", user="teacher"), **CLASS)
-    opened = await handle_command(bot.engine, message, "config channel instructions", is_admin=True)
+    opened = await handle_command(
+        bot.commands, message, "config channel instructions", is_admin=True
+    )
     assert opened.modal is not None and opened.modal.value == "You are a math tutor."
     saved = await submit_modal(
-        bot.engine,
+        bot.commands,
         message,
         opened.modal.id,
         "You are a patient algebra tutor. Answer in steps.",
@@ -87,7 +89,7 @@ async def test_non_admin_can_change_nothing(bot: ConsoleBot, emulator: OpenAIEmu
     assert await bot.store.profile_changes("console", "school") == []
     assert await bot.store.get_quota("console", "school", "") is None
     message = replace(parse_line("x", user="student"), **CLASS)
-    refused = await submit_modal(bot.engine, message, "config.instructions", "Be rude.")
+    refused = await submit_modal(bot.commands, message, "config.instructions", "Be rude.")
     assert refused.text.startswith("Only admins can use")
     assert await bot.store.get_profile("console", "school", "") is None
 
@@ -151,7 +153,7 @@ async def test_korean_help(bot: ConsoleBot, setting: str | None, locale: str) ->
     if setting:
         await bot.command(f"/config language {setting}", user="teacher", **CLASS)
     message = replace(parse_line("help", user="student"), locale=locale, **CLASS)
-    reply = await handle_command(bot.engine, message, "help")
+    reply = await handle_command(bot.commands, message, "help")
     assert reply.text.startswith("저는 AI 어시스턴트입니다.")
     assert "/reset   새 대화 시작" in reply.text
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.budget import BudgetRegistry
+from bot.budget_registry import BudgetRegistry
 from bot.header_budget import HeaderBudget
 from bot.reply import ReplyEditor
 from bot.types import ReplyLimits

@@ -17,7 +17,7 @@ SECRET = "sk-test-secret-0123456789abcdef"
 
 def _command() -> list[str]:
     installed = shutil.which("assistant-bot", path=str(Path(sys.executable).parent))
-    return [installed] if installed else [sys.executable, "-m", "bot.cli"]
+    return [installed] if installed else [sys.executable, "-m", "app.cli"]
 
 
 async def _run(args: list[str], stdin: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:

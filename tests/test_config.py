@@ -65,7 +65,7 @@ def test_secret_values_are_not_echoed(clean_env: Path, monkeypatch: pytest.Monke
 def test_cli_reports_config_error_in_one_line(clean_env: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console"],
+        [sys.executable, "-m", "app.cli", "console"],
         input="hi\n",
         capture_output=True,
         text=True,

@@ -20,6 +20,7 @@ from typing import Any
 import openai
 import pytest
 
+from app.wiring import build_core
 from bot.config import Settings
 from bot.engine import Engine
 from bot.openai_backend import OpenAIBackend
@@ -199,8 +200,10 @@ async def start_node(
             api_key="sk-test-emulator-key", base_url=emulator.base_url, max_retries=2
         )
         backend = OpenAIBackend(client, poll_interval=settings.poll_interval)
-        engine = Engine(settings=settings, store=store, backend=backend)
-        engine.add_platform(ChatPlatform(chat, name))
+        platforms = [ChatPlatform(chat, name)]
+        engine = build_core(
+            settings=settings, store=store, backend=backend, platforms=platforms
+        ).engine
         node = Node(name, engine, store, backend)
         nodes.append(node)
         await engine.start()

@@ -126,12 +126,12 @@ async def test_export_sends_the_persons_history_as_a_file(
     bot: ConsoleBot, emulator: OpenAIEmulator, tmp_path: Path
 ) -> None:
     message = replace(parse_line("x", user="kim"), **SCHOOL)
-    empty = await handle_command(bot.engine, message, "export")
+    empty = await handle_command(bot.commands, message, "export")
     assert empty.text == "I keep no conversations of yours on this platform." and not empty.files
     await chat_with_files(bot, emulator, tmp_path, "kim")
     await bot.say("hi", user="lee", **SCHOOL)
     await bot.answers()
-    reply = await handle_command(bot.engine, message, "export")
+    reply = await handle_command(bot.commands, message, "export")
     assert (
         reply.text == "Your history on this platform is in the attached file (1 conversation(s))."
     )
@@ -166,7 +166,7 @@ async def test_a_chat_completions_history_is_exported_and_forgotten_from_the_sto
     assert len(await bot.store.chat_messages(kim.conversation_id)) == 2
 
     message = replace(parse_line("x", user="kim"), **SCHOOL)
-    [file] = (await handle_command(bot.engine, message, "export")).files
+    [file] = (await handle_command(bot.commands, message, "export")).files
     [conversation] = json.loads(file.data)["conversations"]
     assert conversation["items"] == [
         {"role": "user", "text": "Solve 3x + 11 = 14"},

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from adapters.slack.quota import StatusQuota, StreamQuota
-from bot.budget import BudgetRegistry, CallBudget
+from bot.budget import CallBudget
+from bot.budget_registry import BudgetRegistry
 from bot.shared_budget import SharedBudgetRegistry, SharedCallBudget, budgets_for
 from storage.postgres import PostgresStore
 from storage.sqlite import SQLiteStore

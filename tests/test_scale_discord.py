@@ -153,12 +153,12 @@ async def test_auto_sharding_asks_discord_how_many_shards_and_runs_them_all(
         discord_guild_ready_timeout=0.05,
         discord_shard_count="auto",
     )
-    store, backend, engine = await open_core(settings, tmp_path / "bot.db")
     service = DiscordService.from_settings(settings)
-    engine.add_platform(service.platform)
+    store, backend, core = await open_core(settings, tmp_path / "bot.db", [service.platform])
+    engine = core.engine
     await engine.start()
     try:
-        await service.start(engine)
+        await service.start(engine, core.commands)
         assert isinstance(service.client, discord.AutoShardedClient)
         assert sorted(service.client.shards) == [0, 1]
         assert len(discord_emu.calls_of("gateway_bot")) == 1

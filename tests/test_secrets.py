@@ -98,14 +98,15 @@ async def test_a_session_on_slack_and_discord_leaks_no_secret(
     # What setup_logging does for the process, on the handler this test reads.
     caplog.handler.addFilter(RedactSecrets(settings.secrets()))
     caplog.set_level(logging.DEBUG)
-    store, backend, engine = await open_core(settings, tmp_path / "bot.db")
     slack_service = SlackService.from_settings(settings, host="127.0.0.1", limits=SLACK_LIMITS)
     discord_service = DiscordService.from_settings(settings, limits=DISCORD_LIMITS)
-    for service in (slack_service, discord_service):
-        engine.add_platform(service.platform)
+    store, backend, core = await open_core(
+        settings, tmp_path / "bot.db", [slack_service.platform, discord_service.platform]
+    )
+    engine = core.engine
     await engine.start()
-    await slack_service.start(engine)
-    await discord_service.start(engine)
+    await slack_service.start(engine, core.commands)
+    await discord_service.start(engine, core.commands)
     try:
         await _session(engine, emulator, slack, slack_service, discord_emu, classroom)
     finally:

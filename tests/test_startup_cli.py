@@ -30,7 +30,7 @@ well under one; the bound only keeps a hang from stalling the suite)."""
 
 def _command() -> list[str]:
     installed = shutil.which("assistant-bot", path=str(Path(sys.executable).parent))
-    return [installed] if installed else [sys.executable, "-m", "bot.cli"]
+    return [installed] if installed else [sys.executable, "-m", "app.cli"]
 
 
 def _base_env(tmp_path: Path) -> dict[str, str]:

@@ -259,7 +259,7 @@ async def test_plugin_function_discovered_through_entry_point(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "app.cli",
         "console",
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,

@@ -56,7 +56,7 @@ async def test_usage_all_answers_with_a_chart_and_a_csv(
         await bot.say("hello", user=user, **CLASS)
     await bot.answers()
     message = replace(parse_line("x", user="teacher"), **CLASS)
-    answer = await handle_command(bot.engine, message, "usage all", is_admin=True)
+    answer = await handle_command(bot.commands, message, "usage all", is_admin=True)
     assert "kim: 2 message(s)" in answer.text
     png, table = answer.files
     assert png.filename.endswith(".png") and table.filename.endswith(".csv")
@@ -64,7 +64,7 @@ async def test_usage_all_answers_with_a_chart_and_a_csv(
     rows = list(csv.DictReader(io.StringIO(table.data.decode())))
     assert [(r["user"], r["messages"]) for r in rows] == [("kim", "2"), ("lee", "1")]
     assert all(int(r["tokens"]) == int(r["input_tokens"]) + int(r["output_tokens"]) for r in rows)
-    mine = await handle_command(bot.engine, message, "usage")
+    mine = await handle_command(bot.commands, message, "usage")
     assert not mine.files  # a person's own usage stays text
 
 

@@ -33,7 +33,8 @@ from adapters.discord.respond import REPLY_WITHIN, command_failed, respond, send
 from adapters.discord.translations import KoreanTranslator
 from adapters.http_calls import call_tracer, discord_route
 from bot.admin import HOSTED_TOOLS
-from bot.budget import BudgetRegistry
+from bot.budget_registry import BudgetRegistry
+from bot.command_deps import CommandDeps
 from bot.commands import handle_command, submit_modal
 from bot.config import Settings
 from bot.engine import Engine
@@ -117,6 +118,7 @@ class DiscordService:
         self.platform: Platform = self.discord
         self.shared = SharedServers(self.client, options.serves_guild)
         self._engine: Engine | None = None
+        self._commands: CommandDeps | None = None
         self._runner: asyncio.Task[None] | None = None
         self.reply_within = REPLY_WITHIN
         """Seconds a command may take before it is deferred (tests set 0 to defer at once)."""
@@ -129,8 +131,9 @@ class DiscordService:
 
     # Lifecycle.
 
-    async def start(self, engine: Engine) -> None:
+    async def start(self, engine: Engine, commands: CommandDeps) -> None:
         self._engine = engine
+        self._commands = commands
         self._budgets = engine.budgets
         point_at(self.options)
         if not self.trace.on_request_end.frozen:  # once, before the session is made
@@ -238,6 +241,11 @@ class DiscordService:
             return pick_language(None, message.locale, message.workspace_locale)
         return await self._engine.language_of(message)
 
+    @property
+    def _deps(self) -> CommandDeps:
+        assert self._commands is not None  # given with the engine, checked by _engine_for
+        return self._commands
+
     async def _engine_for(self, interaction: Interaction) -> Engine | None:
         """The engine, or ``None`` once the person was told why their command is declined."""
         if interaction.guild_id is None:
@@ -276,7 +284,7 @@ class DiscordService:
             return
         message = await self._with_shared(engine, interaction_message(interaction, ""))
         admin = is_admin(interaction, self.options)
-        work = handle_command(engine, message, name, is_admin=admin)
+        work = handle_command(self._deps, message, name, is_admin=admin)
         await respond(
             interaction, work, await self._language(interaction), reply_within=self.reply_within
         )
@@ -294,7 +302,7 @@ class DiscordService:
             return
         message = interaction_message(interaction, "", attachments)
         admin = is_admin(interaction, self.options)
-        work = handle_command(engine, message, line, is_admin=admin)
+        work = handle_command(self._deps, message, line, is_admin=admin)
         await respond(interaction, work, lang, reply_within=self.reply_within)
 
     async def suggest(self, interaction: Interaction, kind: Suggestion, typed: str) -> list[str]:
@@ -339,5 +347,5 @@ class DiscordService:
         form_id, value = form
         message = interaction_message(interaction, "")
         admin = is_admin(interaction, self.options)
-        work = submit_modal(engine, message, form_id, value, is_admin=admin)
+        work = submit_modal(self._deps, message, form_id, value, is_admin=admin)
         await respond(interaction, work, lang, reply_within=self.reply_within)

@@ -22,6 +22,7 @@ from adapters.slack.forms import modal_view, submitted
 from adapters.slack.mentions import neutralise
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.users import UserDirectory
+from bot.command_deps import CommandDeps
 from bot.commands import OutgoingFile, failed, handle_command, submit_modal
 from bot.engine import Engine
 from bot.i18n import t
@@ -35,9 +36,16 @@ Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 class SlackCommands:
     def __init__(
-        self, *, engine: Engine, slack: SlackPlatform, users: UserDirectory, spawn: Spawn
+        self,
+        *,
+        engine: Engine,
+        commands: CommandDeps,
+        slack: SlackPlatform,
+        users: UserDirectory,
+        spawn: Spawn,
     ) -> None:
         self._engine = engine
+        self._deps = commands
         self._slack = slack
         self._users = users
         self._spawn = spawn
@@ -47,12 +55,10 @@ class SlackCommands:
         try:
             user = await self._users.get(message.workspace, message.user, wait=1.0)
             message = dataclasses.replace(message, locale=user.locale, roles=user.roles)
-            reply = await handle_command(
-                self._engine, message, message.text, is_admin=user.is_admin
-            )
+            reply = await handle_command(self._deps, message, message.text, is_admin=user.is_admin)
         except Exception as exc:  # the core answers its own failures; this catches the rest
             command = " ".join(message.text.split()[:2]) or "help"
-            reply = await failed(self._engine, message, command, exc)
+            reply = await failed(self._deps, message, command, exc)
         if reply.modal is None:
             await ack(text=neutralise(reply.text))
             if reply.files:
@@ -93,7 +99,7 @@ class SlackCommands:
             event_id=f"form:{view.get('id', '')}",
             locale=user.locale,
         )
-        reply = await submit_modal(self._engine, message, form, value, is_admin=user.is_admin)
+        reply = await submit_modal(self._deps, message, form, value, is_admin=user.is_admin)
         await ack()
         if reply.text and channel:
             self._spawn(self._tell(channel, user_id, reply.text))
@@ -133,7 +139,7 @@ class SlackCommands:
     async def _kb_add(self, message: InboundMessage) -> None:
         user = await self._users.get(message.workspace, message.user, wait=5.0)
         message = dataclasses.replace(message, locale=user.locale)
-        reply = await handle_command(self._engine, message, message.text, is_admin=user.is_admin)
+        reply = await handle_command(self._deps, message, message.text, is_admin=user.is_admin)
         try:
             await self._slack.client.chat_postMessage(
                 channel=message.channel,

@@ -42,6 +42,7 @@ from adapters.slack.http import EventsEndpoint
 from adapters.slack.platform import QUOTA_WINDOW, SlackPlatform
 from adapters.slack.reader import SlackReader
 from adapters.slack.users import UserDirectory
+from bot.command_deps import CommandDeps
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ConfigError, PlatformUnavailable
@@ -136,7 +137,7 @@ class SlackService:
 
     # Lifecycle.
 
-    async def start(self, engine: Engine) -> None:
+    async def start(self, engine: Engine, commands: CommandDeps) -> None:
         self._engine = engine
         self.slack.store = engine.store
         # Processes on one database split the workspace's quotas (bot/shared_budget.py).
@@ -159,7 +160,11 @@ class SlackService:
             ) from exc
         log.info("Slack: workspace %s as @%s", identity.get("team"), identity.get("user"))
         self._commands = SlackCommands(
-            engine=engine, slack=self.slack, users=self.users, spawn=self._spawn
+            engine=engine,
+            commands=commands,
+            slack=self.slack,
+            users=self.users,
+            spawn=self._spawn,
         )
         workspace_url = str(identity.get("url") or "https://slack.com/")
         reader = SlackReader(self.slack.aux_client, workspace_url, self.users)
