@@ -51,6 +51,12 @@ BOT_TOKEN = "xoxb-1111-2222-emulatedbottoken"
 APP_TOKEN = "xapp-1-A0EMULATE-3333-emulatedapptoken"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 _LOGIN_PAGE = "<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
+UPLOAD_URL = "upload_url"
+"""``fail(UPLOAD_URL, …)``: the URL ``files.getUploadURLExternal`` hands out refuses the bytes."""
+
+
+_DROPPED = 0
+"""The status recorded for a call whose connection the emulator closed instead of answering."""
 
 
 @dataclass
@@ -65,6 +71,7 @@ class _Fault:
     status: int
     error: str | None
     retry_after: int
+    drop: bool = False
 
 
 class SlackEmulator(WebApiMethods, ConversationMethods):
@@ -164,12 +171,29 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
         status: int = 200,
         error: str | None = None,
         retry_after: int = 1,
+        drop: bool = False,
     ) -> None:
-        """The next ``times`` calls of ``method`` fail: 429 (``status=429``) or ``error``."""
+        """The next ``times`` calls of ``method`` fail: 429 (``status=429``), ``error``, or
+        (``drop``) the connection closes with no answer at all."""
         fault = _Fault(
-            times, status, error or ("ratelimited" if status == 429 else "fatal_error"), retry_after
+            times,
+            status,
+            error or ("ratelimited" if status == 429 else "fatal_error"),
+            retry_after,
+            drop,
         )
         self._faults.setdefault(method, deque()).append(fault)
+
+    def _fault(self, method: str) -> _Fault | None:
+        """The fault the next call of ``method`` meets, if any (taken from the script)."""
+        faults = self._faults.get(method)
+        if not faults:
+            return None
+        fault = faults[0]
+        fault.times -= 1
+        if fault.times <= 0:
+            faults.popleft()
+        return fault
 
     def calls_to(self, method: str) -> list[SlackCall]:
         return [c for c in self.calls if c.method == method]
@@ -354,6 +378,11 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
         upload = self.uploads.get(request.match_info["uid"])
         if upload is None:
             return web.Response(status=404, text="unknown upload")
+        fault = self._fault(UPLOAD_URL)
+        if fault is not None:
+            await request.read()
+            status = fault.status if fault.status >= 400 else 500
+            return web.Response(status=status, text=fault.error or "")
         upload.data = await request.read()
         upload.authorization = request.headers.get("Authorization")
         await self._notify()
@@ -376,6 +405,10 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
         status, data, headers = self._answer(call)
         call.status, call.error = status, None if data.get("ok") else data.get("error")
         await self._notify()
+        if status == _DROPPED:
+            assert request.transport is not None
+            request.transport.close()  # the client sees the connection end without an answer
+            return web.Response()
         release = self.holds.get(method)
         if release is not None:
             await release.wait()
@@ -389,12 +422,10 @@ class SlackEmulator(WebApiMethods, ConversationMethods):
             return 200, {"ok": False, "error": "not_authed"}, {}
         if call.token != expected:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
-        faults = self._faults.get(call.method)
-        if faults:
-            fault = faults[0]
-            fault.times -= 1
-            if fault.times <= 0:
-                faults.popleft()
+        fault = self._fault(call.method)
+        if fault is not None:
+            if fault.drop:
+                return _DROPPED, {"ok": False, "error": "connection dropped"}, {}
             if fault.status == 429:
                 return self._too_many(fault.retry_after)
             return fault.status, {"ok": False, "error": fault.error}, {}

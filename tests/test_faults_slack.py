@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.openai_emulator import OpenAIEmulator, Turn
-from tests.slack_emulator import SlackEmulator
+from tests.slack_emulator import UPLOAD_URL, SlackEmulator
 from tests.slack_emulator_events import JSON, Message, new_ts
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE_DM, BOB, GENERAL, TEST_LIMITS, SlackBot
@@ -209,3 +209,43 @@ async def test_a_stream_slack_would_not_stop_is_stopped_by_recovery(
     assert await slack_bot.store.jobs_with_open_replies(["answered", "failed"]) == []
     await slack_bot.engine.close_open_replies()
     assert len(slack.calls_to("chat.stopStream")) == 4  # nothing left to close
+
+
+@pytest.mark.parametrize("drop", [True, False], ids=["connection-dropped", "refused"])
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_a_failing_assistant_status_still_yields_the_full_answer(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator, drop: bool
+) -> None:
+    # The status is optional: every try fails, and the answer does not notice.
+    slack.fail("assistant.threads.setStatus", times=20, status=500, drop=drop)
+    emulator.script(Turn().text("The whole answer, without a status.", deltas=3))
+    event = await slack_bot.dm("a question")
+    await slack_bot.answers()
+    assert bot_texts(slack_bot, event) == ["The whole answer, without a status."]
+    assert [j.status for j in await slack_bot.store.jobs()] == ["answered"]
+    tried = slack.calls_to("assistant.threads.setStatus")
+    assert tried and not any(c.ok for c in tried)
+    assert slack.statuses == []
+
+
+@pytest.mark.parametrize("where", ["upload URL", "files.completeUploadExternal"])
+@pytest.mark.parametrize("transport", ["http"])
+async def test_an_upload_that_fails_is_named_and_the_text_answer_still_arrives(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator, where: str
+) -> None:
+    if where == "upload URL":
+        slack.fail(UPLOAD_URL, status=403, error="upload refused")
+    else:
+        slack.fail("files.completeUploadExternal", error="not_allowed_token_type")
+    emulator.script(
+        Turn()
+        .code("plt.savefig('/mnt/data/chart.png')", files=[("chart.png", PNG)])
+        .text("Here is your chart: [chart.png](sandbox:/mnt/data/chart.png)", deltas=2)
+    )
+    event = await slack_bot.dm("plot it")
+    await slack_bot.answers()
+    [text] = bot_texts(slack_bot, event)
+    assert "Here is your chart: **chart.png**" in text
+    assert text.endswith("I couldn't upload chart.png.")
+    assert not [m for m in slack_bot.thread(event) if m.files]
+    assert [j.status for j in await slack_bot.store.jobs()] == ["answered"]

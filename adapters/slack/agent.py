@@ -22,9 +22,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.calls import SLACK_ERRORS, call, optional
 from adapters.slack.events import PLATFORM
 from adapters.slack.users import UserDirectory
 from bot.engine import Engine
@@ -135,9 +135,9 @@ class AgentSurface:
         )
         if shown.greeting is not None:
             try:
-                await self._client.chat_postMessage(channel=dm, markdown_text=shown.greeting)
-            except SlackApiError as exc:
-                log.warning("greeting not shown (%s); trying at the next open", _error(exc))
+                await call(self._client.chat_postMessage, channel=dm, markdown_text=shown.greeting)
+            except SLACK_ERRORS as exc:
+                log.warning("greeting not shown (%s); trying at the next open", exc)
                 await store.release_greeting(PLATFORM, team, user)
         await self._set_prompts(team, user, dm, None, shown.title, shown.prompts)
 
@@ -169,17 +169,16 @@ class AgentSurface:
         key = (team, user, thread_ts or "")
         if not prompts or self._shown.get(key) == prompts:
             return  # the same prompts are already there
-        try:
-            await self._client.assistant_threads_setSuggestedPrompts(
-                channel_id=dm,
-                thread_ts=thread_ts,
-                title=title,
-                prompts=[{"title": p.title, "message": p.message} for p in prompts],
-            )
-        except SlackApiError as exc:
-            log.info("suggested prompts not set (%s)", _error(exc))
-            return
-        _remember(self._shown, key, prompts)
+        shown = await optional(
+            "suggested prompts",
+            self._client.assistant_threads_setSuggestedPrompts,
+            channel_id=dm,
+            thread_ts=thread_ts,
+            title=title,
+            prompts=[{"title": p.title, "message": p.message} for p in prompts],
+        )
+        if shown is not None:
+            _remember(self._shown, key, prompts)
 
     async def _save_viewing(self, team: str, user: str, context: Any) -> Viewing | None:
         viewing = viewing_from_context(context, team)
@@ -228,12 +227,13 @@ class AgentSurface:
             self._spawn(_logged("title", self._title(channel, thread_ts or ts, title)))
 
     async def _title(self, channel: str, thread_ts: str, title: str) -> None:
-        try:
-            await self._client.assistant_threads_setTitle(
-                channel_id=channel, thread_ts=thread_ts, title=title
-            )
-        except SlackApiError as exc:
-            log.info("thread title not set (%s)", _error(exc))
+        await optional(
+            "thread title",
+            self._client.assistant_threads_setTitle,
+            channel_id=channel,
+            thread_ts=thread_ts,
+            title=title,
+        )
 
 
 async def _logged(what: str, work: Coroutine[Any, Any, None]) -> None:
@@ -250,7 +250,3 @@ def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
     cache.move_to_end(key)
     while len(cache) > _REMEMBERED:
         cache.popitem(last=False)
-
-
-def _error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error") or exc.response.status_code)

@@ -15,8 +15,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
 
+from adapters.slack.calls import SLACK_ERRORS, call
 from adapters.slack.events import PLATFORM, inbound_from_command
 from adapters.slack.forms import modal_view, submitted
 from adapters.slack.mentions import neutralise
@@ -65,12 +65,13 @@ class SlackCommands:
                 self._spawn(self._send_files(message.user, reply.files))
             return
         try:  # the trigger id lives 3 s: open the form before acknowledging
-            await self._slack.client.views_open(
+            await call(
+                self._slack.client.views_open,
                 trigger_id=str(body.get("trigger_id")),
                 view=modal_view(reply.modal, channel=message.channel),
             )
-        except Exception as exc:
-            log.warning("views.open failed (%s)", _reason(exc))
+        except SLACK_ERRORS as exc:
+            log.warning("views.open failed (%s)", exc)
             lang = await self._engine.language_for(PLATFORM, message.workspace, message.locale)
             await ack(text=t(lang, "form.failed"))
             return
@@ -108,24 +109,28 @@ class SlackCommands:
         """A command's files (an export, a chart) go to the person's DM with the bot, where
         only they see them (a slash command's answer cannot carry files)."""
         try:
-            opened = await self._slack.aux_client.conversations_open(users=user)
+            opened = await call(self._slack.aux_client.conversations_open, users=user)
             channel = str((opened.get("channel") or {}).get("id") or "")
-            await self._slack.aux_client.files_upload_v2(
+            await call(
+                self._slack.aux_client.files_upload_v2,
                 channel=channel,
                 file_uploads=[
                     {"filename": f.filename, "title": f.filename, "content": f.data} for f in files
                 ],
             )
-        except SlackApiError as exc:
-            log.warning("could not send a command's files (%s)", exc.response.get("error"))
+        except SLACK_ERRORS as exc:
+            log.warning("could not send a command's files (%s)", exc)
 
     async def _tell(self, channel: str, user: str, text: str) -> None:
         try:
-            await self._slack.aux_client.chat_postEphemeral(
-                channel=channel, user=user, text=neutralise(text)
+            await call(
+                self._slack.aux_client.chat_postEphemeral,
+                channel=channel,
+                user=user,
+                text=neutralise(text),
             )
-        except Exception as exc:
-            log.warning("could not show a form's result (%s)", _reason(exc))
+        except SLACK_ERRORS as exc:
+            log.warning("could not show a form's result (%s)", exc)
 
     async def kb_add_by_message(self, message: InboundMessage) -> bool:
         """``kb add [workspace]`` with files attached is the command (a slash command cannot
@@ -141,16 +146,11 @@ class SlackCommands:
         message = dataclasses.replace(message, locale=user.locale)
         reply = await handle_command(self._deps, message, message.text, is_admin=user.is_admin)
         try:
-            await self._slack.client.chat_postMessage(
+            await call(
+                self._slack.client.chat_postMessage,
                 channel=message.channel,
                 thread_ts=str(message.reply_to.get("thread_ts") or ""),
                 markdown_text=neutralise(reply.text),
             )
-        except Exception as exc:
-            log.warning("could not post the result of kb add (%s)", _reason(exc))
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error"))
-    return type(exc).__name__
+        except SLACK_ERRORS as exc:
+            log.warning("could not post the result of kb add (%s)", exc)

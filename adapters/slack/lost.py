@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.calls import SLACK_ERRORS, call
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,15 @@ async def find_lost_message(
     """The ``ts`` of the bot's earliest message in the thread since ``since`` that shows only
     the placeholder (or nothing), or None."""
     try:
-        response = await client.conversations_replies(
-            channel=channel, ts=thread_ts, oldest=f"{since - CLOCK_MARGIN:.6f}", limit=100
+        response = await call(
+            client.conversations_replies,
+            channel=channel,
+            ts=thread_ts,
+            oldest=f"{since - CLOCK_MARGIN:.6f}",
+            limit=100,
         )
-    except SlackApiError as exc:
-        log.warning("could not look for a reply lost in a crash (%s)", exc.response.get("error"))
+    except SLACK_ERRORS as exc:
+        log.warning("could not look for a reply lost in a crash (%s)", exc)
         return None
     for message in response.get("messages") or []:
         ts = str(message.get("ts") or "")

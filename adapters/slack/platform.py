@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import files
+from adapters.slack.calls import SLACK_ERRORS, call
 from adapters.slack.events import PLATFORM
 from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota
 from adapters.slack.reply import SlackReply, ThreadPlace
@@ -110,9 +110,9 @@ class SlackPlatform:
         """The bot's own user id (``auth.test``, asked once)."""
         if self._bot_user is None:
             try:
-                identity = await self.client.auth_test()
-            except SlackApiError as exc:
-                log.warning("auth.test failed (%s)", exc.response.get("error"))
+                identity = await call(self.client.auth_test)
+            except SLACK_ERRORS as exc:
+                log.warning("auth.test failed (%s)", exc)
                 return None
             self._bot_user = str(identity.get("user_id") or "") or None
         return self._bot_user

@@ -14,10 +14,9 @@ import datetime as dt
 import logging
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.calls import SLACK_ERRORS, SlackRefused, call
 from adapters.slack.events import plain_text
 from adapters.slack.users import UserDirectory
 from bot.viewing import ReadMessage, ReadRefused, ReadResult
@@ -57,7 +56,8 @@ class SlackReader:
         channel = viewing.channel
         shown = f"<#{channel}>"
         try:
-            info = (await self._client.conversations_info(channel=channel)).get("channel") or {}
+            about = await call(self._client.conversations_info, channel=channel)
+            info = about.get("channel") or {}
             if info.get("name"):
                 shown = f"#{info['name']}"
             if not info.get("is_member"):
@@ -67,21 +67,23 @@ class SlackReader:
             ):
                 raise ReadRefused("not_visible", shown)
             if thread:
-                response = await self._client.conversations_replies(
-                    channel=channel, ts=viewing.thread_ts, limit=limit
+                response = await call(
+                    self._client.conversations_replies,
+                    channel=channel,
+                    ts=viewing.thread_ts,
+                    limit=limit,
                 )
                 found = list(response.get("messages") or [])[:limit]
             else:
-                response = await self._client.conversations_history(channel=channel, limit=limit)
+                response = await call(
+                    self._client.conversations_history, channel=channel, limit=limit
+                )
                 found = list(reversed(response.get("messages") or []))
-        except SlackApiError as exc:
-            error = str(exc.response.get("error") or exc.response.status_code)
-            log.info("reading %s for %s refused by Slack (%s)", channel, user, error)
-            if error in ("channel_not_found", "not_in_channel"):
+        except SLACK_ERRORS as exc:
+            log.info("reading %s for %s failed (%s)", channel, user, exc)
+            gone = ("channel_not_found", "not_in_channel")
+            if isinstance(exc, SlackRefused) and exc.error in gone:
                 raise ReadRefused("not_member", shown) from exc
-            raise ReadRefused("unavailable", shown) from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.info("reading %s failed (%s)", channel, type(exc).__name__)
             raise ReadRefused("unavailable", shown) from exc
         kept = [
             m for m in found if isinstance(m, dict) and m.get("subtype") not in _SKIPPED_SUBTYPES
@@ -99,8 +101,8 @@ class SlackReader:
     async def _member(self, channel: str, user: str) -> bool:
         cursor = None
         for _ in range(_MEMBER_PAGES):
-            response = await self._client.conversations_members(
-                channel=channel, limit=1000, cursor=cursor
+            response = await call(
+                self._client.conversations_members, channel=channel, limit=1000, cursor=cursor
             )
             if user in (response.get("members") or []):
                 return True

@@ -10,9 +10,10 @@ Two ways to show a growing answer, chosen per reply by the platform:
 * ``chat.postMessage`` + ``chat.update`` with ``markdown_text``, where streaming is not
   allowed (or its Tier 2 quota is used up).
 
-A 429 becomes ``bot.errors.RateLimited(retry_after=…)`` so the editor waits it out; a 5xx or
-a dropped connection ``PlatformUnavailable`` (the editor tries again), and ``message_not_found``
-``MessageGone`` (the message was deleted: the editor continues in a new one).
+Every call goes through ``calls.call``: a 429 is ``bot.errors.RateLimited(retry_after=…)``, so
+the editor waits it out; a 5xx or a dropped connection ``PlatformUnavailable`` (the editor tries
+again), and ``message_not_found`` ``MessageGone`` (the message was deleted: the editor continues
+in a new one). The assistant status is optional: its failure is logged, never raised.
 """
 
 from __future__ import annotations
@@ -25,11 +26,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.slack.calls import SLACK_ERRORS, Send, SlackRefused, call
 from adapters.slack.lost import find_lost_message
 from adapters.slack.mentions import neutralise, streamable
 from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota
@@ -44,21 +43,8 @@ _POSTS_UNKNOWN = (5, 5.5)
 """A channel's chat.postMessage room where the platform did not pass its own count."""
 
 
-def rate_limited(exc: SlackApiError, method: str) -> RateLimited | None:
-    """The typed error for a Slack 429 (``Retry-After`` in seconds), else None."""
-    response = exc.response
-    if response.status_code != 429 and response.get("error") != "ratelimited":
-        return None
-    header = response.headers.get("Retry-After") if response.headers else None
-    try:
-        retry_after = max(0.0, float(header)) if header is not None else 1.0
-    except ValueError:
-        retry_after = 1.0
-    return RateLimited(f"Slack rate limit on {method}", retry_after=retry_after, platform="Slack")
-
-
-def slack_error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+def _reason(exc: Exception) -> str:
+    return exc.error if isinstance(exc, SlackRefused) else str(exc)
 
 
 def without_added_closer(text: str) -> str:
@@ -140,23 +126,6 @@ class SlackReply:
     def open_refs(self) -> list[str]:
         return [ref for ref, stream in self._streams.items() if stream.open]
 
-    async def _api(
-        self, method: str, call: Callable[..., Awaitable[AsyncSlackResponse]], **args: Any
-    ) -> AsyncSlackResponse:
-        try:
-            return await call(**args)
-        except SlackApiError as exc:
-            limited = rate_limited(exc, method)
-            if limited is not None:
-                raise limited from exc
-            if exc.response.get("error") == "message_not_found":
-                raise MessageGone(f"{method}: message_not_found") from exc
-            if exc.response.status_code >= 500:
-                raise PlatformUnavailable(f"{method}: {slack_error(exc)}") from exc
-            raise
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise PlatformUnavailable(f"{method}: {type(exc).__name__}") from exc
-
     # Posting.
 
     async def post(self, text: str) -> str:
@@ -182,8 +151,7 @@ class SlackReply:
     async def _post_message(self, text: str) -> str:
         """A new message in the thread (chat.postMessage, counted in the channel's posts)."""
         self._posts.take()
-        response = await self._api(
-            "chat.postMessage",
+        response = await call(
             self._client.chat_postMessage,
             channel=self._place.channel,
             thread_ts=self._place.thread_ts,
@@ -225,12 +193,12 @@ class SlackReply:
             args["recipient_team_id"] = place.recipient_team
             args["recipient_user_id"] = place.recipient_user
         try:
-            response = await self._client.chat_startStream(**args)
-        except SlackApiError as exc:
+            response = await call(self._client.chat_startStream, **args)
+        except SLACK_ERRORS as exc:
             if self._streams_quota is not None:
                 self._streams_quota.cancel()
-            reason = slack_error(exc)
-            if rate_limited(exc, "chat.startStream") is None:
+            reason = _reason(exc)
+            if not isinstance(exc, RateLimited):
                 self._native_failed(reason)
             log.debug("native streaming not available here (%s); posting instead", reason)
             return None
@@ -259,17 +227,15 @@ class SlackReply:
             stream.pending = asyncio.ensure_future(self._append(ref, stream, raw))
             try:
                 await asyncio.shield(stream.pending)
-            except (SlackApiError, MessageGone) as exc:
-                reason = slack_error(exc) if isinstance(exc, SlackApiError) else str(exc)
-                log.info("stream %s ended early (%s); updating instead", ref, reason)
+            except (SlackRefused, MessageGone) as exc:
+                log.info("stream %s ended early (%s); updating instead", ref, _reason(exc))
                 self._forget(stream)
                 await self._update(ref, text)
         elif not stream.sent.startswith(raw):
             await self._stop(ref, stream)
 
     async def _append(self, ref: str, stream: _Stream, raw: str) -> None:
-        await self._api(
-            "chat.appendStream",
+        await call(
             self._client.chat_appendStream,
             channel=self._place.channel,
             ts=ref,
@@ -278,8 +244,7 @@ class SlackReply:
         stream.sent = raw
 
     async def _update(self, ref: str, text: str) -> None:
-        await self._api(
-            "chat.update",
+        await call(
             self._client.chat_update,
             channel=self._place.channel,
             ts=ref,
@@ -304,10 +269,8 @@ class SlackReply:
             return None  # the channel's posts are spent too: the final waits for an update
         new = await self._post_message(text)
         try:
-            await self._api(
-                "chat.delete", self._client.chat_delete, channel=self._place.channel, ts=ref
-            )
-        except (SlackApiError, RateLimited, PlatformUnavailable, MessageGone) as exc:
+            await call(self._client.chat_delete, channel=self._place.channel, ts=ref)
+        except SLACK_ERRORS as exc:
             # The answer is shown; the old message staying is cosmetic (never post twice).
             log.debug("message %s not deleted after its replacement: %s", ref, exc)
         return new
@@ -330,12 +293,12 @@ class SlackReply:
         if self._streams_quota is not None and stream.known:
             self._streams_quota.closed()
         try:
-            await self._retrying("chat.stopStream", self._client.chat_stopStream, args)
+            await self._retrying(self._client.chat_stopStream, args)
         except MessageGone:
             log.info("stream %s was deleted before it was stopped", ref)
             return
-        except SlackApiError as exc:
-            if slack_error(exc) != "message_not_in_streaming_state":
+        except SlackRefused as exc:
+            if exc.error != "message_not_in_streaming_state":
                 stream.open = True  # still open: the job's record keeps it for recovery
                 raise
             log.info("stream %s had stopped already; updating it instead", ref)
@@ -346,17 +309,14 @@ class SlackReply:
         stream.sent = stream.latest if rest is not None else stream.sent
         if rest is None and (stream.known or stream.latest):
             await self._retrying(
-                "chat.update",
                 self._client.chat_update,
                 {"channel": self._place.channel, "ts": ref, "markdown_text": stream.latest},
             )
 
-    async def _retrying(
-        self, method: str, call: Callable[..., Awaitable[AsyncSlackResponse]], args: dict[str, Any]
-    ) -> None:
+    async def _retrying(self, send: Send, args: dict[str, Any]) -> None:
         for attempt in range(1, _CLOSE_ATTEMPTS + 1):
             try:
-                await self._api(method, call, **args)
+                await call(send, **args)
                 return
             except (RateLimited, PlatformUnavailable) as exc:
                 if attempt == _CLOSE_ATTEMPTS:
@@ -372,7 +332,7 @@ class SlackReply:
             if stream.open:
                 try:
                     await self._stop(ref, stream)
-                except (SlackApiError, RateLimited, PlatformUnavailable) as exc:
+                except SLACK_ERRORS as exc:
                     # The answer is complete; the stream stays listed in the job's record and
                     # the engine's recovery stops it later (Engine.close_open_replies).
                     log.warning("stream %s could not be stopped yet (%s)", ref, exc)
@@ -381,7 +341,8 @@ class SlackReply:
     # Files and status.
 
     async def upload(self, filename: str, data: bytes) -> None:
-        await self._aux.files_upload_v2(
+        await call(
+            self._aux.files_upload_v2,
             channel=self._place.channel,
             thread_ts=self._place.thread_ts,
             filename=filename,
@@ -401,20 +362,22 @@ class SlackReply:
         try:
             # The status line, and the same words as the loading indicator agent messaging
             # shows in the thread (an empty status clears both).
-            await self._aux.assistant_threads_setStatus(
+            await call(
+                self._aux.assistant_threads_setStatus,
                 channel_id=self._place.channel,
                 thread_ts=self._place.thread_ts,
                 status=status or "",
                 loading_messages=[status] if status else None,
             )
-        except SlackApiError as exc:
-            log.debug("assistant status not shown (%s)", slack_error(exc))
+        except SLACK_ERRORS as exc:
+            # Optional: the answer goes on without it.
+            log.info("assistant status not shown (%s)", exc)
             if status is not None and self._status is None:
                 self._statuses.cancel()
-            limited = rate_limited(exc, "assistant.threads.setStatus") is not None
-            if not limited:
+            passing = isinstance(exc, RateLimited | PlatformUnavailable)
+            if not passing:
                 self._place.assistant = False  # not an assistant thread after all
-            if status is None or not limited:
+            if status is None or not passing:
                 self._status = None
             return
         self._status = status

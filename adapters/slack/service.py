@@ -24,7 +24,6 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -34,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.http_calls import call_tracer, slack_method
 from adapters.slack.agent import AgentSurface
+from adapters.slack.calls import SlackRefused, call
 from adapters.slack.commands import SlackCommands
 from adapters.slack.events import PLATFORM, inbound_from_event
 from adapters.slack.files import FileHost
@@ -45,7 +45,7 @@ from adapters.slack.users import UserDirectory
 from bot.command_deps import CommandDeps
 from bot.config import Settings
 from bot.engine import Engine
-from bot.errors import ConfigError, PlatformUnavailable
+from bot.errors import ConfigError, PlatformUnavailable, RateLimited
 from bot.types import Platform
 from storage.records import Viewing
 
@@ -149,11 +149,10 @@ class SlackService:
         self.slack.client.session = self._session
         self.slack.aux_client.session = self._session
         try:
-            identity = await self.slack.client.auth_test()
-        except SlackApiError as exc:
-            reason = exc.response.get("error")
-            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({reason})") from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            identity = await call(self.slack.client.auth_test)
+        except SlackRefused as exc:
+            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({exc.error})") from None
+        except (PlatformUnavailable, RateLimited, OSError) as exc:
             raise PlatformUnavailable(
                 f"cannot reach the Slack API at {self._api_url} ({_unreachable(exc)}): "
                 "check the network, or SLACK_API_URL"
@@ -302,7 +301,9 @@ class SlackService:
         task.add_done_callback(self._tasks.discard)
 
 
-def _unreachable(exc: Exception) -> str:
+def _unreachable(exc: BaseException) -> str:
+    if isinstance(exc, PlatformUnavailable | RateLimited) and exc.__cause__ is not None:
+        exc = exc.__cause__  # what the call met, which names the host
     if isinstance(exc, aiohttp.ClientConnectorError):
         return f"cannot connect to {exc.host}:{exc.port}"
     if isinstance(exc, TimeoutError):

@@ -13,8 +13,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.calls import call
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class UserDirectory:
     async def _fetch(self, key: tuple[str, str]) -> SlackUser:
         user = key[1]
         try:
-            response = await self._client.users_info(user=user, include_locale=True)
+            response = await call(self._client.users_info, user=user, include_locale=True)
             info = response.get("user") or {}
             profile = info.get("profile") or {}
             found = SlackUser(
@@ -78,8 +79,7 @@ class UserDirectory:
                 ),
             )
         except Exception as exc:  # a guess now beats holding a message up
-            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
-            log.info("users.info failed for %s (%s)", user, reason)
+            log.info("users.info failed for %s (%s)", user, exc)
             found = SlackUser(user in self._admin_ids)
             self._cache[key] = (time.monotonic() - self._ttl + _RETRY_AFTER, found)
             return found
