@@ -28,6 +28,8 @@ PLATFORM = "console"
 class ConsoleReply:
     """Prints an answer as it grows: each edit prints only what was added."""
 
+    budget_key = PLATFORM
+
     def __init__(self, out: TextIO, files_dir: Path) -> None:
         self._out = out
         self._files_dir = files_dir
@@ -111,9 +113,6 @@ class ConsolePlatform:
         for reply in list(self._open):
             await reply.close()
 
-    def budget_key(self, job: Job) -> str:
-        return PLATFORM
-
     async def download(self, attachment: Attachment) -> bytes:
         return await asyncio.to_thread(Path(attachment.url).read_bytes)
 
@@ -123,6 +122,8 @@ def default_files_dir() -> Path:
 
 
 class _TrackedRichReply(RichReply):
+    budget_key = PLATFORM
+
     def __init__(self, console: Console, files_dir: Path, open_replies: set[RichReply]) -> None:
         super().__init__(console, files_dir)
         self._open_replies = open_replies

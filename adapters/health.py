@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
+from adapters.http_serve import serve
 from bot.prometheus import PrometheusMetrics
 
 log = logging.getLogger(__name__)
@@ -87,10 +88,7 @@ class HealthServer:
     async def start(self) -> None:
         app = web.Application()
         self._routes.add_to(app)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self._host, self._port).start()
-        port = self._runner.addresses[0][1]
+        self._runner, port = await serve(app, host=self._host, port=self._port)
         self.url = f"http://{self._host}:{port}"
         log.info("health and metrics on %s (/healthz, /readyz, /metrics)", self.url)
 

@@ -56,8 +56,9 @@ class Timeline:
 
 
 class BenchReply:
-    def __init__(self, timeline: Timeline) -> None:
+    def __init__(self, timeline: Timeline, budget_key: str) -> None:
         self.timeline = timeline
+        self.budget_key = budget_key
 
     async def post(self, text: str) -> str:
         self.timeline.edits.append((time.perf_counter(), len(text)))
@@ -87,10 +88,7 @@ class BenchPlatform:
         self.timelines: dict[str, Timeline] = {}
 
     def reply_target(self, job: Job) -> BenchReply:
-        return BenchReply(self.timelines.setdefault(job.user, Timeline()))
-
-    def budget_key(self, job: Job) -> str:
-        return job.channel
+        return BenchReply(self.timelines.setdefault(job.user, Timeline()), job.channel)
 
     async def download(self, attachment: Attachment) -> bytes:
         return b""

@@ -216,7 +216,6 @@ class Engine:
             if platform is None:
                 continue
             target = platform.reply_target(job)
-            platform.budget_key(job)  # asked with every target (Slack pairs the two)
             try:
                 await target.close()
             except Exception as exc:

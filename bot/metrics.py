@@ -77,6 +77,7 @@ class FirstText:
         self._target = target
         self._placeholder = placeholder
         self._on_first: Callable[[], None] | None = on_first
+        self.budget_key = target.budget_key
 
     def _sent(self, text: str) -> None:
         if self._on_first is not None and text.strip() and text != self._placeholder:

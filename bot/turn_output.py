@@ -39,7 +39,7 @@ class TurnOutput:
             platform.reply_target(job), limits.placeholder, self._first_text
         )
         budget = deps.budgets.get(
-            platform.budget_key(job),
+            self.target.budget_key,
             limits.calls_per_window,
             limits.window,
             headers=limits.budget_from_headers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -38,7 +39,9 @@ class InboundMessage:
     text: str
     event_id: str
     attachments: tuple[Attachment, ...] = ()
-    reply_to: dict[str, Any] = field(default_factory=dict)
+    reply_to: Mapping[str, object] = field(default_factory=dict)
+    """Where to answer: the adapter's own TypedDict (``SlackReplyTo``, ``DiscordReplyTo``),
+    kept in the inbox as the JSON object it is; only that adapter reads it back."""
     user_name: str = ""
     locale: str = ""
     """The person's language where the platform tells it (``ko``, ``en-US``); else ''."""
@@ -113,6 +116,10 @@ class ReplyLimits:
 class ReplyTarget(Protocol):
     """Where one answer goes. Message refs are platform ids, kept for edits after a restart."""
 
+    @property
+    def budget_key(self) -> str:
+        """Replies with the same key share one edit budget (a channel, a workspace)."""
+
     async def post(self, text: str) -> str: ...
 
     async def edit(self, ref: str, text: str) -> None: ...
@@ -139,8 +146,5 @@ class Platform(Protocol):
     limits: ReplyLimits
 
     def reply_target(self, job: Job) -> ReplyTarget: ...
-
-    def budget_key(self, job: Job) -> str:
-        """Replies with the same key share one edit budget (a channel, a workspace)."""
 
     async def download(self, attachment: Attachment) -> bytes: ...

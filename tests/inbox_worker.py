@@ -36,6 +36,7 @@ def emit(**fields: Any) -> None:
 class LineReply:
     def __init__(self, node: str, job: Job, ids: itertools.count[int]) -> None:
         self.node, self.job, self.ids = node, job, ids
+        self.budget_key = job.workspace
 
     async def post(self, text: str) -> str:
         ref = f"{self.node}-{next(self.ids)}"
@@ -68,9 +69,6 @@ class LinePlatform:
 
     def reply_target(self, job: Job) -> LineReply:
         return LineReply(self.node, job, self.ids)
-
-    def budget_key(self, job: Job) -> str:
-        return job.workspace
 
     async def download(self, attachment: Attachment) -> bytes:
         raise RuntimeError("no attachments here")

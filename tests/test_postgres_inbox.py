@@ -77,6 +77,7 @@ class Chat:
 class ChatReply:
     def __init__(self, chat: Chat, job: Job, node: str) -> None:
         self.chat, self.job, self.node = chat, job, node
+        self.budget_key = job.workspace
         chat.in_progress[job.user] += 1
         chat.most_at_once[job.user] = max(chat.most_at_once[job.user], chat.in_progress[job.user])
 
@@ -118,9 +119,6 @@ class ChatPlatform:
 
     def reply_target(self, job: Job) -> ChatReply:
         return ChatReply(self.chat, job, self.node)
-
-    def budget_key(self, job: Job) -> str:
-        return job.workspace
 
     async def download(self, attachment: Attachment) -> bytes:
         raise AssertionError("no attachments in these tests")

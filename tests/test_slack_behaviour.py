@@ -6,10 +6,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from storage.records import NewJob
+from storage.sqlite import SQLiteStore
 from tests.openai_emulator import OpenAIEmulator, Turn
 from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_events import (
@@ -231,3 +234,43 @@ async def test_a_delivery_seen_before_a_restart_is_not_answered_again(
     assert len(emulator.response_requests()) == 1
     assert len(slack.calls_to("chat.startStream")) == 1
     assert payload["team_id"] == TEAM_ID
+
+
+@pytest.mark.parametrize("transport", ["socket"])
+async def test_a_job_stored_by_the_first_version_is_answered_in_its_thread(
+    make_slack_bot: Callable[..., Any],
+    emulator: OpenAIEmulator,
+    slack: SlackEmulator,
+    tmp_path: Path,
+) -> None:
+    # A channel mention accepted by the first Slack version (its payload, reply_to a plain
+    # dict with an assistant flag of its own rule), still queued when the bot is upgraded.
+    ts = new_ts()
+    stored = SQLiteStore(str(tmp_path / "bot.db"))
+    await stored.open()
+    payload = {
+        "platform": "slack",
+        "workspace": TEAM_ID,
+        "channel": GENERAL,
+        "user": ALICE,
+        "text": "what is 2 + 2?",
+        "event_id": f"{GENERAL}:{ts}",
+        "attachments": [],
+        "reply_to": {
+            "channel": GENERAL,
+            "thread_ts": ts,
+            "recipient_team": TEAM_ID,
+            "dm": False,
+            "assistant": False,
+        },
+        "user_name": "",
+    }
+    await stored.accept(NewJob("slack", TEAM_ID, GENERAL, ALICE, f"{GENERAL}:{ts}", payload))
+    await stored.close()
+    emulator.script(Turn().text("Four."))
+    bot: SlackBot = await make_slack_bot()
+    await bot.answers()
+    assert slack.texts(GENERAL, ts) == ["Four."]
+    [start] = slack.calls_to("chat.startStream")
+    assert (start.args["recipient_team_id"], start.args["recipient_user_id"]) == (TEAM_ID, ALICE)
+    assert [j.status for j in await bot.store.jobs()] == ["answered"]

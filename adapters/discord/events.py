@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypedDict
 
 import discord
 
@@ -21,6 +21,51 @@ DM_WORKSPACE = "dm"
 Trigger = Literal["mention", "reply", "dm", "channel"]
 
 _MENTION = re.compile(r"<@!?(\d+)>")
+
+
+class DiscordMessageReply(TypedDict):
+    """An answer replying to the person's message (``InboundMessage.reply_to``)."""
+
+    kind: Literal["message"]
+    channel_id: str
+    message_id: str
+
+
+class DiscordInteractionReply(TypedDict):
+    """An answer to a command, through its interaction (``InboundMessage.reply_to``)."""
+
+    kind: Literal["interaction"]
+    interaction_id: str
+    application_id: str
+    token: str
+    channel_id: str
+
+
+DiscordReplyTo = DiscordMessageReply | DiscordInteractionReply
+
+
+def reply_to_of(stored: object, *, channel: str, event_id: str) -> DiscordReplyTo:
+    """A ``DiscordReplyTo`` read back from a job, whichever version wrote it: ids may be
+    strings or numbers; a missing channel or message is the job's own."""
+    fields: Mapping[str, object] = stored if isinstance(stored, Mapping) else {}
+
+    def text(name: str) -> str:
+        value = fields.get(name)
+        return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+
+    if fields.get("kind") == "interaction":
+        return DiscordInteractionReply(
+            kind="interaction",
+            interaction_id=text("interaction_id"),
+            application_id=text("application_id"),
+            token=text("token"),
+            channel_id=text("channel_id") or channel,
+        )
+    return DiscordMessageReply(
+        kind="message",
+        channel_id=text("channel_id") or channel,
+        message_id=text("message_id") or event_id,
+    )
 
 
 def guild_id_of(message: discord.Message) -> int | None:
@@ -109,11 +154,9 @@ def inbound_message(message: discord.Message, me_id: int) -> InboundMessage:
         text=readable_text(message, me_id),
         event_id=str(message.id),
         attachments=tuple(_attachment(item) for item in message.attachments),
-        reply_to={
-            "kind": "message",
-            "channel_id": str(message.channel.id),
-            "message_id": str(message.id),
-        },
+        reply_to=DiscordMessageReply(
+            kind="message", channel_id=str(message.channel.id), message_id=str(message.id)
+        ),
         user_name=message.author.display_name,
         workspace_locale=message.guild.preferred_locale.value if message.guild else "",
         parent_channel=parent_of(message.channel),
@@ -138,13 +181,13 @@ def interaction_message(
         text=text,
         event_id=str(interaction.id),
         attachments=tuple(_attachment(item) for item in attachments),
-        reply_to={
-            "kind": "interaction",
-            "interaction_id": str(interaction.id),
-            "application_id": str(interaction.application_id),
-            "token": interaction.token,
-            "channel_id": str(channel_id),
-        },
+        reply_to=DiscordInteractionReply(
+            kind="interaction",
+            interaction_id=str(interaction.id),
+            application_id=str(interaction.application_id),
+            token=interaction.token,
+            channel_id=str(channel_id),
+        ),
         user_name=interaction.user.display_name,
         locale=interaction.locale.value,
         workspace_locale=interaction.guild_locale.value if interaction.guild_locale else "",

@@ -7,9 +7,8 @@ import logging
 
 import discord
 
-from adapters.discord.events import PLATFORM
+from adapters.discord.events import PLATFORM, reply_to_of
 from adapters.discord.files import AttachmentFetcher
-from adapters.discord.ratelimits import channel_budget_key
 from adapters.discord.reply import ChannelReply, InteractionReply
 from adapters.discord.waiting import Crowds
 from bot.i18n import pick_language, t
@@ -75,16 +74,18 @@ class DiscordPlatform:
         """Questions marked while their channel has more open answers than progress room."""
 
     def reply_target(self, job: Job) -> ReplyTarget:
-        reply_to = job.payload.get("reply_to") or {}
+        reply_to = reply_to_of(
+            job.payload.get("reply_to"), channel=job.channel, event_id=job.event_id
+        )
         # Pages recorded before a restart: new pages are numbered after them.
         refs = [str(ref) for ref in job.reply_state.get("refs") or ()]
-        if reply_to.get("kind") == "interaction":
-            interaction_id = str(reply_to["interaction_id"])
+        if reply_to["kind"] == "interaction":
+            interaction_id = reply_to["interaction_id"]
             lang = pick_language(None, str(job.payload.get("locale") or ""))
             return InteractionReply(
                 self._client,
                 application_id=int(reply_to["application_id"]),
-                token=str(reply_to["token"]),
+                token=reply_to["token"],
                 channel_id=int(reply_to["channel_id"]),
                 interaction_id=interaction_id,
                 user_id=int(job.user),
@@ -94,16 +95,11 @@ class DiscordPlatform:
             )
         return ChannelReply(
             self._client,
-            channel_id=int(reply_to.get("channel_id", job.channel)),
-            message_id=int(reply_to.get("message_id", job.event_id)),
+            channel_id=int(reply_to["channel_id"]),
+            message_id=int(reply_to["message_id"]),
             crowds=self.crowds,
             posted=len(refs),
         )
-
-    def budget_key(self, job: Job) -> str:
-        """The channel's message bucket (``ratelimits.channel_budget_key``)."""
-        reply_to = job.payload.get("reply_to") or {}
-        return channel_budget_key(reply_to.get("channel_id", job.channel))
 
     async def download(self, attachment: Attachment) -> bytes:
         return await self._fetcher.fetch(attachment)

@@ -28,7 +28,7 @@ class BucketState:
 
 
 def channel_budget_key(channel_id: int | str) -> str:
-    """The reply budget of a channel (``DiscordPlatform.budget_key``)."""
+    """The reply budget of a channel (``ChannelReply.budget_key``)."""
     return f"{PLATFORM}:{channel_id}"
 
 

@@ -14,6 +14,7 @@ from typing import cast
 import aiohttp
 import discord
 
+from adapters.discord.ratelimits import channel_budget_key
 from adapters.discord.waiting import Crowds, QuestionMark
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 
@@ -115,6 +116,7 @@ class ChannelReply:
         mention: int | None = None,
         nonce: str | None = None,
     ) -> None:
+        self.budget_key = channel_budget_key(channel_id)
         self._channel = client.get_partial_messageable(channel_id)
         self._reference = discord.MessageReference(
             message_id=message_id, channel_id=channel_id, fail_if_not_exists=False
@@ -238,6 +240,7 @@ class InteractionReply:
         notice: str,
         acknowledged: Callable[[], Awaitable[None]],
     ) -> None:
+        self.budget_key = channel_budget_key(channel_id)
         self._webhook = discord.Webhook.partial(application_id, token, client=client)
         self._client = client
         self._channel_id = channel_id

@@ -17,7 +17,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from adapters.slack.calls import SLACK_ERRORS, call
-from adapters.slack.events import PLATFORM, inbound_from_command
+from adapters.slack.events import PLATFORM, inbound_from_command, slack_reply_to
 from adapters.slack.forms import modal_view, submitted
 from adapters.slack.mentions import neutralise
 from adapters.slack.platform import SlackPlatform
@@ -149,7 +149,7 @@ class SlackCommands:
             await call(
                 self._slack.client.chat_postMessage,
                 channel=message.channel,
-                thread_ts=str(message.reply_to.get("thread_ts") or ""),
+                thread_ts=slack_reply_to(message)["thread_ts"],
                 markdown_text=neutralise(reply.text),
             )
         except SLACK_ERRORS as exc:

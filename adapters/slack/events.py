@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict
 
 from bot.sanitize import safe_filename
 from bot.types import Attachment, InboundMessage
@@ -26,6 +26,41 @@ _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
+
+
+class SlackReplyTo(TypedDict):
+    """Where a Slack answer goes (``InboundMessage.reply_to``), kept in the inbox as it is."""
+
+    channel: str
+    thread_ts: str
+    recipient_team: str
+    """The asker's team: ``chat.startStream`` needs it (and the user) in a channel."""
+    dm: bool
+    assistant: bool
+    """A thread that takes ``assistant.threads.setStatus``."""
+
+
+def reply_to_of(stored: object, *, channel: str, team: str) -> SlackReplyTo:
+    """A ``SlackReplyTo`` read back from a job, whichever version wrote it: a field missing or
+    of another type takes its default (the job's channel and workspace, no thread, False)."""
+    fields: Mapping[str, object] = stored if isinstance(stored, Mapping) else {}
+
+    def text(name: str) -> str:
+        value = fields.get(name)
+        return value if isinstance(value, str) else ""
+
+    return SlackReplyTo(
+        channel=text("channel") or channel,
+        thread_ts=text("thread_ts"),
+        recipient_team=text("recipient_team") or team,
+        dm=fields.get("dm") is True,
+        assistant=fields.get("assistant") is True,
+    )
+
+
+def slack_reply_to(message: InboundMessage) -> SlackReplyTo:
+    """The reply place of a Slack message, typed."""
+    return reply_to_of(message.reply_to, channel=message.channel, team=message.workspace)
 
 
 def event_key(channel: str, ts: str) -> str:
@@ -107,16 +142,16 @@ def inbound_from_event(
         text=plain_text(raw_text, bot_user_id),
         event_id=event_key(channel, ts),
         attachments=attachments_of(event),
-        reply_to={
-            "channel": channel,
-            "thread_ts": thread_ts or ts,
-            "recipient_team": _text(event.get("user_team")) or _text(event.get("team")) or team,
-            "dm": dm,
+        reply_to=SlackReplyTo(
+            channel=channel,
+            thread_ts=thread_ts or ts,
+            recipient_team=_text(event.get("user_team")) or _text(event.get("team")) or team,
+            dm=dm,
             # In an app's DM every answer is in a thread that takes assistant.threads.setStatus:
             # under agent messaging each top-level message starts one, under assistant
             # messaging the person writes inside assistant threads.
-            "assistant": dm,
-        },
+            assistant=dm,
+        ),
     )
 
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import files
 from adapters.slack.calls import SLACK_ERRORS, call
-from adapters.slack.events import PLATFORM
-from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota
+from adapters.slack.events import PLATFORM, reply_to_of
+from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota, WorkspaceQuotas
 from adapters.slack.reply import SlackReply, ThreadPlace
 from bot.errors import AttachmentRefused
 from bot.types import Attachment, ReplyLimits
@@ -45,16 +43,8 @@ POSTS_PER_CHANNEL = (5, 5.5)
 STREAMS_PER_MINUTE = 20  # chat.startStream and chat.stopStream are Tier 2 (20+ per minute)
 STATUSES_PER_MINUTE = 40  # assistant.threads.setStatus: tier undocumented, Tier 3 assumed
 QUOTA_WINDOW = 61.0
-NATIVE_RETRY_AFTER = 600.0  # after Slack refuses a stream, post + update for ten minutes
 _KNOWN_THREADS = 10_000
 """Bot threads remembered in memory too, sparing a Store read per follow-up there."""
-
-
-@dataclass
-class _Workspace:
-    streams: StreamQuota
-    statuses: StatusQuota
-    native_off_until: float = field(default=0.0)
 
 
 class SlackPlatform:
@@ -82,11 +72,10 @@ class SlackPlatform:
         self._max_file_bytes = max_file_bytes
         self._streams_per_minute = streams_per_minute
         self._statuses_per_minute = statuses_per_minute
-        self._workspaces: dict[str, _Workspace] = {}
+        self._workspaces: dict[str, WorkspaceQuotas] = {}
         self.share: Callable[[], int] = lambda: 1
         """How many processes split the workspace quotas (set by the service on a shared
         database)."""
-        self._native_jobs: dict[int, bool] = {}
         self.store: BotThreads | None = None
         """Where the bot's threads are kept (set by the service when the engine starts)."""
         self._threads: OrderedDict[tuple[str, str], None] = OrderedDict()
@@ -94,10 +83,11 @@ class SlackPlatform:
         self._session: aiohttp.ClientSession | None = None
         self._bot_user: str | None = None
 
-    def _workspace(self, team: str) -> _Workspace:
+    def _workspace(self, team: str) -> WorkspaceQuotas:
         found = self._workspaces.get(team)
         if found is None:
-            found = self._workspaces[team] = _Workspace(
+            found = self._workspaces[team] = WorkspaceQuotas(
+                team,
                 StreamQuota(self._streams_per_minute, QUOTA_WINDOW, self._share),
                 StatusQuota(self._statuses_per_minute, QUOTA_WINDOW, self._share),
             )
@@ -156,15 +146,8 @@ class SlackPlatform:
     # The engine's side.
 
     def reply_target(self, job: Job) -> SlackReply:
-        reply_to = dict(job.payload.get("reply_to") or {})
-        place = ThreadPlace(
-            channel=str(reply_to.get("channel") or job.channel),
-            thread_ts=str(reply_to.get("thread_ts") or ""),
-            recipient_team=str(reply_to.get("recipient_team") or job.workspace),
-            recipient_user=job.user,
-            dm=bool(reply_to.get("dm")),
-            assistant=bool(reply_to.get("assistant")),
-        )
+        reply_to = reply_to_of(job.payload.get("reply_to"), channel=job.channel, team=job.workspace)
+        place = ThreadPlace(**reply_to, recipient_user=job.user)
         workspace = self._workspace(job.workspace)
         opening = job.reply_state.get("opening")
         lost_since = (
@@ -178,43 +161,24 @@ class SlackPlatform:
             self.native_streaming
             and not job.reply_state.get("refs")
             and lost_since is None
-            and time.monotonic() >= workspace.native_off_until
+            and workspace.native_allowed()
             and workspace.streams.try_open()
         )
-        # budget_key() is asked right after this, for the same job.
-        self._native_jobs[job.id] = native
-
-        def native_failed(reason: str) -> None:
-            if time.monotonic() >= workspace.native_off_until:  # once per episode
-                log.info(
-                    "Slack refused native streaming in %s (%s); posting and editing instead "
-                    "for %d s",
-                    job.workspace,
-                    reason,
-                    NATIVE_RETRY_AFTER,
-                )
-            workspace.native_off_until = time.monotonic() + NATIVE_RETRY_AFTER
-
         return SlackReply(
             client=self.client,
             aux_client=self.aux_client,
             place=place,
             placeholder=self.limits.placeholder,
-            streams=workspace.streams,
-            statuses=workspace.statuses,
-            native_failed=native_failed,
+            quotas=workspace,
             native=native,
             posts=self._channel_posts(job.workspace, place.channel),
             adopted_streams=tuple(str(ts) for ts in job.reply_state.get("open") or ()),
             lost_since=lost_since,
             bot_user=self.bot_user_id,
+            # chat.update's tier is per workspace; native streams append under their own
+            # method's tier, so they get a budget of their own.
+            budget_key=f"{job.workspace}/stream" if native else job.workspace,
         )
-
-    def budget_key(self, job: Job) -> str:
-        """The workspace: chat.update's tier is per workspace. Native streams append under
-        their own method's tier, so they get a budget of their own."""
-        native = self._native_jobs.pop(job.id, False)
-        return f"{job.workspace}/stream" if native else job.workspace
 
     async def download(self, attachment: Attachment) -> bytes:
         if not attachment.url:

@@ -14,11 +14,16 @@ it (``BudgetRegistry.members``), and each admits ``calls // share()`` per window
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 Share = Callable[[], int]
+NATIVE_RETRY_AFTER = 600.0  # after Slack refuses a stream, post + update for ten minutes
 
 
 def _alone() -> int:
@@ -102,3 +107,27 @@ class StatusQuota:
     def cancel(self) -> None:
         """A status that was not shown after all: no clear will follow."""
         self.window.unreserve()
+
+
+@dataclass
+class WorkspaceQuotas:
+    """One workspace's room for the optional calls, and whether Slack lets it stream."""
+
+    workspace: str
+    streams: StreamQuota
+    statuses: StatusQuota
+    native_off_until: float = 0.0
+
+    def native_allowed(self) -> bool:
+        return time.monotonic() >= self.native_off_until
+
+    def native_failed(self, reason: str) -> None:
+        """Slack refused a native stream here: post and edit instead for a while."""
+        if self.native_allowed():  # once per episode
+            log.info(
+                "Slack refused native streaming in %s (%s); posting and editing instead for %d s",
+                self.workspace,
+                reason,
+                NATIVE_RETRY_AFTER,
+            )
+        self.native_off_until = time.monotonic() + NATIVE_RETRY_AFTER

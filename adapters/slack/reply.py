@@ -31,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.calls import SLACK_ERRORS, Send, SlackRefused, call
 from adapters.slack.lost import find_lost_message
 from adapters.slack.mentions import neutralise, streamable
-from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota
+from adapters.slack.quota import SlidingWindow, WorkspaceQuotas
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
 
@@ -39,8 +39,6 @@ log = logging.getLogger(__name__)
 
 _FENCE_LINE = re.compile(r"\s*(`{3,}|~{3,})\s*")
 _CLOSE_ATTEMPTS = 3
-_POSTS_UNKNOWN = (5, 5.5)
-"""A channel's chat.postMessage room where the platform did not pass its own count."""
 
 
 def _reason(exc: Exception) -> str:
@@ -95,24 +93,22 @@ class SlackReply:
         aux_client: AsyncWebClient,
         place: ThreadPlace,
         placeholder: str,
-        streams: StreamQuota | None,
-        statuses: StatusQuota,
-        native_failed: Callable[[str], None],
+        quotas: WorkspaceQuotas,
         native: bool,
-        posts: SlidingWindow | None = None,
+        posts: SlidingWindow,
+        budget_key: str,
         adopted_streams: tuple[str, ...] = (),
         lost_since: float | None = None,
         bot_user: Callable[[], Awaitable[str | None]] | None = None,
     ) -> None:
+        self.budget_key = budget_key
         self._client = client
         self._aux = aux_client
         self._place = place
         self._placeholder = placeholder
-        self._streams_quota = streams
-        self._statuses = statuses
-        self._native_failed = native_failed
+        self._quotas = quotas
         self._native_reserved = native
-        self._posts = posts if posts is not None else SlidingWindow(*_POSTS_UNKNOWN)
+        self._posts = posts
         # Streams a process before this one opened and never closed (a crash): each is
         # stopped before it is edited, or when the reply closes.
         self._streams: dict[str, _Stream] = {
@@ -176,11 +172,7 @@ class SlackReply:
         if self._native_reserved:
             self._native_reserved = False
             return True
-        return (
-            bool(self._streams)
-            and self._streams_quota is not None
-            and (self._streams_quota.try_open())
-        )
+        return bool(self._streams) and self._quotas.streams.try_open()
 
     async def _start_stream(self, text: str) -> str | None:
         place = self._place
@@ -195,11 +187,10 @@ class SlackReply:
         try:
             response = await call(self._client.chat_startStream, **args)
         except SLACK_ERRORS as exc:
-            if self._streams_quota is not None:
-                self._streams_quota.cancel()
+            self._quotas.streams.cancel()
             reason = _reason(exc)
             if not isinstance(exc, RateLimited):
-                self._native_failed(reason)
+                self._quotas.native_failed(reason)
             log.debug("native streaming not available here (%s); posting instead", reason)
             return None
         ts = str(response["ts"])
@@ -276,8 +267,8 @@ class SlackReply:
         return new
 
     def _forget(self, stream: _Stream) -> None:
-        if stream.open and self._streams_quota is not None:
-            self._streams_quota.cancel()
+        if stream.open:
+            self._quotas.streams.cancel()
         stream.open = False
 
     async def _stop(self, ref: str, stream: _Stream) -> None:
@@ -290,8 +281,8 @@ class SlackReply:
         if rest:
             args["markdown_text"] = rest
         stream.open = False
-        if self._streams_quota is not None and stream.known:
-            self._streams_quota.closed()
+        if stream.known:
+            self._quotas.streams.closed()
         try:
             await self._retrying(self._client.chat_stopStream, args)
         except MessageGone:
@@ -325,9 +316,9 @@ class SlackReply:
                 await asyncio.sleep(wait or 1.0)
 
     async def close(self) -> None:
-        if self._native_reserved and self._streams_quota is not None:
+        if self._native_reserved:
             self._native_reserved = False
-            self._streams_quota.cancel()
+            self._quotas.streams.cancel()
         for ref, stream in self._streams.items():
             if stream.open:
                 try:
@@ -356,8 +347,8 @@ class SlackReply:
         if not self._place.assistant or status == self._status:
             return
         if status is None:
-            self._statuses.cleared()  # its call was reserved when the status was shown
-        elif not self._statuses.try_show(shown=self._status is not None):
+            self._quotas.statuses.cleared()  # its call was reserved when the status was shown
+        elif not self._quotas.statuses.try_show(shown=self._status is not None):
             return  # a status is optional: no room in this minute, skip it
         try:
             # The status line, and the same words as the loading indicator agent messaging
@@ -373,7 +364,7 @@ class SlackReply:
             # Optional: the answer goes on without it.
             log.info("assistant status not shown (%s)", exc)
             if status is not None and self._status is None:
-                self._statuses.cancel()
+                self._quotas.statuses.cancel()
             passing = isinstance(exc, RateLimited | PlatformUnavailable)
             if not passing:
                 self._place.assistant = False  # not an assistant thread after all

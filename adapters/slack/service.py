@@ -3,11 +3,16 @@
 Accepted means persisted. The app runs with ``process_before_response=True``, so a listener
 finishes before Bolt answers Slack: the message is written into the inbox first, then
 acknowledged (HTTP: the 200 response; Socket Mode: the envelope ack, which the handler sends
-after dispatch). The listener does nothing slow: one SQLite insert, well inside Slack's 3 s.
-If it fails, Bolt answers 500 (HTTP) or sends no ack (Socket Mode), and Slack delivers again.
-With Bolt's default (``False``) the ack would go out before the insert, and a crash between the
-two would lose the message. Retries and the mention's double delivery are dropped by the
-inbox's unique event key (see ``events.py``), also across restarts.
+after dispatch). So the listener keeps to what the job needs, well inside Slack's 3 s: for a
+channel message, a Store lookup (is this a thread the bot answers in?) and two small writes (the
+thread, and the channel as what the person looks at); the author's locale and roles from
+``users.info``, cached, and waited for at most ``USERS_INFO_WAIT`` (past it the message goes on
+without them); then the inbox insert. Anything slower (``kb add``'s documents, a DM thread's
+title) runs after the acknowledgement. If it fails, Bolt answers 500 (HTTP) or sends no ack
+(Socket Mode), and Slack delivers again. With Bolt's default (``False``) the ack would go out
+before the insert, and a crash between the two would lose the message. Retries and the
+mention's double delivery are dropped by the inbox's unique event key (see ``events.py``), also
+across restarts.
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.http_calls import call_tracer, slack_method
+from adapters.http_serve import serve
 from adapters.slack.agent import AgentSurface
 from adapters.slack.calls import SlackRefused, call
 from adapters.slack.commands import SlackCommands
-from adapters.slack.events import PLATFORM, inbound_from_event
+from adapters.slack.events import PLATFORM, inbound_from_event, slack_reply_to
 from adapters.slack.files import FileHost
 from adapters.slack.forms import CALLBACK_ID
 from adapters.slack.http import EventsEndpoint
@@ -53,6 +59,8 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/assistant"
 EVENTS_PATH = "/slack/events"
+USERS_INFO_WAIT = 0.5
+"""Seconds a message waits for its author's locale and roles before it is accepted."""
 
 
 class SlackService:
@@ -248,10 +256,7 @@ class SlackService:
         web_app.router.add_get("/", health)
         for add in self._routes:
             add(web_app)
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self._host, self._port).start()
-        port = self._runner.addresses[0][1]
+        self._runner, port = await serve(web_app, host=self._host, port=self._port)
         self.http_url = f"http://{self._host}:{port}{EVENTS_PATH}"
         log.info("Slack: HTTP mode, listening on %s", self.http_url)
 
@@ -260,11 +265,12 @@ class SlackService:
     async def _on_message(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        assert self._engine is not None
+        assert self._engine is not None and self._commands is not None and self._agent is not None
         where, under = event.get("channel"), event.get("thread_ts")
+        under = under if isinstance(under, str) and under else None
         known = (
             isinstance(where, str)
-            and isinstance(under, str)
+            and under is not None
             and event.get("channel_type") != "im"
             and await self.slack.in_bot_thread(where, under)
         )
@@ -276,21 +282,21 @@ class SlackService:
         )
         if message is None:
             return
-        thread_ts = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
-        if not message.reply_to["dm"]:
-            await self.slack.remember_thread(message.channel, message.reply_to["thread_ts"])
+        reply_to = slack_reply_to(message)
+        if not reply_to["dm"]:
+            if not known:  # a mention: later messages in its thread need none
+                await self.slack.remember_thread(message.channel, reply_to["thread_ts"])
             # Asking in a channel is looking at it: "this channel" means this one.
-            viewing = Viewing(message.channel, thread_ts or "")
+            viewing = Viewing(message.channel, under or "")
             await self._engine.store.save_viewing(
                 PLATFORM, message.workspace, message.user, viewing
             )
-        user = await self.users.get(message.workspace, message.user, wait=0.5)
+        user = await self.users.get(message.workspace, message.user, wait=USERS_INFO_WAIT)
         message = dataclasses.replace(message, locale=user.locale, roles=user.roles)
-        assert self._commands is not None and self._agent is not None
         if await self._commands.kb_add_by_message(message):
             return
-        if await self._engine.accept(message) and message.reply_to["dm"]:
-            self._agent.asked(message.channel, str(event["ts"]), thread_ts, message.text)
+        if await self._engine.accept(message) and reply_to["dm"]:
+            self._agent.asked(message.channel, str(event["ts"]), under, message.text)
 
     async def _on_ignored(self) -> None:
         return None
