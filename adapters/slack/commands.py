@@ -70,7 +70,7 @@ class SlackCommands:
                 trigger_id=str(body.get("trigger_id")),
                 view=modal_view(reply.modal, channel=message.channel),
             )
-        except SLACK_ERRORS as exc:
+        except Exception as exc:  # no form, but the command still gets its answer
             log.warning("views.open failed (%s)", exc)
             lang = await self._engine.language_for(PLATFORM, message.workspace, message.locale)
             await ack(text=t(lang, "form.failed"))
@@ -129,7 +129,7 @@ class SlackCommands:
                 user=user,
                 text=neutralise(text),
             )
-        except SLACK_ERRORS as exc:
+        except Exception as exc:
             log.warning("could not show a form's result (%s)", exc)
 
     async def kb_add_by_message(self, message: InboundMessage) -> bool:
@@ -152,5 +152,5 @@ class SlackCommands:
                 thread_ts=slack_reply_to(message)["thread_ts"],
                 markdown_text=neutralise(reply.text),
             )
-        except SLACK_ERRORS as exc:
+        except Exception as exc:
             log.warning("could not post the result of kb add (%s)", exc)

@@ -307,11 +307,10 @@ class SlackService:
         task.add_done_callback(self._tasks.discard)
 
 
-def _unreachable(exc: BaseException) -> str:
-    if isinstance(exc, PlatformUnavailable | RateLimited) and exc.__cause__ is not None:
-        exc = exc.__cause__  # what the call met, which names the host
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return f"cannot connect to {exc.host}:{exc.port}"
-    if isinstance(exc, TimeoutError):
+def _unreachable(exc: Exception) -> str:
+    met = exc.__cause__ or exc  # what the call met: a connection error names the host
+    if isinstance(met, aiohttp.ClientConnectorError):
+        return f"cannot connect to {met.host}:{met.port}"
+    if isinstance(met, TimeoutError):
         return "no answer in time"
-    return type(exc).__name__
+    return str(exc) if isinstance(exc, PlatformUnavailable | RateLimited) else type(exc).__name__
