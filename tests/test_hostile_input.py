@@ -18,10 +18,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from adapters.discord.events import reply_to_of as discord_reply_to_of
 from adapters.discord.options import DiscordOptions
 from adapters.discord.service import DiscordService
 from adapters.slack.agent import viewing_from_context
 from adapters.slack.events import inbound_from_command, inbound_from_event
+from adapters.slack.events import reply_to_of as slack_reply_to_of
 from bot.types import InboundMessage
 from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_events import signature
@@ -464,3 +466,31 @@ def test_an_odd_app_context_is_read_as_a_channel_or_nothing(context: Any) -> Non
     if viewing is not None:
         assert isinstance(viewing.channel, str) and viewing.channel
         assert isinstance(viewing.thread_ts, str)
+
+
+SLACK_REPLY_TO = ["channel", "thread_ts", "recipient_team", "dm", "assistant"]
+DISCORD_REPLY_TO = ["kind", "channel_id", "message_id", "interaction_id", "application_id", "token"]
+
+
+@HOSTILE
+@given(
+    stored=st.one_of(
+        JSON_VALUES,
+        st.dictionaries(
+            st.sampled_from(SLACK_REPLY_TO + DISCORD_REPLY_TO), JSON_VALUES | st.integers()
+        ),
+        st.fixed_dictionaries({"kind": st.sampled_from(["interaction", "message"])}),
+    )
+)
+def test_a_stored_reply_place_of_any_shape_reads_back_typed(stored: Any) -> None:
+    """A job's reply_to as any version (or a damaged row) left it: read back with every field
+    of its type, the job's own channel where none is kept."""
+    slack = slack_reply_to_of(stored, channel="C0JOB", team="T0JOB")
+    assert all(isinstance(slack[k], str) for k in ("channel", "thread_ts", "recipient_team"))
+    assert slack["channel"] and slack["recipient_team"]
+    assert isinstance(slack["dm"], bool) and isinstance(slack["assistant"], bool)
+    place = discord_reply_to_of(stored, channel="123", event_id="456")
+    assert all(isinstance(value, str) for value in place.values())
+    assert place["channel_id"]
+    if place["kind"] == "message":
+        assert place["message_id"]
