@@ -43,12 +43,12 @@ class SlackRefused(BotError):
 SLACK_ERRORS = (RateLimited, MessageGone, PlatformUnavailable, SlackRefused)
 
 
-def method_of(send: Send) -> str:
+def _method_of(send: Send) -> str:
     """``client.chat_postMessage`` → ``chat.postMessage`` (for log lines and errors)."""
     return str(getattr(send, "__name__", "slack")).replace("_", ".")
 
 
-def translated(exc: SlackApiError, method: str) -> BotError:
+def _translated(exc: SlackApiError, method: str) -> BotError:
     response = exc.response
     error = str(response.get("error") or f"HTTP {response.status_code}")
     if response.status_code == 429 or error == "ratelimited":
@@ -69,11 +69,11 @@ def translated(exc: SlackApiError, method: str) -> BotError:
 
 async def call(send: Send, **args: Any) -> AsyncSlackResponse:
     """``await send(**args)``, its failures translated (see the module docstring)."""
-    method = method_of(send)
+    method = _method_of(send)
     try:
         return await send(**args)
     except SlackApiError as exc:
-        raise translated(exc, method) from exc
+        raise _translated(exc, method) from exc
     except SlackClientError as exc:  # e.g. the upload URL answered files_upload_v2 with a non-200
         raise SlackRefused(method, type(exc).__name__) from exc
     except (aiohttp.ClientError, TimeoutError) as exc:
