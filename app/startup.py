@@ -9,7 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError, StorageError
-from storage import Store, store_from_url
+from bot.ports import Store
+from storage import store_from_url
 from storage.sqlite import sqlite_path
 
 _SQLITE_HEADER = b"SQLite format 3\x00"

@@ -24,11 +24,11 @@ from bot.functions import FunctionRegistry
 from bot.language import Languages
 from bot.metrics import Metrics, NullMetrics
 from bot.openai_backend import OpenAIBackend
+from bot.ports import Store
 from bot.service import PlatformService
 from bot.shared_budget import budgets_for
 from bot.turn_deps import TurnDeps
 from bot.types import Platform
-from storage.base import Store
 
 if TYPE_CHECKING:
     from adapters.health import HealthServer

@@ -23,7 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage import Store, store_from_url
+from bot.ports import Store
+from storage import store_from_url
 from storage.records import NewJob
 
 

@@ -9,8 +9,8 @@ from bot.chat_backend import ChatBackend
 from bot.config import Settings
 from bot.model_backend import ModelBackend
 from bot.openai_backend import OpenAIBackend
+from bot.ports import ChatHistory
 from bot.profiles import EffectiveProfile
-from storage.base import ChatHistory
 
 log = logging.getLogger(__name__)
 

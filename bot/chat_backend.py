@@ -27,7 +27,7 @@ from bot.errors import ContextTooLong, StreamInterrupted
 from bot.events import RunEventHandler, RunResult
 from bot.model_backend import Checkpoint, HostedTools, ModelApi, TurnRequest
 from bot.openai_errors import is_context_length, translate
-from storage.base import ChatHistory
+from bot.ports import ChatHistory
 from storage.records import ChatMessage
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from bot.backends import Backends
 from bot.config import Settings
 from bot.functions import FunctionRegistry
 from bot.language import Languages
+from bot.ports import Store
 from bot.types import Platform
-from storage.base import Store
 
 
 class Answers(Protocol):

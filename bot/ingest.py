@@ -14,9 +14,9 @@ from bot.config import Settings
 from bot.errors import AttachmentRefused
 from bot.i18n import t
 from bot.model_backend import HostedTools, ModelBackend
+from bot.ports import Conversations, Knowledge
 from bot.sanitize import visible
 from bot.types import Attachment, InboundMessage, Platform
-from storage.base import Conversations, Knowledge
 from storage.records import WORKSPACE_DEFAULT, KnowledgeFile, ThreadFile, ThreadRecord
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from bot.errors import AttachmentRefused
 from bot.i18n import t
 from bot.ingest import DOCUMENT_TYPES, extension, megabytes, route
 from bot.openai_backend import OpenAIBackend
+from bot.ports import Knowledge
 from bot.types import Attachment, Platform
-from storage.base import Knowledge
 from storage.records import WORKSPACE_DEFAULT, KnowledgeFile
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.i18n import pick_language
+from bot.ports import People, Profiles
 from bot.types import InboundMessage
-from storage.base import People, Profiles
 from storage.records import WORKSPACE_DEFAULT
 
 

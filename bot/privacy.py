@@ -17,7 +17,7 @@ import time
 from typing import Any, Protocol
 
 from bot.chat_backend import CHAT_PREFIX
-from storage.base import ChatHistory, Conversations, Privacy
+from bot.ports import ChatHistory, Conversations, Privacy
 from storage.records import ThreadRecord
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.config import Settings
-from storage.base import Profiles
+from bot.ports import Profiles
 from storage.records import WORKSPACE_DEFAULT, Profile, ProfileChange
 
 

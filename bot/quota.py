@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.i18n import t
+from bot.ports import Quotas
 from bot.types import InboundMessage
-from storage.base import Quotas
 from storage.records import WORKSPACE_DEFAULT, Quota
 
 

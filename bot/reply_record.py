@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bot.ports import Store
 from bot.types import ReplyTarget
-from storage.base import Store
 from storage.records import Job
 
 

@@ -24,7 +24,7 @@ import logging
 
 from bot.budget import CallBudget, DeferredHook
 from bot.budget_registry import BudgetRegistry
-from storage.base import RateLedger, SharedLimits
+from bot.ports import RateLedger, SharedLimits
 
 log = logging.getLogger(__name__)
 

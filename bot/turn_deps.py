@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.functions import FunctionRegistry
 from bot.language import Languages
 from bot.metrics import Metrics
-from storage.base import Store
+from bot.ports import Store
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from typing import Any, Protocol
 from bot.functions import FunctionRegistry
 from bot.ingest import admin_data_files, code_interpreter_tool, file_search_tool
 from bot.model_backend import ModelBackend, TurnRequest
+from bot.ports import Conversations, Knowledge
 from bot.profiles import EffectiveProfile, resolve_profile
 from bot.turn_deps import TurnDeps
 from bot.tutor import TutorPolicy
 from bot.types import InboundMessage
-from storage.base import Conversations, Knowledge
 from storage.records import Job, KnowledgeFile, ThreadRecord
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from bot.functions import FunctionSpec, ToolContext, describe
 from bot.i18n import t
-from storage.base import People
+from bot.ports import People
 from storage.records import Viewing
 
 FUNCTION_NAME = "read_viewed_conversation"

@@ -13,8 +13,8 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.i18n import pick_language, t
+from bot.ports import People, Profiles
 from bot.profiles import resolve_profile
-from storage.base import People, Profiles
 from storage.records import WORKSPACE_DEFAULT
 
 MAX_PROMPTS = 4

@@ -1,14 +1,16 @@
-"""Persistence: the Store's role interfaces, its records, and the one SQL store.
-
-A database URL picks the dialect; asyncpg and aiosqlite are imported only when used."""
+"""Persistence: the records the bot keeps and the one SQL store that keeps them (the roles it
+plays are ``bot.ports``). A database URL picks the dialect; asyncpg and aiosqlite are imported
+only when used."""
 
 from __future__ import annotations
 
-from storage.base import Store
-from storage.records import WORKSPACE_DEFAULT, Job, NewJob, Profile, ThreadRecord
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.store import SQLStore
 
 
-def store_from_url(database_url: str) -> Store:
+def store_from_url(database_url: str) -> SQLStore:
     if database_url.startswith("sqlite:"):
         from storage.sqlite import SQLiteStore
 
@@ -18,14 +20,3 @@ def store_from_url(database_url: str) -> Store:
 
         return PostgresStore.from_url(database_url)
     raise ValueError(f"unsupported DATABASE_URL scheme: {database_url.split(':', 1)[0]}")
-
-
-__all__ = [
-    "WORKSPACE_DEFAULT",
-    "Job",
-    "NewJob",
-    "Profile",
-    "Store",
-    "ThreadRecord",
-    "store_from_url",
-]

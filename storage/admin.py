@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
-from typing import Any
 
-from storage.dialect import Row, Tables, columns, insert, upsert
+from storage.dialect import Tables, insert, upsert
 from storage.records import (
     DailyUsage,
     KnowledgeFile,
@@ -22,15 +21,19 @@ from storage.records import (
 
 _SCOPE = "platform = ? AND workspace = ? AND channel = ?"
 _KEY = ("platform", "workspace", "channel")
+_USAGE = (
+    "SELECT {day}j.user_id, COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
+    " COALESCE(SUM(r.output_tokens), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
+    " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?{only}"
+    " GROUP BY {group}j.user_id ORDER BY {order}"
+)
+"""Answers started and tokens per person (and per day, with ``day``)."""
 
 
 class ProfileTables(Tables):
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
-        row = await self.db.fetchrow(
-            f"SELECT {columns(Profile)} FROM profiles WHERE {_SCOPE}",
-            (platform, workspace, channel),
-        )
-        return profile(row) if row is not None else None
+        args = (platform, workspace, channel)
+        return await self.select_one(Profile, "profiles", _SCOPE, args, json=("tools",))
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
@@ -55,21 +58,13 @@ class ProfileTables(Tables):
         self, platform: str, workspace: str, change_id: int
     ) -> ProfileChange | None:
         where = "platform = ? AND workspace = ? AND id = ?"
-        found = await self.select(
-            ProfileChange, "profile_changes", where, (platform, workspace, change_id)
-        )
-        return found[0] if found else None
-
-
-def profile(row: Row) -> Profile:
-    tools = tuple(json.loads(row["tools"])) if row["tools"] is not None else None
-    return Profile(**dict(row) | {"tools": tools})
+        args = (platform, workspace, change_id)
+        return await self.select_one(ProfileChange, "profile_changes", where, args)
 
 
 class QuotaTables(Tables):
     async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None:
-        found = await self.select(Quota, "quotas", _SCOPE, (platform, workspace, channel))
-        return found[0] if found else None
+        return await self.select_one(Quota, "quotas", _SCOPE, (platform, workspace, channel))
 
     async def save_quota(self, quota: Quota) -> None:
         values = vars(quota) | {"updated_at": quota.updated_at or time.time()}
@@ -78,29 +73,17 @@ class QuotaTables(Tables):
     async def usage_since(
         self, platform: str, workspace: str, since: float, *, user: str | None = None
     ) -> list[UserUsage]:
-        sql = (
-            "SELECT j.user_id, COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
-            " COALESCE(SUM(r.output_tokens), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
-            " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?"
-        )
-        params: list[Any] = [platform, workspace, since]
-        if user is not None:
-            sql += " AND j.user_id = ?"
-            params.append(user)
-        sql += " GROUP BY j.user_id ORDER BY SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
-        rows = await self.db.fetch(sql, params)
-        return [UserUsage(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+        only = " AND j.user_id = ?" if user is not None else ""
+        order = "SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
+        args = (platform, workspace, since, *([user] if user is not None else []))
+        rows = await self.db.fetch(_USAGE.format(day="", only=only, group="", order=order), args)
+        return [UserUsage(str(r[0]), *map(int, r[1:])) for r in rows]
 
     async def usage_by_day(self, platform: str, workspace: str, since: float) -> list[DailyUsage]:
-        rows = await self.db.fetch(
-            f"SELECT {self.db.utc_day('r.started_at')} AS day, j.user_id,"
-            " COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
-            " COALESCE(SUM(r.output_tokens), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
-            " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?"
-            " GROUP BY day, j.user_id ORDER BY day, j.user_id",
-            (platform, workspace, since),
-        )
-        return [DailyUsage(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+        day = f"{self.db.utc_day('r.started_at')} AS day, "
+        sql = _USAGE.format(day=day, only="", group="day, ", order="day, j.user_id")
+        rows = await self.db.fetch(sql, (platform, workspace, since))
+        return [DailyUsage(str(r[0]), str(r[1]), *map(int, r[2:])) for r in rows]
 
     async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
         where = "platform = ? AND workspace = ? ORDER BY role"
@@ -128,11 +111,8 @@ class QuotaTables(Tables):
 
 class KnowledgeTables(Tables):
     async def get_knowledge_base(self, platform: str, workspace: str, channel: str) -> str | None:
-        row = await self.db.fetchrow(
-            f"SELECT vector_store_id FROM knowledge_bases WHERE {_SCOPE}",
-            (platform, workspace, channel),
-        )
-        return str(row[0]) if row is not None else None
+        sql = f"SELECT vector_store_id FROM knowledge_bases WHERE {_SCOPE}"
+        return await self.text(sql, (platform, workspace, channel))
 
     async def set_knowledge_base(
         self, platform: str, workspace: str, channel: str, vector_store_id: str

@@ -1,11 +1,14 @@
-"""Each person's assistant threads and the files in them (``Conversations``), in SQL."""
+"""Each person's assistant threads and the files in them (``Conversations``), and the messages
+of threads whose model server keeps no conversation (``ChatHistory``), in SQL."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Sequence
 
 from storage.dialect import Tables, insert
-from storage.records import FileKind, ThreadFile, ThreadRecord
+from storage.records import ChatMessage, FileKind, ThreadFile, ThreadRecord
 
 
 class ConversationTables(Tables):
@@ -17,8 +20,7 @@ class ConversationTables(Tables):
             " AND archived_at IS NULL ORDER BY id DESC LIMIT 1"
         )
         args = (platform, workspace, user, profile_key)
-        found = await self.select(ThreadRecord, "threads", where, args, user="user_id")
-        return found[0] if found else None
+        return await self.select_one(ThreadRecord, "threads", where, args, user="user_id")
 
     async def create_thread(
         self, platform: str, workspace: str, user: str, profile_key: str, conversation_id: str
@@ -58,3 +60,22 @@ class ConversationTables(Tables):
         where = "thread_id = ?" + (" AND kind = ?" if kind else "") + " ORDER BY created_at"
         args = (thread_id, kind) if kind else (thread_id,)
         return await self.select(ThreadFile, "thread_files", where, args)
+
+
+class ChatHistoryTables(Tables):
+    async def append_chat_messages(self, messages: Sequence[ChatMessage]) -> None:
+        now = time.time()
+        async with self.db.transaction() as tx:
+            for m in messages:
+                values = vars(m) | {
+                    "message": json.dumps(m.message, ensure_ascii=False),
+                    "created_at": m.created_at or now,
+                }
+                del values["id"]
+                await tx.execute(*insert("chat_messages", values))
+
+    async def chat_messages(self, conversation_id: str) -> list[ChatMessage]:
+        where = "conversation_id = ? ORDER BY id"
+        return await self.select(
+            ChatMessage, "chat_messages", where, (conversation_id,), json=("message",)
+        )

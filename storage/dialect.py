@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import fields
-from typing import Any, Protocol, TypeAlias, TypeVar
+from json import loads
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
-from storage.base import RateLedger
 from storage.migrations import Migration
+
+if TYPE_CHECKING:
+    from storage.postgres_rates import PostgresRateLedger
 
 R = TypeVar("R")
 Row: TypeAlias = Any
@@ -67,7 +70,7 @@ class Dialect(Conn, Protocol):
 
     async def set_version(self, tx: Conn, migration: Migration) -> None: ...
 
-    def rate_ledger(self) -> RateLedger | None:
+    def rate_ledger(self) -> PostgresRateLedger | None:
         """Rate limits counted in the database, for processes that share it; else ``None``."""
 
 
@@ -92,14 +95,50 @@ def upsert(table: str, key: tuple[str, ...], values: dict[str, Any]) -> tuple[st
     return insert(table, values, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}")
 
 
+def record_of(record: type[R], row: Row, json: Sequence[str] = ()) -> R:
+    """A row whose columns are named as ``record``'s fields; those in ``json`` are decoded
+    (a top-level array as a tuple: records are frozen)."""
+    values = dict(row)
+    decoded = {k: loads(values[k]) for k in json if values[k] is not None}
+    return record(
+        **values | {k: tuple(v) if isinstance(v, list) else v for k, v in decoded.items()}
+    )
+
+
 class Tables:
     """The base of the store's role implementations: they share one dialect."""
 
     db: Dialect
 
     async def select(
-        self, record: type[R], table: str, where: str, args: Sequence[Any], **renamed: str
+        self,
+        record: type[R],
+        table: str,
+        where: str,
+        args: Sequence[Any],
+        *,
+        json: Sequence[str] = (),
+        **renamed: str,
     ) -> list[R]:
-        """The rows of ``table`` that match ``where`` (and its ``ORDER BY``…) as records."""
+        """The rows of ``table`` that match ``where`` (and its ``ORDER BY``…) as records;
+        the fields in ``json`` are kept as JSON text."""
         sql = f"SELECT {columns(record, **renamed)} FROM {table} WHERE {where}"
-        return [record(*row) for row in await self.db.fetch(sql, args)]
+        return [record_of(record, row, json) for row in await self.db.fetch(sql, args)]
+
+    async def select_one(
+        self,
+        record: type[R],
+        table: str,
+        where: str,
+        args: Sequence[Any],
+        *,
+        json: Sequence[str] = (),
+        **renamed: str,
+    ) -> R | None:
+        found = await self.select(record, table, where, args, json=json, **renamed)
+        return found[0] if found else None
+
+    async def text(self, sql: str, args: Sequence[Any]) -> str | None:
+        """The first column of the first row as text, or ``None`` without rows."""
+        row = await self.db.fetchrow(sql, args)
+        return str(row[0]) if row is not None else None

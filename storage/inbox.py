@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from storage.dialect import Row, Tables, columns, insert
+from storage.dialect import Row, Tables, columns, insert, record_of
 from storage.records import (
     Job,
     JobStatus,
@@ -28,6 +28,7 @@ from storage.records import (
 )
 
 _JOB_COLUMNS = columns(Job, user="user_id")
+_JSON = ("payload", "reply_state")
 
 # Threads with a queued job and none running, oldest first; the outer filter takes each one's
 # claim lock as rows are pulled, so it stops locking once the last LIMIT is reached. The
@@ -62,6 +63,10 @@ WHERE id IN (
 RETURNING {_JOB_COLUMNS}
 """
 
+_SEEN = (
+    "INSERT INTO inbound_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
 _RELEASE = (
     "UPDATE jobs SET status = 'queued', claimed_by = NULL, lease_until = NULL"
     " WHERE status = 'running' AND {which} RETURNING id"
@@ -78,38 +83,20 @@ class InboxTables(Tables):
         # second insert waits for the first transaction, then does nothing.
         now = time.time()
         async with self.db.transaction() as tx:
-            seen = await tx.fetchrow(
-                "INSERT INTO inbound_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING RETURNING 1",
-                (job.platform, job.event_id, now),
-            )
-            if seen is None:
+            if await tx.fetchrow(f"{_SEEN} RETURNING 1", (job.platform, job.event_id, now)) is None:
                 return None
             # The job row outlives the event id (purged after EVENT_RETENTION_DAYS): a very
             # late redelivery is still a duplicate.
-            values = {
-                "platform": job.platform,
-                "workspace": job.workspace,
-                "channel": job.channel,
-                "user_id": job.user,
-                "event_id": job.event_id,
-                "thread_key": job.thread_key or thread_key(job.platform, job.workspace, job.user),
-                "payload": json.dumps(job.payload),
-                "status": "queued",
-                "created_at": now,
-                "updated_at": now,
-            }
+            key = job.thread_key or thread_key(job.platform, job.workspace, job.user)
+            values = vars(job) | {"thread_key": key, "payload": json.dumps(job.payload)}
+            values |= {"user_id": values.pop("user"), "status": "queued"}
+            values |= {"created_at": now, "updated_at": now}
             conflict = f"ON CONFLICT (platform, event_id) DO NOTHING RETURNING {_JOB_COLUMNS}"
             rows = await tx.fetch(*insert("jobs", values, conflict))
         return _job(rows[0]) if rows else None
 
     async def remember_event(self, platform: str, event_id: str) -> bool:
-        inserted = await self.db.execute(
-            "INSERT INTO inbound_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (platform, event_id, time.time()),
-        )
-        return inserted == 1
+        return await self.db.execute(_SEEN, (platform, event_id, time.time())) == 1
 
     async def purge_events(self, older_than: float) -> int:
         return await self.db.execute("DELETE FROM inbound_events WHERE seen_at < ?", (older_than,))
@@ -136,42 +123,36 @@ class InboxTables(Tables):
         return sorted((_job(row) for row in rows), key=lambda j: j.id)
 
     async def renew_leases(self, worker: str, lease: float) -> list[int]:
-        rows = await self.db.fetch(
-            "UPDATE jobs SET lease_until = ? WHERE claimed_by = ? AND status = 'running'"
-            " RETURNING id",
-            (time.time() + lease, worker),
-        )
-        return sorted(int(row[0]) for row in rows)
+        sql = "UPDATE jobs SET lease_until = ? WHERE claimed_by = ? AND status = 'running'"
+        return await self._ids(f"{sql} RETURNING id", (time.time() + lease, worker))
 
     async def release_worker(self, worker: str) -> list[int]:
-        rows = await self.db.fetch(_RELEASE.format(which="claimed_by = ?"), (worker,))
-        return sorted(int(row[0]) for row in rows)
+        return await self._ids(_RELEASE.format(which="claimed_by = ?"), (worker,))
 
     async def release_expired(self, *, before: float) -> list[int]:
         # Concurrent releasers serialise on the row locks; the second one re-reads the row,
         # finds it queued and leaves it, so each job is released (and reported) once.
         which = "(lease_until IS NULL OR lease_until < ?)"
-        rows = await self.db.fetch(_RELEASE.format(which=which), (before,))
-        return sorted(int(row[0]) for row in rows)
+        return await self._ids(_RELEASE.format(which=which), (before,))
+
+    async def _ids(self, sql: str, args: Sequence[Any]) -> list[int]:
+        return sorted(int(row[0]) for row in await self.db.fetch(sql, args))
 
     async def get_job(self, job_id: int) -> Job | None:
-        row = await self.db.fetchrow(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
-        return _job(row) if row is not None else None
+        found = await self._jobs("id = ?", (job_id,))
+        return found[0] if found else None
 
     async def jobs(
         self, *, thread_key: str | None = None, statuses: Sequence[JobStatus] = ()
     ) -> list[Job]:
-        where: list[str] = []
-        params: list[Any] = []
-        if thread_key is not None:
-            where.append("thread_key = ?")
-            params.append(thread_key)
+        where = "TRUE" if thread_key is None else "thread_key = ?"
+        args = [thread_key] if thread_key is not None else []
         if statuses:
-            where.append(f"status IN ({', '.join('?' * len(statuses))})")
-            params.extend(statuses)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        rows = await self.db.fetch(f"SELECT {_JOB_COLUMNS} FROM jobs{clause} ORDER BY id", params)
-        return [_job(row) for row in rows]
+            where += f" AND status IN ({', '.join('?' * len(statuses))})"
+        return await self._jobs(f"{where} ORDER BY id", [*args, *statuses])
+
+    async def _jobs(self, where: str, args: Sequence[Any]) -> list[Job]:
+        return await self.select(Job, "jobs", where, args, json=_JSON, user="user_id")
 
     async def finish_job(self, job_id: int, status: JobStatus, error: str | None = None) -> None:
         await self.db.execute(
@@ -195,12 +176,8 @@ class InboxTables(Tables):
     # Crash safety (issue 12): replies left open.
 
     async def jobs_with_open_replies(self, statuses: Sequence[JobStatus]) -> list[Job]:
-        rows = await self.db.fetch(
-            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE open_replies > 0"
-            f" AND status IN ({', '.join('?' * len(statuses))}) ORDER BY id",
-            list(statuses),
-        )
-        return [_job(row) for row in rows]
+        where = f"open_replies > 0 AND status IN ({', '.join('?' * len(statuses))}) ORDER BY id"
+        return await self._jobs(where, statuses)
 
 
 class RunTables(Tables):
@@ -233,11 +210,10 @@ class RunTables(Tables):
         )
 
     async def latest_run(self, job_id: int) -> RunRecord | None:
-        where = "job_id = ? ORDER BY id DESC LIMIT 1"
-        found = await self.select(RunRecord, "runs", where, (job_id,))
-        return found[0] if found else None
+        return await self.select_one(
+            RunRecord, "runs", "job_id = ? ORDER BY id DESC LIMIT 1", (job_id,)
+        )
 
 
 def _job(row: Row) -> Job:
-    values = dict(row)
-    return Job(**values | {k: json.loads(values[k]) for k in ("payload", "reply_state")})
+    return record_of(Job, row, _JSON)

@@ -1,10 +1,12 @@
-"""What the bot remembers about a person between messages (``People``), in SQL."""
+"""What the bot remembers about a person between messages (``People``), and the platform
+threads it answers in (``BotThreads``: a follow-up there needs no mention, after a restart and
+in every process on the database), in SQL."""
 
 from __future__ import annotations
 
 import time
 
-from storage.dialect import Tables, upsert
+from storage.dialect import Tables, insert, upsert
 from storage.records import Viewing
 
 _PERSON = "platform = ? AND workspace = ? AND user_id = ?"
@@ -28,15 +30,15 @@ class PeopleTables(Tables):
     async def save_viewing(
         self, platform: str, workspace: str, user: str, viewing: Viewing | None
     ) -> None:
-        channel = viewing.channel if viewing else None
-        thread = (viewing.thread_ts or None) if viewing else None
-        await self.db.execute(
-            "INSERT INTO people (platform, workspace, user_id, view_channel, view_thread, view_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, user_id) DO UPDATE"
-            " SET view_channel = excluded.view_channel, view_thread = excluded.view_thread,"
-            " view_at = excluded.view_at",
-            (platform, workspace, user, channel, thread, time.time()),
-        )
+        values = {
+            "platform": platform,
+            "workspace": workspace,
+            "user_id": user,
+            "view_channel": viewing.channel if viewing else None,
+            "view_thread": (viewing.thread_ts or None) if viewing else None,
+            "view_at": time.time(),
+        }
+        await self.db.execute(*upsert("people", ("platform", "workspace", "user_id"), values))
 
     async def get_viewing(self, platform: str, workspace: str, user: str) -> Viewing | None:
         row = await self.db.fetchrow(
@@ -53,7 +55,17 @@ class PeopleTables(Tables):
         await self.db.execute(*upsert("person_locales", key, values | {"updated_at": time.time()}))
 
     async def remembered_locale(self, platform: str, user: str) -> str | None:
-        row = await self.db.fetchrow(
-            "SELECT locale FROM person_locales WHERE platform = ? AND user_id = ?", (platform, user)
+        sql = "SELECT locale FROM person_locales WHERE platform = ? AND user_id = ?"
+        return await self.text(sql, (platform, user))
+
+
+class BotThreadTables(Tables):
+    async def remember_bot_thread(self, platform: str, channel: str, thread: str) -> None:
+        values = {"platform": platform, "channel": channel, "thread": thread}
+        await self.db.execute(
+            *insert("bot_threads", values | {"started_at": time.time()}, "ON CONFLICT DO NOTHING")
         )
-        return str(row[0]) if row is not None else None
+
+    async def is_bot_thread(self, platform: str, channel: str, thread: str) -> bool:
+        sql = "SELECT 1 FROM bot_threads WHERE platform = ? AND channel = ? AND thread = ?"
+        return await self.text(sql, (platform, channel, thread)) is not None

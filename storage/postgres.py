@@ -15,13 +15,13 @@ import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeAlias
+from typing import Any
 
 import asyncpg
 
-from storage.base import RateLedger
 from storage.dialect import Conn, Row
 from storage.migrations import Migration
+from storage.postgres_rates import PostgresRateLedger
 from storage.store import SQLStore
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,6 @@ _MIGRATION_LOCK = 0x61620001
 _THREAD_LOCK = 0x61620002
 """Transaction lock, second key the thread: one claimer at a time decides for a thread."""
 
-Target: TypeAlias = (
-    "asyncpg.Pool[asyncpg.Record] | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]"
-)
-
 
 @functools.lru_cache(maxsize=512)
 def numbered(sql: str) -> str:
@@ -49,25 +45,18 @@ def numbered(sql: str) -> str:
 
 
 class _Statements:
-    def __init__(self, target: Target | None) -> None:
-        self._target = target
-
-    @property
-    def target(self) -> Target:
-        if self._target is None:
-            raise RuntimeError("the PostgreSQL store is not open")
-        return self._target
+    def __init__(self, target: Any) -> None:
+        self._target = target  # the pool, or one of its connections
 
     async def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
-        status = await self.target.execute(numbered(sql), *args)
-        tail = status.rsplit(" ", 1)[-1]  # the command tag: "UPDATE 3"
-        return int(tail) if tail.isdigit() else 0
+        tail = (await self._target.execute(numbered(sql), *args)).rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0  # the command tag: "UPDATE 3"
 
     async def fetch(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
-        return list(await self.target.fetch(numbered(sql), *args))
+        return list(await self._target.fetch(numbered(sql), *args))
 
     async def fetchrow(self, sql: str, args: Sequence[Any] = ()) -> Row | None:
-        return await self.target.fetchrow(numbered(sql), *args)
+        return await self._target.fetchrow(numbered(sql), *args)
 
 
 class PostgresDialect(_Statements):
@@ -78,13 +67,14 @@ class PostgresDialect(_Statements):
 
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10) -> None:
         super().__init__(None)
-        self._dsn, self._min_size, self._max_size = dsn, min_size, max_size
+        self._dsn, self._sizes = dsn, (min_size, max_size)
         self._pool: asyncpg.Pool[asyncpg.Record] | None = None
-        self._ledger: RateLedger | None = None
+        self._ledger: PostgresRateLedger | None = None
 
     async def open(self) -> None:
+        low, high = self._sizes
         self._target = self._pool = await asyncpg.create_pool(
-            self._dsn, min_size=self._min_size, max_size=self._max_size, timeout=CONNECT_TIMEOUT
+            self._dsn, min_size=low, max_size=high, timeout=CONNECT_TIMEOUT
         )
 
     @property
@@ -144,11 +134,8 @@ class PostgresDialect(_Statements):
             (migration.version, migration.name),
         )
 
-    def rate_ledger(self) -> RateLedger | None:
-        if self._ledger is None:
-            from storage.postgres_rates import PostgresRateLedger
-
-            self._ledger = PostgresRateLedger(self)
+    def rate_ledger(self) -> PostgresRateLedger:
+        self._ledger = self._ledger or PostgresRateLedger(self)
         return self._ledger
 
 
@@ -158,12 +145,7 @@ class PostgresStore(SQLStore):
     schema of its own."""
 
     def __init__(
-        self,
-        dsn: str,
-        *,
-        target_version: int | None = None,
-        min_size: int = 1,
-        max_size: int = 10,
+        self, dsn: str, *, target_version: int | None = None, min_size: int = 1, max_size: int = 10
     ) -> None:
         dialect = PostgresDialect(dsn, min_size=min_size, max_size=max_size)
         super().__init__(dialect, target_version=target_version)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from storage.admin import profile
-from storage.dialect import Tables, columns
+from storage.dialect import Tables
 from storage.records import DELETION_LEASE, Profile, ThreadRecord
 
 
@@ -88,8 +87,5 @@ class PrivacyTables(Tables):
                 )
 
     async def retention_profiles(self) -> list[Profile]:
-        rows = await self.db.fetch(
-            f"SELECT {columns(Profile)} FROM profiles WHERE channel = ''"
-            " AND retention_days IS NOT NULL ORDER BY platform, workspace"
-        )
-        return [profile(row) for row in rows]
+        where = "channel = '' AND retention_days IS NOT NULL ORDER BY platform, workspace"
+        return await self.select(Profile, "profiles", where, (), json=("tools",))

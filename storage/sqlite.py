@@ -16,7 +16,6 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import RateLedger
 from storage.dialect import Conn, Row
 from storage.migrations import Migration
 from storage.store import SQLStore
@@ -118,7 +117,7 @@ class SQLiteDialect(_Statements):
     async def set_version(self, tx: Conn, migration: Migration) -> None:
         await tx.execute(f"PRAGMA user_version = {migration.version:d}")
 
-    def rate_ledger(self) -> RateLedger | None:
+    def rate_ledger(self) -> None:
         return None  # one process: its budgets live in memory
 
 

@@ -1,20 +1,21 @@
-"""The one SQL store: every role of ``storage.base.Store``, on whichever database its dialect
+"""The one SQL store: every role of ``bot.ports.Store``, on whichever database its dialect
 speaks to (``storage/sqlite.py``, ``storage/postgres.py``)."""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from storage.admin import KnowledgeTables, ProfileTables, QuotaTables
-from storage.base import RateLedger
-from storage.bot_threads import BotThreadTables
-from storage.chat import ChatHistoryTables
-from storage.conversations import ConversationTables
+from storage.conversations import ChatHistoryTables, ConversationTables
 from storage.dialect import Dialect
 from storage.inbox import InboxTables, RunTables
 from storage.migrations import load_migrations
-from storage.people import PeopleTables
+from storage.people import BotThreadTables, PeopleTables
 from storage.privacy import PrivacyTables
+
+if TYPE_CHECKING:
+    from storage.postgres_rates import PostgresRateLedger
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class SQLStore(
         return await self.db.version(self.db)
 
     @property
-    def rate_ledger(self) -> RateLedger | None:
+    def rate_ledger(self) -> PostgresRateLedger | None:
         return self.db.rate_ledger()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.base import Store
+from bot.ports import Store
 from storage.migrations import load_migrations
 from storage.postgres import PostgresDialect, PostgresStore, numbered
 from storage.records import (

@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from storage import Store, store_from_url
+from bot.ports import Store
+from storage import store_from_url
 from storage.migrations import load_migrations
 from storage.records import ChatMessage, NewJob, Profile, ThreadFile, Viewing
 from tests.postgres_db import connect, fresh_schema

@@ -15,8 +15,8 @@ from adapters.slack.events import PLATFORM, reply_to_of
 from adapters.slack.quota import SlidingWindow, StatusQuota, StreamQuota, WorkspaceQuotas
 from adapters.slack.reply import SlackReply, ThreadPlace
 from bot.errors import AttachmentRefused
+from bot.ports import BotThreads
 from bot.types import Attachment, ReplyLimits
-from storage.base import BotThreads
 from storage.records import Job
 
 log = logging.getLogger(__name__)
