@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.command_deps import CommandDeps
+from bot.config import RunMode
 from bot.i18n import t
 from bot.model_backend import MODEL_APIS
 from bot.profiles import (
@@ -24,7 +25,7 @@ from bot.welcome import parse_prompts
 from storage.records import WORKSPACE_DEFAULT
 
 HOSTED_TOOLS = ("code_interpreter", "file_search")
-RUN_MODES = ("stream", "poll", "background")
+RUN_MODES = tuple(RunMode)
 USAGE_DAYS = 30
 
 

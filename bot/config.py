@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +18,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
 
-RunMode = Literal["stream", "background", "poll"]
+
+class RunMode(StrEnum):
+    """How an answer is run; the value is what profiles and runs store."""
+
+    STREAM = "stream"
+    """Streamed as it is written."""
+    BACKGROUND = "background"
+    """Streamed from a background response, which a restart resumes."""
+    POLL = "poll"
+    """A background response polled until complete (long jobs)."""
+
+
 ModelApiSetting = Literal["responses", "chat_completions"]
 
 DEFAULT_MODEL = "gpt-5-mini"
@@ -38,7 +50,7 @@ class Settings(BaseSettings):
     assistant_model: str = DEFAULT_MODEL
     assistant_instructions: str = DEFAULT_INSTRUCTIONS
     assistant_tools: str = "code_interpreter,file_search,functions"
-    assistant_run_mode: RunMode = "stream"
+    assistant_run_mode: RunMode = RunMode.STREAM
     database_url: str = "sqlite:///assistant-bot.db"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     openai_max_retries: int = Field(default=3, ge=0, le=10)

@@ -9,7 +9,7 @@
     │                          reply editor continues in a new message
     ├── PlatformUnavailable    a platform call failed in a way worth trying again (5xx, a
     │                          dropped connection): the reply editor tries again
-    └── RunError               a turn could not be completed; ``user_message`` is shown
+    └── RunError               a turn could not be completed; ``message_for`` is shown
         ├── ModelUnavailable   OpenAI kept failing (5xx, timeouts) after the SDK's retries
         ├── RateLimited        OpenAI or a platform said 429; carries ``retry_after`` seconds
         │                      (and names the platform, whose limit is worded apart)
@@ -68,7 +68,6 @@ class PlatformUnavailable(BotError):
 class RunError(BotError):
     key = "error.generic"
     """The catalogue key (bot/locales) of the one sentence the person sees."""
-    retryable = False
 
     def __init__(self, detail: str = "", *, key: str | None = None, **values: Any) -> None:
         super().__init__(detail or self.key)
@@ -79,19 +78,13 @@ class RunError(BotError):
     def message_for(self, lang: str) -> str:
         return t(lang, self.key, **self.values)
 
-    @property
-    def user_message(self) -> str:
-        return self.message_for("en")
-
 
 class ModelUnavailable(RunError):
     key = "error.model_unavailable"
-    retryable = True
 
 
 class RateLimited(RunError):
     key = "error.rate_limited"
-    retryable = True
 
     def __init__(
         self, detail: str = "", *, retry_after: float | None = None, platform: str | None = None
@@ -107,7 +100,6 @@ class RateLimited(RunError):
 
 class ConversationBusy(RunError):
     key = "error.busy"
-    retryable = True
 
 
 class ModelFailed(RunError):
@@ -116,7 +108,6 @@ class ModelFailed(RunError):
 
 class StreamInterrupted(RunError):
     key = "error.stream_interrupted"
-    retryable = True
 
 
 class ModelNotFound(ModelFailed):

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.config import Settings
+from bot.config import RunMode, Settings
 from bot.ports import Profiles
 from storage.records import WORKSPACE_DEFAULT, Profile, ProfileChange
 
@@ -18,7 +18,7 @@ class EffectiveProfile:
     model: str
     instructions: str
     tools: tuple[str, ...]
-    run_mode: str
+    run_mode: RunMode
     tutor: str | None = None
     """The tutor policy that applies, as JSON (``bot.tutor``), or None."""
     model_api: str = "responses"
@@ -70,7 +70,7 @@ async def resolve_profile(
         model=str(values["model"]),
         instructions=str(values["instructions"]),
         tools=tuple(values["tools"]),  # type: ignore[arg-type]
-        run_mode=str(values["run_mode"]),
+        run_mode=RunMode(str(values["run_mode"])),
         tutor=values["tutor"] if isinstance(values["tutor"], str) else None,
         key=key,
         model_api=str(values["model_api"]),

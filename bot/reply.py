@@ -53,7 +53,6 @@ class ReplyEditor:
         self._last_push = 0.0
         self._holding = False
         self._holding_page = False
-        self.pushes = 0
 
     @property
     def refs(self) -> list[str]:
@@ -148,39 +147,34 @@ class ReplyEditor:
                 await self._call(self._post_page, index, page, final=final)
 
     async def _post_page(self, index: int, page: str) -> None:
+        """Page ``index`` in a new message: the next page, or one whose message was deleted
+        meanwhile (the page goes on in a new message)."""
+        await self._place(index, page, lambda: self._target.post(page))
+
+    async def _reroute_page(self, index: int, page: str) -> None:
+        """No edit can go out in time: the final page replaces its message by a new one."""
+        await self._place(index, page, lambda: self._target.repost(self._refs[index], page))
+        self._budget.deferred("rerouted")
+
+    async def _place(
+        self, index: int, page: str, post: Callable[[], Awaitable[str | None]]
+    ) -> None:
         if self._before_post is not None:
             await self._before_post()
-        ref = await self._target.post(page)
-        self._refs.append(ref)
-        self._shown.append(page)
+        ref = await post()
+        if ref is None:
+            raise _NoRoute
+        if index < len(self._refs):
+            self._refs[index], self._shown[index] = ref, page
+        else:
+            self._refs.append(ref)
+            self._shown.append(page)
         if self._save_refs is not None:
             await self._save_refs(list(self._refs))
 
     async def _edit_page(self, index: int, page: str) -> None:
         await self._target.edit(self._refs[index], page)
         self._shown[index] = page
-
-    async def _repost_page(self, index: int, page: str) -> None:
-        """The page's message was deleted meanwhile: the page goes on in a new message."""
-        if self._before_post is not None:
-            await self._before_post()
-        self._refs[index] = await self._target.post(page)
-        self._shown[index] = page
-        if self._save_refs is not None:
-            await self._save_refs(list(self._refs))
-
-    async def _reroute_page(self, index: int, page: str) -> None:
-        """No edit can go out in time: the final page replaces its message by a new one."""
-        if self._before_post is not None:
-            await self._before_post()
-        ref = await self._target.repost(self._refs[index], page)
-        if ref is None:
-            raise _NoRoute
-        self._budget.deferred("rerouted")
-        self._refs[index] = ref
-        self._shown[index] = page
-        if self._save_refs is not None:
-            await self._save_refs(list(self._refs))
 
     async def _final_edit_slot(self, patience: float) -> bool:
         """Take the budget for a final edit, or False if it would wait past ``patience`` and
@@ -203,7 +197,7 @@ class ReplyEditor:
         # A final edit may go out as a new message where posts are not in the edit budget.
         patience = None if self._limits.budget_posts else self._limits.final_patience
         while True:
-            posting = op in (self._post_page, self._repost_page, self._reroute_page)
+            posting = op in (self._post_page, self._reroute_page)
             budgeted = self._limits.budget_posts or not posting
             attempt += 1
             if budgeted and final and op == self._edit_page and patience is not None:
@@ -218,7 +212,6 @@ class ReplyEditor:
                 finally:
                     if budgeted:
                         self._budget.settled()  # its answer is in, whatever it was
-                self.pushes += 1
                 return
             except _NoRoute:  # no room for a new message either: wait for the edit
                 op, patience, attempt = self._edit_page, None, attempt - 1
@@ -226,7 +219,7 @@ class ReplyEditor:
                 if op != self._edit_page:
                     raise
                 log.warning("a message of this reply was deleted; continuing in a new message")
-                op, attempt = self._repost_page, attempt - 1
+                op, attempt = self._post_page, attempt - 1
             except RateLimited as exc:
                 wait = exc.retry_after or 1.0
                 if budgeted:

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from bot.config import RunMode
 from bot.functions import FunctionRegistry
 from bot.ingest import admin_data_files, code_interpreter_tool, file_search_tool
 from bot.model_backend import ModelBackend, TurnRequest
@@ -40,7 +41,7 @@ async def plan_turn(deps: TurnDeps, job: Job, message: InboundMessage) -> Plan:
     )
     backend = deps.backends.for_profile(profile)
     if backend.hosted is None:
-        profile = replace(profile, run_mode="stream")  # nothing to poll or resume
+        profile = replace(profile, run_mode=RunMode.STREAM)  # nothing to poll or resume
     policy = TutorPolicy.from_json(profile.tutor)
     if policy is not None and not policy.active():
         policy = None

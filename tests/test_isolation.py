@@ -42,25 +42,30 @@ async def test_one_persons_queue_never_blocks_another(
     emulator.script(
         Turn().text("alice's long answer").gate(release, after_events=2),
         Turn().text("bob's quick answer"),
+        Turn().text("alice's next answer"),
     )
     await bot.say("long question", user="alice", **ROOM)
     await emulator.response_started(0)
+    # Bob's commands touch only Bob: Alice's answer is not his to stop, her thread not his
+    # to reset.
+    assert await bot.command("/stop", user="bob", **ROOM) == "You have no answer in progress."
+    assert await bot.command("/reset", user="bob", **ROOM) == (
+        "Started a new conversation. What would you like to talk about?"
+    )
     await bot.say("quick question", user="bob", **ROOM)
     await emulator.wait_for_response_count(2, finished=False)
     bob_response = list(emulator.responses.values())[1]
     await emulator.wait_done(bob_response.id)
     await bot.out.shown("bob's quick answer\n")  # shown in full: the model's end is not enough
     assert not next(iter(emulator.responses.values())).done  # alice still waiting
-    # Bob's commands touch only Bob.
-    assert await bot.command("/stop", user="bob", **ROOM) in (
-        "You have no answer in progress.",
-        "Stopping your answer in progress.",
-    )
-    assert await bot.command("/reset", user="bob", **ROOM)
     release.set()
     out = await bot.answers()
     assert "alice's long answer" in out and "stopped" not in out
     assert [j.status for j in await bot.store.jobs()] == ["answered", "answered"]
+    await bot.say("and then?", user="alice", **ROOM)
+    await bot.answers()
+    first, _, again = emulator.response_requests()
+    assert again["conversation"] == first["conversation"]
 
 
 async def test_reset_is_per_person(bot: ConsoleBot, emulator: OpenAIEmulator) -> None:
