@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
+
+from bot.window import SlidingWindow
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class CallBudget:
         self.on_deferred: DeferredHook | None = None
         self._episodes: set[str] = set()
         self._idle_since: float | None = None
-        self._stamps: deque[float] = deque()
+        self._log = SlidingWindow(calls or 0, window)
         self._lock = asyncio.Lock()
         self._final_lock = asyncio.Lock()
         self._finals_waiting = 0
@@ -89,13 +90,12 @@ class CallBudget:
         paused = max(0.0, self._paused_until - now)
         if self.calls is None:
             return paused
-        while self._stamps and self._stamps[0] <= now - self.window:
-            self._stamps.popleft()
-        short = self._finals_waiting - (self.calls - len(self._stamps))
+        short = self._finals_waiting - self._log.free(now)
         if short < 0:
             return paused
-        if short < len(self._stamps):
-            return max(paused, self._stamps[short] + self.window - now)
+        room = self._log.room_in(short + 1, now)
+        if room is not None:
+            return max(paused, room)
         return max(paused, (short // max(self.calls, 1) + 1) * self.window)
 
     def _notify(self) -> None:
@@ -152,12 +152,10 @@ class CallBudget:
         may come, or None to wait for a change here)."""
         if self.calls is None:
             return True, None
-        while self._stamps and self._stamps[0] <= now - self.window:
-            self._stamps.popleft()
-        if self._may_take(self.calls - len(self._stamps), final=final):
-            self._stamps.append(now)
+        if self._may_take(self._log.free(now), final=final):
+            self._log.take(now)
             return True, None
-        return False, (self._stamps[0] + self.window - now if self._stamps else None)
+        return False, self._log.room_in(1, now)
 
     def settled(self) -> None:
         """A call let through by ``acquire`` has its answer (or failed)."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
+from bot.backoff import Backoff
 from bot.errors import RunError
 from bot.privacy import sweep_retention
 from bot.turn import Turn
@@ -21,6 +22,9 @@ from bot.viewing import ConversationReader, reading_function
 from storage.records import Job, thread_key
 
 log = logging.getLogger(__name__)
+
+_DISPATCH_BACKOFF = Backoff(first=1.0, cap=30.0)
+"""Between tries to take jobs from an inbox that failed to answer."""
 
 RECOVERY_INTERVAL = 60.0
 """Seconds between looks for replies that finished jobs left open (Slack streams)."""
@@ -248,7 +252,7 @@ class Engine:
                 except Exception:
                     failures += 1
                     log.exception("could not take jobs from the inbox; trying again")
-                    await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                    await asyncio.sleep(_DISPATCH_BACKOFF.delay(failures))
                     self._wake.set()
                     continue
             for job in jobs:

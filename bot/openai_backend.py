@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import openai
 
+from bot.backoff import Backoff
 from bot.config import Settings
 from bot.errors import StreamInterrupted
 from bot.events import RunEventHandler, RunResult
@@ -351,7 +352,7 @@ class OpenAIBackend:
                     raise translate(exc) from exc
                 log.warning("polling %s failed (%s); trying again", response_id, type(exc).__name__)
                 response = None
-                await asyncio.sleep(self.poll_interval * failures)
+                await asyncio.sleep(Backoff(first=self.poll_interval).delay(failures))
             except openai.OpenAIError as exc:
                 raise translate(exc) from exc
         result = result_from(response)

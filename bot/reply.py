@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.backoff import Backoff
 from bot.budget import CallBudget
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import close_open_fence, split_message
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 RefsSaver = Callable[[list[str]], Awaitable[None]]
 _FINAL_ATTEMPTS = 5
-_UNAVAILABLE_WAIT = 0.5
+_BACKOFF = Backoff(first=0.5)
 """Seconds before trying a call the platform failed (5xx) again; doubled each time."""
 
 
@@ -232,6 +233,6 @@ class ReplyEditor:
             except PlatformUnavailable:
                 if attempt >= attempts:
                     raise
-                wait = _UNAVAILABLE_WAIT * 2 ** (attempt - 1)
+                wait = _BACKOFF.delay(attempt)
                 log.warning("the platform failed to take an update; trying again in %.1fs", wait)
                 await asyncio.sleep(wait)

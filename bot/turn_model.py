@@ -9,6 +9,7 @@ import json
 import logging
 from dataclasses import replace
 
+from bot.backoff import retrying
 from bot.errors import ConversationBusy, RunError, StreamInterrupted
 from bot.events import RunEventHandler, RunResult
 from bot.functions import ToolContext
@@ -74,20 +75,16 @@ class ModelRun:
 
     async def ask(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:
         """One model round; a conversation still busy with the round before is waited for."""
-        for attempt in range(BUSY_RETRIES):
-            try:
-                result = await self._interruptible(request, profile)
-            except ConversationBusy:
-                if attempt == BUSY_RETRIES - 1:
-                    raise
-                log.info("job %d: conversation busy, waiting", self._job.id)
-                await asyncio.sleep(0.5 * 2**attempt)
-                continue
-            self._deps.metrics.model_response(
-                profile.model, result.status, result.input_tokens, result.output_tokens
-            )
-            return result
-        raise AssertionError("unreachable")
+        result = await retrying(
+            lambda: self._interruptible(request, profile),
+            attempts=BUSY_RETRIES,
+            on=(ConversationBusy,),
+            note=lambda _, wait: log.info("job %d: conversation busy, waiting", self._job.id),
+        )
+        self._deps.metrics.model_response(
+            profile.model, result.status, result.input_tokens, result.output_tokens
+        )
+        return result
 
     async def tool_rounds(
         self, result: RunResult, base: TurnRequest, profile: EffectiveProfile

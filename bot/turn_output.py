@@ -3,10 +3,10 @@ that shows them on the platform, generated files uploaded, and the reply's recor
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
+from bot.backoff import retrying
 from bot.errors import PlatformUnavailable, RateLimited, RunError
 from bot.events import FileOutput
 from bot.i18n import t
@@ -22,6 +22,7 @@ from storage.records import Job
 log = logging.getLogger(__name__)
 
 UPLOAD_ATTEMPTS = 3
+_PLATFORM_BUSY = (RateLimited, PlatformUnavailable)
 """Tries of a generated file's upload while the platform is rate limited or failing."""
 
 
@@ -129,21 +130,18 @@ class TurnOutput:
             return
         if self.record.uploaded_before(file.file_id):
             return  # posted before a restart; the answer is being followed again
-        for attempt in range(1, UPLOAD_ATTEMPTS + 1):
-            try:
-                await self.target.upload(file.filename, file.data)
-                await self.record.uploaded(file.file_id)
-                log.info("job %d: uploaded %s", self._job.id, file.filename)
-                return
-            except (RateLimited, PlatformUnavailable) as exc:
-                if attempt < UPLOAD_ATTEMPTS:
-                    backoff = 0.5 * 2 ** (attempt - 1)
-                    wait = exc.retry_after if isinstance(exc, RateLimited) else backoff
-                    log.info("upload of %s: %s; trying again in %.1fs", file.filename, exc, wait)
-                    await asyncio.sleep(wait or 1.0)
-                    continue
-                log.warning("upload of %s failed", file.filename, exc_info=True)
-            except Exception:
-                log.warning("upload of %s failed", file.filename, exc_info=True)
-            break
+
+        async def upload() -> None:
+            await self.target.upload(file.filename, file.data)
+            await self.record.uploaded(file.file_id)
+
+        def note(exc: Exception, wait: float) -> None:
+            log.info("upload of %s: %s; trying again in %.1fs", file.filename, exc, wait)
+
+        try:
+            await retrying(upload, attempts=UPLOAD_ATTEMPTS, on=_PLATFORM_BUSY, note=note)
+            log.info("job %d: uploaded %s", self._job.id, file.filename)
+            return
+        except Exception:
+            log.warning("upload of %s failed", file.filename, exc_info=True)
         self.renderer.notices_at_end(t(self.lang, "file.upload_failed", name=file.filename))

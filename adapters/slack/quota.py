@@ -16,57 +16,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from bot.window import Share, SlidingWindow, alone
+
+__all__ = ["SlidingWindow", "StatusQuota", "StreamQuota", "WorkspaceQuotas"]
 
 log = logging.getLogger(__name__)
 
-Share = Callable[[], int]
 NATIVE_RETRY_AFTER = 600.0  # after Slack refuses a stream, post + update for ten minutes
-
-
-def _alone() -> int:
-    return 1
-
-
-class SlidingWindow:
-    """At most ``calls`` calls in any ``window`` seconds, with calls reserved for closers."""
-
-    def __init__(self, calls: int, window: float, share: Share = _alone) -> None:
-        self.calls = calls
-        self.window = window
-        self.share = share
-        self.reserved = 0
-        self._stamps: deque[float] = deque()
-
-    def free(self) -> int:
-        now = time.monotonic()
-        while self._stamps and self._stamps[0] <= now - self.window:
-            self._stamps.popleft()
-        return self.calls // max(1, self.share()) - len(self._stamps) - self.reserved
-
-    def take(self) -> None:
-        self._stamps.append(time.monotonic())
-
-    def reserve(self) -> None:
-        """Keep a call for a closing call to come."""
-        self.reserved += 1
-
-    def unreserve(self) -> None:
-        """The closing call will not be made after all."""
-        self.reserved = max(0, self.reserved - 1)
-
-    def close(self) -> None:
-        """The closing call uses its reserved slot."""
-        self.reserved = max(0, self.reserved - 1)
-        self._stamps.append(time.monotonic())
 
 
 class StreamQuota:
     """Room for native streams in one workspace: a start now and a stop later."""
 
-    def __init__(self, per_minute: int, window: float = 60.0, share: Share = _alone) -> None:
+    def __init__(self, per_minute: int, window: float = 60.0, share: Share = alone) -> None:
         self.starts = SlidingWindow(per_minute, window, share)
         self.stops = SlidingWindow(per_minute, window, share)
 
@@ -88,7 +52,7 @@ class StreamQuota:
 class StatusQuota:
     """Room for assistant statuses in one workspace; clearing a shown status is always allowed."""
 
-    def __init__(self, per_minute: int, window: float = 60.0, share: Share = _alone) -> None:
+    def __init__(self, per_minute: int, window: float = 60.0, share: Share = alone) -> None:
         self.window = SlidingWindow(per_minute, window, share)
 
     def try_show(self, *, shown: bool) -> bool:

@@ -32,6 +32,7 @@ from adapters.slack.calls import SLACK_ERRORS, Send, SlackRefused, call
 from adapters.slack.lost import find_lost_message
 from adapters.slack.mentions import neutralise, streamable
 from adapters.slack.quota import SlidingWindow, WorkspaceQuotas
+from bot.backoff import retrying
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
 
@@ -305,15 +306,11 @@ class SlackReply:
             )
 
     async def _retrying(self, send: Send, args: dict[str, Any]) -> None:
-        for attempt in range(1, _CLOSE_ATTEMPTS + 1):
-            try:
-                await call(send, **args)
-                return
-            except (RateLimited, PlatformUnavailable) as exc:
-                if attempt == _CLOSE_ATTEMPTS:
-                    raise
-                wait = exc.retry_after if isinstance(exc, RateLimited) else 0.5 * attempt
-                await asyncio.sleep(wait or 1.0)
+        await retrying(
+            lambda: call(send, **args),
+            attempts=_CLOSE_ATTEMPTS,
+            on=(RateLimited, PlatformUnavailable),
+        )
 
     async def close(self) -> None:
         if self._native_reserved:
