@@ -186,18 +186,25 @@ async def submit_prompts(deps: CommandDeps, message: InboundMessage, value: str,
     if prompts is None:
         return t(lang, "config.prompts.bad")
     text = "\n".join(f"{p.title} | {p.message}" for p in prompts) or None
+    await _change(deps, message, WORKSPACE_DEFAULT, "prompts", text)
+    if text is None:
+        return t(lang, "config.prompts.cleared")
+    return t(lang, "config.prompts.saved", titles=", ".join(p.title for p in prompts))
+
+
+async def _change(
+    deps: CommandDeps, message: InboundMessage, channel: str, field_name: str, value: object
+) -> None:
+    """Set one field of a profile in the message's workspace, changed by its sender."""
     await change_profile(
         deps.store,
         platform=message.platform,
         workspace=message.workspace,
-        channel=WORKSPACE_DEFAULT,
-        field_name="prompts",
-        value=text,
+        channel=channel,
+        field_name=field_name,
+        value=value,
         changed_by=message.user,
     )
-    if text is None:
-        return t(lang, "config.prompts.cleared")
-    return t(lang, "config.prompts.saved", titles=", ".join(p.title for p in prompts))
 
 
 async def _set(
@@ -208,15 +215,7 @@ async def _set(
     value: object,
     lang: str,
 ) -> str:
-    await change_profile(
-        deps.store,
-        platform=message.platform,
-        workspace=message.workspace,
-        channel=channel,
-        field_name=field_name,
-        value=value,
-        changed_by=message.user,
-    )
+    await _change(deps, message, channel, field_name, value)
     return t(
         lang,
         "config.saved",
@@ -232,15 +231,7 @@ async def _tutor(
     policy = parse_policy(words)
     if isinstance(policy, str):
         return t(lang, "config.tutor.usage")
-    await change_profile(
-        deps.store,
-        platform=message.platform,
-        workspace=message.workspace,
-        channel=channel,
-        field_name="tutor",
-        value=policy.to_json() if policy is not None else None,
-        changed_by=message.user,
-    )
+    await _change(deps, message, channel, "tutor", policy.to_json() if policy is not None else None)
     described = (
         policy.describe()
         if policy is not None
@@ -326,15 +317,7 @@ async def _clear_channel(deps: CommandDeps, message: InboundMessage, lang: str) 
     current = await deps.store.get_profile(message.platform, message.workspace, message.channel)
     for field_name in PROFILE_FIELDS:
         if current is not None and getattr(current, field_name) is not None:
-            await change_profile(
-                deps.store,
-                platform=message.platform,
-                workspace=message.workspace,
-                channel=message.channel,
-                field_name=field_name,
-                value=None,
-                changed_by=message.user,
-            )
+            await _change(deps, message, message.channel, field_name, None)
     return t(lang, "config.cleared", platform=message.platform)
 
 
@@ -427,15 +410,7 @@ async def rollback(deps: CommandDeps, message: InboundMessage, change_id: int, l
     if change is None:
         return t(lang, "config.rollback.missing", id=change_id)
     old = change_value(change.old_value)
-    await change_profile(
-        deps.store,
-        platform=message.platform,
-        workspace=message.workspace,
-        channel=change.channel,
-        field_name=change.field,
-        value=old,
-        changed_by=message.user,
-    )
+    await _change(deps, message, change.channel, change.field, old)
     return t(
         lang,
         "config.rollback.done",

@@ -28,13 +28,14 @@ async def quota(deps: CommandDeps, message: InboundMessage, args: list[str], lan
         message.platform, message.workspace, channel
     )
     if args and args[0].lower() == "off":
+        off = 0 if channel else None
         updated = Quota(
             message.platform,
             message.workspace,
             channel,
-            0 if channel else None,
-            0 if channel else None,
-            message.user,
+            messages_per_day=off,
+            tokens_per_day=off,
+            updated_by=message.user,
         )
     elif len(args) == 2 and args[0].lower() in ("messages", "tokens") and args[1].isdigit():
         field_name = "messages_per_day" if args[0].lower() == "messages" else "tokens_per_day"

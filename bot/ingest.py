@@ -28,6 +28,19 @@ DATA_TYPES = frozenset({"csv", "tsv", "xlsx", "xls", "json", "txt"})
 DOCUMENT_TYPES = frozenset({"pdf", "docx", "pptx", "md", "html", "htm"})
 
 
+async def download(platform: Platform, attachment: Attachment, lang: str) -> bytes | str:
+    """The attachment's bytes, or the sentence that tells the person why there are none."""
+    try:
+        return await platform.download(attachment)
+    except AttachmentRefused as exc:
+        # Declined like an unsupported type; an adapter refusing a foreign host warns.
+        log.info("attachment %r refused: %s", attachment.name, exc)
+        return exc.message_for(lang)
+    except Exception:
+        log.warning("could not fetch attachment %r", attachment.name, exc_info=True)
+        return t(lang, "file.download_failed", name=attachment.name)
+
+
 @dataclass(frozen=True)
 class Routing:
     route: FileRoute | None
@@ -108,16 +121,9 @@ async def prepare_input(
         if hosted is None and routing.route != "image":
             unused.append(attachment.name)  # not even downloaded: nothing could use it
             continue
-        try:
-            data = await platform.download(attachment)
-        except AttachmentRefused as exc:
-            # Declined like an unsupported type; an adapter refusing a foreign host warns.
-            log.info("attachment %r refused: %s", attachment.name, exc)
-            notices.append(exc.message_for(lang))
-            continue
-        except Exception:
-            log.warning("could not fetch attachment %r", attachment.name, exc_info=True)
-            notices.append(t(lang, "file.download_failed", name=attachment.name))
+        data = await download(platform, attachment, lang)
+        if isinstance(data, str):
+            notices.append(data)
             continue
         if len(data) > routing.limit_bytes:
             notices.append(

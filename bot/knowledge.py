@@ -6,11 +6,11 @@ conversation under that profile, beside the person's own files."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.config import Settings
-from bot.errors import AttachmentRefused
 from bot.i18n import t
-from bot.ingest import DOCUMENT_TYPES, extension, megabytes, route
+from bot.ingest import DOCUMENT_TYPES, download, extension, megabytes, route
 from bot.openai_backend import OpenAIBackend
 from bot.ports import Knowledge
 from bot.types import Attachment, Platform
@@ -51,14 +51,9 @@ async def add_documents(
         if routing.refusal:
             lines.append(routing.refusal)
             continue
-        try:
-            data = await platform.download(attachment)
-        except AttachmentRefused as exc:
-            lines.append(exc.message_for(lang))
-            continue
-        except Exception:
-            log.warning("could not fetch knowledge document %r", attachment.name, exc_info=True)
-            lines.append(t(lang, "file.download_failed", name=attachment.name))
+        data = await download(platform, attachment, lang)
+        if isinstance(data, str):
+            lines.append(data)
             continue
         if len(data) > routing.limit_bytes:
             lines.append(
@@ -70,12 +65,8 @@ async def add_documents(
                 await _add_data_file(
                     store,
                     backend,
-                    platform.name,
-                    workspace,
-                    channel,
-                    attachment.name,
+                    KnowledgeFile(platform.name, workspace, channel, "", attachment.name, added_by),
                     data,
-                    added_by,
                     lang,
                 )
             )
@@ -105,29 +96,20 @@ async def add_documents(
 
 
 async def _add_data_file(
-    store: Knowledge,
-    backend: OpenAIBackend,
-    platform: str,
-    workspace: str,
-    channel: str,
-    name: str,
-    data: bytes,
-    added_by: str,
-    lang: str,
+    store: Knowledge, backend: OpenAIBackend, file: KnowledgeFile, data: bytes, lang: str
 ) -> str:
     """Upload a data file for the container; one of the same name here is replaced."""
-    file_id = await backend.upload_file(name, data, "user_data")
+    file_id = await backend.upload_file(file.filename, data, "user_data")
+    scope = (file.platform, file.workspace, file.channel)
     replaced = False
-    for old in await store.knowledge_files(platform, workspace, channel):
-        if old.kind == "data" and old.filename == name:
-            await store.remove_knowledge_file(platform, workspace, channel, old.file_id)
+    for old in await store.knowledge_files(*scope):
+        if old.kind == "data" and old.filename == file.filename:
+            await store.remove_knowledge_file(*scope, old.file_id)
             await backend.delete_file(old.file_id)
             replaced = True
-    await store.add_knowledge_file(
-        KnowledgeFile(platform, workspace, channel, file_id, name, added_by, kind="data")
-    )
+    await store.add_knowledge_file(replace(file, file_id=file_id, kind="data"))
     key = "kb.replaced_data" if replaced else "kb.added_data"
-    return t(lang, key, name=name, scope=scope_name(channel, lang, platform))
+    return t(lang, key, name=file.filename, scope=scope_name(file.channel, lang, file.platform))
 
 
 async def list_documents(

@@ -43,6 +43,7 @@ _ANSWER = re.compile(
     r"|(정답은|정답:|답은|최종 답|풀이 결과)",
     re.IGNORECASE,
 )
+# A line that only assigns a number, the way a worked solution ends: "x = 42".
 _RESULT_LINE = re.compile(r"^\s*[*_]*[a-zA-Z]\w*\s*=\s*-?\d+(?:[.,/]\d+)?[*_]*\s*\.?\s*$", re.M)
 _CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _WINDOW = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$")

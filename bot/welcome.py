@@ -24,6 +24,8 @@ MAX_MESSAGE = 500
 
 @dataclass(frozen=True)
 class Prompt:
+    """A suggested prompt: the title the person sees, the message it sends."""
+
     title: str
     message: str
 

@@ -8,7 +8,7 @@ import json
 import time
 from dataclasses import replace
 
-from storage.dialect import Tables, insert, upsert
+from storage.dialect import Tables, first, insert, upsert
 from storage.records import (
     DailyUsage,
     KnowledgeFile,
@@ -33,7 +33,7 @@ _USAGE = (
 class ProfileTables(Tables):
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
         args = (platform, workspace, channel)
-        return await self.select_one(Profile, "profiles", _SCOPE, args, json=("tools",))
+        return first(await self.select(Profile, "profiles", _SCOPE, args, json=("tools",)))
 
     async def save_profile(self, profile: Profile) -> None:
         tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
@@ -59,12 +59,12 @@ class ProfileTables(Tables):
     ) -> ProfileChange | None:
         where = "platform = ? AND workspace = ? AND id = ?"
         args = (platform, workspace, change_id)
-        return await self.select_one(ProfileChange, "profile_changes", where, args)
+        return first(await self.select(ProfileChange, "profile_changes", where, args))
 
 
 class QuotaTables(Tables):
     async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None:
-        return await self.select_one(Quota, "quotas", _SCOPE, (platform, workspace, channel))
+        return first(await self.select(Quota, "quotas", _SCOPE, (platform, workspace, channel)))
 
     async def save_quota(self, quota: Quota) -> None:
         values = vars(quota) | {"updated_at": quota.updated_at or time.time()}

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Sequence
 
-from storage.dialect import Tables, insert
+from storage.dialect import Tables, first, insert
 from storage.records import ChatMessage, FileKind, ThreadFile, ThreadRecord
 
 
@@ -20,7 +20,7 @@ class ConversationTables(Tables):
             " AND archived_at IS NULL ORDER BY id DESC LIMIT 1"
         )
         args = (platform, workspace, user, profile_key)
-        return await self.select_one(ThreadRecord, "threads", where, args, user="user_id")
+        return first(await self.select(ThreadRecord, "threads", where, args, user="user_id"))
 
     async def create_thread(
         self, platform: str, workspace: str, user: str, profile_key: str, conversation_id: str

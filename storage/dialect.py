@@ -95,6 +95,10 @@ def upsert(table: str, key: tuple[str, ...], values: dict[str, Any]) -> tuple[st
     return insert(table, values, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}")
 
 
+def first(records: list[R]) -> R | None:
+    return records[0] if records else None
+
+
 def record_of(record: type[R], row: Row, json: Sequence[str] = ()) -> R:
     """A row whose columns are named as ``record``'s fields; those in ``json`` are decoded
     (a top-level array as a tuple: records are frozen)."""
@@ -124,19 +128,6 @@ class Tables:
         the fields in ``json`` are kept as JSON text."""
         sql = f"SELECT {columns(record, **renamed)} FROM {table} WHERE {where}"
         return [record_of(record, row, json) for row in await self.db.fetch(sql, args)]
-
-    async def select_one(
-        self,
-        record: type[R],
-        table: str,
-        where: str,
-        args: Sequence[Any],
-        *,
-        json: Sequence[str] = (),
-        **renamed: str,
-    ) -> R | None:
-        found = await self.select(record, table, where, args, json=json, **renamed)
-        return found[0] if found else None
 
     async def text(self, sql: str, args: Sequence[Any]) -> str | None:
         """The first column of the first row as text, or ``None`` without rows."""

@@ -16,16 +16,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from storage.dialect import Row, Tables, columns, insert, record_of
-from storage.records import (
-    Job,
-    JobStatus,
-    NewJob,
-    RunRecord,
-    RunStatus,
-    Usage,
-    thread_key,
-)
+from storage.dialect import Row, Tables, columns, first, insert, record_of
+from storage.records import Job, JobStatus, NewJob, RunRecord, RunStatus, Usage, thread_key
 
 _JOB_COLUMNS = columns(Job, user="user_id")
 _JSON = ("payload", "reply_state")
@@ -139,8 +131,7 @@ class InboxTables(Tables):
         return sorted(int(row[0]) for row in await self.db.fetch(sql, args))
 
     async def get_job(self, job_id: int) -> Job | None:
-        found = await self._jobs("id = ?", (job_id,))
-        return found[0] if found else None
+        return first(await self._jobs("id = ?", (job_id,)))
 
     async def jobs(
         self, *, thread_key: str | None = None, statuses: Sequence[JobStatus] = ()
@@ -210,9 +201,8 @@ class RunTables(Tables):
         )
 
     async def latest_run(self, job_id: int) -> RunRecord | None:
-        return await self.select_one(
-            RunRecord, "runs", "job_id = ? ORDER BY id DESC LIMIT 1", (job_id,)
-        )
+        where = "job_id = ? ORDER BY id DESC LIMIT 1"
+        return first(await self.select(RunRecord, "runs", where, (job_id,)))
 
 
 def _job(row: Row) -> Job:

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
 
 @dataclass(frozen=True)
 class Migration:
@@ -26,6 +24,9 @@ class Migration:
             line for line in self.sql.splitlines() if not line.lstrip().startswith("--")
         )
         return [s.strip() for s in body.split(";") if s.strip()]
+
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 def load_migrations() -> list[Migration]:

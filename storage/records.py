@@ -75,37 +75,36 @@ class ProfileChange:
     id: int = 0
 
 
+@dataclass(frozen=True, kw_only=True)
+class DailyLimits:
+    """Per-person daily limits, and who set them when."""
+
+    messages_per_day: int | None = None
+    tokens_per_day: int | None = None
+    updated_by: str = ""
+    updated_at: float = 0.0
+
+
 @dataclass(frozen=True)
-class Quota:
-    """Per-person daily limits for a workspace ('' channel) or one channel; None = no limit."""
+class Quota(DailyLimits):
+    """The limits of a workspace ('' channel) or one channel; None = no limit."""
 
     platform: str
     workspace: str
     channel: str = WORKSPACE_DEFAULT
-    messages_per_day: int | None = None
-    tokens_per_day: int | None = None
-    updated_by: str = ""
-    updated_at: float = 0.0
 
 
 @dataclass(frozen=True)
-class RoleQuota:
-    """Per-person daily limits for people with one role; None = this role sets no such limit,
-    0 = no limit for them."""
+class RoleQuota(DailyLimits):
+    """The limits of people with one role; None = this role sets no such limit, 0 = no limit
+    for them."""
 
     platform: str
     workspace: str
     role: str
-    messages_per_day: int | None = None
-    tokens_per_day: int | None = None
-    updated_by: str = ""
-    updated_at: float = 0.0
 
 
-@dataclass(frozen=True)
-class UserUsage:
-    user: str
-    messages: int
+class _Tokens:
     input_tokens: int
     output_tokens: int
 
@@ -115,7 +114,15 @@ class UserUsage:
 
 
 @dataclass(frozen=True)
-class DailyUsage:
+class UserUsage(_Tokens):
+    user: str
+    messages: int
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True)
+class DailyUsage(_Tokens):
     """One person's usage on one day (UTC, ``YYYY-MM-DD``)."""
 
     day: str
@@ -123,10 +130,6 @@ class DailyUsage:
     messages: int
     input_tokens: int
     output_tokens: int
-
-    @property
-    def tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ class KnowledgeFile:
 
 @dataclass(frozen=True)
 class ThreadFile:
+    """A file of a person's thread: sent with a message (``input``), in the code interpreter's
+    container (``container``) or in the thread's vector store (``vector``)."""
+
     thread_id: int
     file_id: str
     filename: str

@@ -28,10 +28,31 @@ Interaction = discord.Interaction[Any]
 ADMIN_COMMAND = "assistant-admin"
 SERVER_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
 
-WHERE = [
-    Choice(name="this channel", value="channel"),
-    Choice(name="the whole server", value="server"),
-]
+
+def choices(**names: str) -> list[Choice[str]]:
+    """An option's choices, each ``value=name``, in order."""
+    return [Choice(name=name, value=value) for value, name in names.items()]
+
+
+WHERE = choices(channel="this channel", server="the whole server")
+_MODES = choices(
+    stream="stream: the answer appears as it is written",
+    poll="poll: the answer appears when complete (long jobs)",
+    background="background: streamed, resumed after a restart",
+    default="default: the bot's setting",
+)
+_PRESETS = choices(
+    hints="hints: hints and next steps, no full solutions",
+    socratic="socratic: guiding questions",
+    exam="exam: no solutions or hints at all",
+    off="off",
+    default="default: follow the server's policy",
+)
+_APIS = choices(
+    responses="Responses (OpenAI, with code interpreter and file search)",
+    chat_completions="Chat Completions (Ollama, vLLM, LiteLLM…)",
+    default="the bot's default",
+)
 _DOCUMENT = "A document (PDF, DOCX, PPTX, MD, TXT, HTML) or a data file (CSV, TSV, XLSX, JSON)"
 
 
@@ -100,14 +121,7 @@ class ConfigCommands(
 
     @app_commands.command(description="How answers are run and shown in this server")
     @app_commands.describe(mode="stream, poll or background; default follows the bot's setting")
-    @app_commands.choices(
-        mode=[
-            Choice(name="stream: the answer appears as it is written", value="stream"),
-            Choice(name="poll: the answer appears when complete (long jobs)", value="poll"),
-            Choice(name="background: streamed, resumed after a restart", value="background"),
-            Choice(name="default: the bot's setting", value="default"),
-        ]
-    )
+    @app_commands.choices(mode=_MODES)
     async def mode(self, interaction: Interaction, mode: str) -> None:
         await self._run(interaction, "config mode", mode)
 
@@ -118,13 +132,7 @@ class ConfigCommands(
         where="Where (default: this channel)",
     )
     @app_commands.choices(
-        preset=[
-            Choice(name="hints: hints and next steps, no full solutions", value="hints"),
-            Choice(name="socratic: guiding questions", value="socratic"),
-            Choice(name="exam: no solutions or hints at all", value="exam"),
-            Choice(name="off", value="off"),
-            Choice(name="default: follow the server's policy", value="default"),
-        ],
+        preset=_PRESETS,
         where=WHERE,
     )
     async def tutor(
@@ -143,15 +151,7 @@ class ConfigCommands(
         await self._run(interaction, "config retention", days or "off")
 
     @app_commands.command(description="Which model API the server's assistant speaks")
-    @app_commands.choices(
-        api=[
-            Choice(
-                name="Responses (OpenAI, with code interpreter and file search)", value="responses"
-            ),
-            Choice(name="Chat Completions (Ollama, vLLM, LiteLLM…)", value="chat_completions"),
-            Choice(name="the bot's default", value="default"),
-        ]
-    )
+    @app_commands.choices(api=_APIS)
     async def api(self, interaction: Interaction, api: str) -> None:
         await self._run(interaction, "config api", api)
 
@@ -162,11 +162,11 @@ class ConfigCommands(
 
     @app_commands.command(description="The bot's own language in this server")
     @app_commands.choices(
-        language=[
-            Choice(name="English", value="en"),
-            Choice(name="한국어", value="ko"),
-            Choice(name="each person's Discord language", value="auto"),
-        ]
+        language=choices(
+            en="English",
+            ko="한국어",
+            auto="each person's Discord language",
+        )
     )
     async def language(self, interaction: Interaction, language: str) -> None:
         await self._run(interaction, "config language", language)
@@ -291,11 +291,11 @@ class QuotaCommands(_Group, name="quota", description="Daily limits per person")
         limit="Messages or tokens per person per day (0: no limit for this role)",
     )
     @app_commands.choices(
-        kind=[
-            Choice(name="messages a day", value="messages"),
-            Choice(name="tokens a day", value="tokens"),
-            Choice(name="off", value="off"),
-        ]
+        kind=choices(
+            messages="messages a day",
+            tokens="tokens a day",
+            off="off",
+        )
     )
     async def role(
         self,

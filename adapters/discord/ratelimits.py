@@ -14,8 +14,6 @@ import aiohttp
 
 from adapters.discord.events import PLATFORM
 
-_CHANNEL_MESSAGES = re.compile(r"/channels/(\d+)/messages(?:/\d+)?$")
-
 
 @dataclass(frozen=True)
 class BucketState:
@@ -30,6 +28,9 @@ class BucketState:
 def channel_budget_key(channel_id: int | str) -> str:
     """The reply budget of a channel (``ChannelReply.budget_key``)."""
     return f"{PLATFORM}:{channel_id}"
+
+
+_CHANNEL_MESSAGES = re.compile(r"/channels/(\d+)/messages(?:/\d+)?$")
 
 
 def bucket_state(

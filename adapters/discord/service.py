@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 import yarl
@@ -35,7 +35,7 @@ from adapters.http_calls import call_tracer, discord_route
 from bot.admin import HOSTED_TOOLS
 from bot.budget_registry import BudgetRegistry
 from bot.command_deps import CommandDeps
-from bot.commands import handle_command, submit_modal
+from bot.commands import CommandReply, handle_command, submit_modal
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ConfigError, PlatformUnavailable
@@ -293,6 +293,15 @@ class DiscordService:
         self, interaction: Interaction, line: str, attachments: Sequence[discord.Attachment] = ()
     ) -> None:
         """``/assistant-admin …`` as the core's command line, e.g. ``config channel model x``."""
+        message = interaction_message(interaction, "", attachments)
+        await self._in_server(
+            interaction, lambda admin: handle_command(self._deps, message, line, is_admin=admin)
+        )
+
+    async def _in_server(
+        self, interaction: Interaction, work: Callable[[bool], Awaitable[CommandReply]]
+    ) -> None:
+        """Answer with ``work(is_admin)`` where a server has the bot, else say why not."""
         engine = await self._engine_for(interaction)
         if engine is None:
             return
@@ -300,10 +309,8 @@ class DiscordService:
         if interaction.guild_id is None:
             await send(interaction, t(lang, "server_only"))
             return
-        message = interaction_message(interaction, "", attachments)
         admin = is_admin(interaction, self.options)
-        work = handle_command(self._deps, message, line, is_admin=admin)
-        await respond(interaction, work, lang, reply_within=self.reply_within)
+        await respond(interaction, work(admin), lang, reply_within=self.reply_within)
 
     async def suggest(self, interaction: Interaction, kind: Suggestion, typed: str) -> list[str]:
         """Knowledge-base documents (of the scope chosen so far) or tools matching ``typed``."""
@@ -337,15 +344,9 @@ class DiscordService:
         form = submitted(dict(interaction.data or {}))
         if form is None:
             return
-        engine = await self._engine_for(interaction)
-        if engine is None:
-            return
-        lang = await self._language(interaction)
-        if interaction.guild_id is None:
-            await send(interaction, t(lang, "server_only"))
-            return
         form_id, value = form
         message = interaction_message(interaction, "")
-        admin = is_admin(interaction, self.options)
-        work = submit_modal(self._deps, message, form_id, value, is_admin=admin)
-        await respond(interaction, work, lang, reply_within=self.reply_within)
+        await self._in_server(
+            interaction,
+            lambda admin: submit_modal(self._deps, message, form_id, value, is_admin=admin),
+        )
