@@ -80,7 +80,7 @@ class QuotaTables(Tables):
         return [UserUsage(str(r[0]), *map(int, r[1:])) for r in rows]
 
     async def usage_by_day(self, platform: str, workspace: str, since: float) -> list[DailyUsage]:
-        day = f"{self.db.utc_day('r.started_at')} AS day, "
+        day = f"{self.db.utc_day.format('r.started_at')} AS day, "
         sql = _USAGE.format(day=day, only="", group="day, ", order="day, j.user_id")
         rows = await self.db.fetch(sql, (platform, workspace, since))
         return [DailyUsage(str(r[0]), str(r[1]), *map(int, r[2:])) for r in rows]

@@ -35,11 +35,26 @@ class Conn(Protocol):
     async def fetchrow(self, sql: str, args: Sequence[Any] = ()) -> Row | None: ...
 
 
+class Statements:
+    """What a dialect's ``Conn`` shares: a row is the first of the rows."""
+
+    async def fetch(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
+        raise NotImplementedError
+
+    async def fetchrow(self, sql: str, args: Sequence[Any] = ()) -> Row | None:
+        return first(await self.fetch(sql, args))
+
+
 class Dialect(Conn, Protocol):
     shared: bool
     """True when several processes may use the database at once."""
     skip_locked: str
     """Appended to a ``SELECT`` whose rows a claim is about to change."""
+    thread_lock: str
+    """A condition that holds if this transaction could lock the thread ``{}`` (an SQL
+    expression) for a claim, and skips it if another one holds it."""
+    utc_day: str
+    """The UTC date (``YYYY-MM-DD``) of ``{}`` (an SQL expression, epoch seconds)."""
 
     async def open(self) -> None: ...
 
@@ -52,15 +67,8 @@ class Dialect(Conn, Protocol):
         """One connection, one transaction, committed at the end (rolled back on error);
         it takes the write lock at once, so what it reads stays true until it commits."""
 
-    def thread_lock(self, thread_key: str) -> str:
-        """A condition that holds if this transaction could lock the thread ``thread_key``
-        (an SQL expression) for a claim, and skips it if another one holds it."""
-
     def ddl(self, sql: str) -> str:
         """A migration statement (written with PostgreSQL's types) for this database."""
-
-    def utc_day(self, epoch: str) -> str:
-        """The UTC date (``YYYY-MM-DD``) of ``epoch`` (an SQL expression, epoch seconds)."""
 
     async def lock_migrations(self, tx: Conn) -> None:
         """In a migration's transaction, before it reads the version: wait for any other

@@ -103,7 +103,7 @@ class InboxTables(Tables):
         if platforms is not None:
             only = f" AND q.platform IN ({', '.join('?' * len(platforms)) or 'NULL'})"
         runnable = _RUNNABLE_THREADS.format(
-            lock=self.db.thread_lock("candidate.thread_key"), only=only
+            lock=self.db.thread_lock.format("candidate.thread_key"), only=only
         )
         async with self.db.transaction() as tx:
             args = (*(platforms or ()), 2 * limit + 16, limit)

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from storage.dialect import Conn, Row
+from storage.dialect import Conn, Row, Statements
 from storage.migrations import Migration
 from storage.postgres_rates import PostgresRateLedger
 from storage.store import SQLStore
@@ -44,7 +44,7 @@ def numbered(sql: str) -> str:
     return re.sub(r"\?", lambda _: f"${next(count)}", sql)
 
 
-class _Statements:
+class _Statements(Statements):
     def __init__(self, target: Any) -> None:
         self._target = target  # the pool, or one of its connections
 
@@ -55,15 +55,14 @@ class _Statements:
     async def fetch(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
         return list(await self._target.fetch(numbered(sql), *args))
 
-    async def fetchrow(self, sql: str, args: Sequence[Any] = ()) -> Row | None:
-        return await self._target.fetchrow(numbered(sql), *args)
-
 
 class PostgresDialect(_Statements):
     """Statements go to the pool, a transaction to one of its connections."""
 
     shared = True
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    thread_lock = f"pg_try_advisory_xact_lock({_THREAD_LOCK}, hashtext({{}}))"
+    utc_day = "to_char(to_timestamp({}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10) -> None:
         super().__init__(None)
@@ -101,14 +100,8 @@ class PostgresDialect(_Statements):
         async with self.pool.acquire() as conn, conn.transaction():
             yield _Statements(conn)
 
-    def thread_lock(self, thread_key: str) -> str:
-        return f"pg_try_advisory_xact_lock({_THREAD_LOCK}, hashtext({thread_key}))"
-
     def ddl(self, sql: str) -> str:
         return sql
-
-    def utc_day(self, epoch: str) -> str:
-        return f"to_char(to_timestamp({epoch}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
     async def lock_migrations(self, tx: Conn) -> None:
         await tx.execute(

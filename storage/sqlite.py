@@ -16,7 +16,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.dialect import Conn, Row
+from storage.dialect import Conn, Row, Statements
 from storage.migrations import Migration
 from storage.store import SQLStore
 
@@ -27,7 +27,7 @@ _TYPES = (
 )
 
 
-class _Statements:
+class _Statements(Statements):
     """Statements on the connection, each under ``_lock`` (inside a transaction, which
     holds the lock already, under none)."""
 
@@ -49,14 +49,12 @@ class _Statements:
         async with self._lock:  # one trip to the connection's thread: run and fetch
             return list(await self.connection.execute_fetchall(sql, args))
 
-    async def fetchrow(self, sql: str, args: Sequence[Any] = ()) -> Row | None:
-        rows = await self.fetch(sql, args)
-        return rows[0] if rows else None
-
 
 class SQLiteDialect(_Statements):
     shared = False
     skip_locked = ""
+    thread_lock = "TRUE"  # the transaction already holds the database's only write lock
+    utc_day = "date({}, 'unixepoch')"
 
     def __init__(self, path: str) -> None:
         super().__init__(None)
@@ -96,16 +94,10 @@ class SQLiteDialect(_Statements):
                 raise
             await db.execute("COMMIT")
 
-    def thread_lock(self, thread_key: str) -> str:
-        return "TRUE"  # the transaction already holds the database's only write lock
-
     def ddl(self, sql: str) -> str:
         for postgres, sqlite in _TYPES:
             sql = sql.replace(postgres, sqlite)
         return sql
-
-    def utc_day(self, epoch: str) -> str:
-        return f"date({epoch}, 'unixepoch')"
 
     async def lock_migrations(self, tx: Conn) -> None:
         return None  # BEGIN IMMEDIATE: another process's migration waits for this one
