@@ -41,6 +41,7 @@ _MODES = choices(
     background="background: streamed, resumed after a restart",
     default="default: the bot's setting",
 )
+_DOCUMENT = "A document (PDF, DOCX, PPTX, MD, TXT, HTML) or a data file (CSV, TSV, XLSX, JSON)"
 _PRESETS = choices(
     hints="hints: hints and next steps, no full solutions",
     socratic="socratic: guiding questions",
@@ -53,7 +54,6 @@ _APIS = choices(
     chat_completions="Chat Completions (Ollama, vLLM, LiteLLM…)",
     default="the bot's default",
 )
-_DOCUMENT = "A document (PDF, DOCX, PPTX, MD, TXT, HTML) or a data file (CSV, TSV, XLSX, JSON)"
 
 
 Suggestion = Literal["documents", "tools"]
