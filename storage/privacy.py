@@ -63,16 +63,10 @@ class PrivacyTables(Tables):
         workspace: str | None = None,
         before: float | None = None,
     ) -> int:
-        where = "platform = ? AND status IN ('answered', 'failed')"
-        args: list[Any] = [platform]
-        for condition, value in (
-            (" AND user_id = ?", user),
-            (" AND workspace = ?", workspace),
-            (" AND created_at < ?", before),
-        ):
-            if value is not None:
-                where += condition
-                args.append(value)
+        filters = {"user_id = ?": user, "workspace = ?": workspace, "created_at < ?": before}
+        given = {condition: value for condition, value in filters.items() if value is not None}
+        where = " AND ".join(["platform = ? AND status IN ('answered', 'failed')", *given])
+        args = [platform, *given.values()]
         async with self.db.transaction() as tx:
             await tx.execute(
                 f"DELETE FROM runs WHERE job_id IN (SELECT id FROM jobs WHERE {where})", args
