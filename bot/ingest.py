@@ -5,8 +5,9 @@ vector store for file search), and tells the person what happened to each file."
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
@@ -28,10 +29,17 @@ DATA_TYPES = frozenset({"csv", "tsv", "xlsx", "xls", "json", "txt"})
 DOCUMENT_TYPES = frozenset({"pdf", "docx", "pptx", "md", "html", "htm"})
 
 
-async def download(platform: Platform, attachment: Attachment, lang: str) -> bytes | str:
-    """The attachment's bytes, or the sentence that tells the person why there are none."""
+async def download(
+    platform: Platform,
+    attachment: Attachment,
+    lang: str,
+    limit: int,
+    too_large: str | Callable[[int], str],
+) -> bytes | str:
+    """The attachment's bytes if they fit in ``limit``, else the sentence that tells the person
+    why there are none (``too_large``, or ``too_large(size)``, when it is the size)."""
     try:
-        return await platform.download(attachment)
+        data = await platform.download(attachment)
     except AttachmentRefused as exc:
         # Declined like an unsupported type; an adapter refusing a foreign host warns.
         log.info("attachment %r refused: %s", attachment.name, exc)
@@ -39,6 +47,9 @@ async def download(platform: Platform, attachment: Attachment, lang: str) -> byt
     except Exception:
         log.warning("could not fetch attachment %r", attachment.name, exc_info=True)
         return t(lang, "file.download_failed", name=attachment.name)
+    if len(data) <= limit:
+        return data
+    return too_large if isinstance(too_large, str) else too_large(len(data))
 
 
 @dataclass(frozen=True)
@@ -81,12 +92,14 @@ def route(attachment: Attachment, settings: Settings, lang: str = "en") -> Routi
     limit = int(min(limit_mb, settings.max_file_mb) * 1_000_000)
     if attachment.size > limit:
         return Routing(
-            chosen, limit, too_large(lang, attachment.name, attachment.size, chosen, limit)
+            chosen,
+            limit,
+            too_large(lang, attachment.name, attachment.size, kind=chosen, limit=limit),
         )
     return Routing(chosen, limit)
 
 
-def too_large(lang: str, name: str, size: int, kind: FileRoute, limit: int) -> str:
+def too_large(lang: str, name: str, size: int, *, kind: FileRoute, limit: int) -> str:
     return t(
         lang,
         "file.too_large",
@@ -121,14 +134,17 @@ async def prepare_input(
         if hosted is None and routing.route != "image":
             unused.append(attachment.name)  # not even downloaded: nothing could use it
             continue
-        data = await download(platform, attachment, lang)
+        data = await download(
+            platform,
+            attachment,
+            lang,
+            routing.limit_bytes,
+            partial(
+                too_large, lang, attachment.name, kind=routing.route, limit=routing.limit_bytes
+            ),
+        )
         if isinstance(data, str):
             notices.append(data)
-            continue
-        if len(data) > routing.limit_bytes:
-            notices.append(
-                too_large(lang, attachment.name, len(data), routing.route, routing.limit_bytes)
-            )
             continue
         if routing.route == "image":
             part = await backend.image_input(attachment.name, data)

@@ -51,14 +51,12 @@ async def add_documents(
         if routing.refusal:
             lines.append(routing.refusal)
             continue
-        data = await download(platform, attachment, lang)
+        too_large = t(
+            lang, "kb.too_large", name=attachment.name, limit=megabytes(routing.limit_bytes)
+        )
+        data = await download(platform, attachment, lang, routing.limit_bytes, too_large)
         if isinstance(data, str):
             lines.append(data)
-            continue
-        if len(data) > routing.limit_bytes:
-            lines.append(
-                t(lang, "kb.too_large", name=attachment.name, limit=megabytes(routing.limit_bytes))
-            )
             continue
         if not is_document:
             lines.append(

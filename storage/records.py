@@ -23,6 +23,15 @@ def thread_key(platform: str, workspace: str, user: str) -> str:
 
 
 @dataclass(frozen=True)
+class InChannel:
+    """Where a record applies: a channel of a workspace (Slack team, Discord guild)."""
+
+    platform: str
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True)
 class Profile:
     """Assistant settings for a workspace/guild, or an override for one channel.
 
@@ -61,12 +70,9 @@ class Viewing:
 
 
 @dataclass(frozen=True)
-class ProfileChange:
+class ProfileChange(InChannel):
     """One admin change of one profile field; values are JSON (``null`` = inherit)."""
 
-    platform: str
-    workspace: str
-    channel: str
     field: str
     old_value: str | None
     new_value: str | None
@@ -148,13 +154,10 @@ class ThreadRecord:
 
 
 @dataclass(frozen=True)
-class KnowledgeFile:
+class KnowledgeFile(InChannel):
     """A file an admin added for a whole workspace (``channel`` '') or one channel: a
     ``document`` in its knowledge base, or a ``data`` file for the code interpreter."""
 
-    platform: str
-    workspace: str
-    channel: str
     file_id: str
     filename: str
     added_by: str = ""
@@ -175,12 +178,9 @@ class ThreadFile:
 
 
 @dataclass(frozen=True)
-class NewJob:
+class NewJob(InChannel):
     """An inbound message as an adapter hands it to the inbox."""
 
-    platform: str
-    workspace: str
-    channel: str
     user: str
     event_id: str
     payload: dict[str, Any]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -66,9 +67,9 @@ class SQLiteDialect(_Statements):
         self._db.row_factory = aiosqlite.Row
         try:
             await self._db.executescript(
-                "PRAGMA busy_timeout=5000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                " PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             )
+            await _switch_to_wal(self._db)
         except BaseException:
             await self.close()  # else aiosqlite's thread keeps the process alive
             raise
@@ -111,6 +112,19 @@ class SQLiteDialect(_Statements):
 
     def rate_ledger(self) -> None:
         return None  # one process: its budgets live in memory
+
+
+async def _switch_to_wal(db: aiosqlite.Connection, tries: int = 50) -> None:
+    """Where several connections switch a new file to WAL at once, SQLite refuses some at
+    once ("database is locked") instead of waiting, as waiting could deadlock: try again."""
+    for attempt in range(1, tries + 1):
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries:
+                raise
+            await asyncio.sleep(0.02 * attempt)
 
 
 def sqlite_path(database_url: str) -> str:
