@@ -113,10 +113,11 @@ def configured_services(settings: Settings, only: str | None = None) -> list[Pla
     return services
 
 
-def _stop_on_signal() -> asyncio.Event:
+def _stop_on_signal(stop: asyncio.Event | None = None) -> asyncio.Event:
     """Set by SIGTERM or SIGINT; installed before anything starts, so a signal that comes
-    while the platforms connect is a clean stop too."""
-    stop = asyncio.Event()
+    while the platforms connect is a clean stop too, and again (on the same event) after they
+    started, as a platform SDK may install handlers of its own while it connects."""
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -187,7 +188,7 @@ async def serve(settings: Settings, services: list[PlatformService], *, welcome:
             await engine.start()
             for service in services:
                 await service.start(engine, core.commands)
-            stop = _stop_on_signal()
+            _stop_on_signal(stop)
             log.info("running: %s", ", ".join(s.platform.name for s in services))
             await stop.wait()
             log.info("shutting down")

@@ -76,3 +76,38 @@ async def test_run_answers_on_slack_and_stops_cleanly(
     for secret in (slack.bot_token, slack.app_token, slack.signing_secret, env["OPENAI_API_KEY"]):
         assert secret not in log and secret.encode() not in out
     assert "Traceback" not in log
+
+
+async def test_a_sigterm_while_slack_connects_is_a_clean_stop(
+    emulator: OpenAIEmulator, slack: SlackEmulator, tmp_path: Path
+) -> None:
+    """A deploy may stop the bot while it is still connecting: the signal is kept, and the
+    bot stops once connected instead of running on."""
+    env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
+    env.update(
+        OPENAI_API_KEY="sk-test-secret-0123456789abcdef",
+        OPENAI_BASE_URL=emulator.base_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        SLACK_BOT_TOKEN=slack.bot_token,
+        SLACK_APP_TOKEN=slack.app_token,
+        SLACK_SIGNING_SECRET=slack.signing_secret,
+        SLACK_API_URL=slack.api_url,
+    )
+    connecting = slack.holds["auth.test"] = asyncio.Event()
+    process = await asyncio.create_subprocess_exec(
+        *bot_command(), "run", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with asyncio.timeout(60):
+            await slack.wait_for(lambda calls: any(c.method == "auth.test" for c in calls))
+        process.send_signal(signal.SIGTERM)
+        connecting.set()
+        async with asyncio.timeout(60):
+            _, err = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = err.decode()
+    assert process.returncode == 0, log
+    assert "shutting down" in log and "Traceback" not in log
