@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
+from urllib.parse import urlsplit
 
 from bot.i18n import t
 
@@ -140,13 +141,14 @@ class StepTracker:
 
 
 def _merge(have: tuple[Source, ...], more: Sequence[Source]) -> tuple[Source, ...]:
-    urls = {s.url for s in have}
-    added = []
+    """``have`` and the new ones of ``more``; a title learnt later (a citation names a page
+    the search listed by its URL alone) is kept."""
+    merged = {s.url: s for s in have}
     for source in more:
-        if source.url and source.url not in urls:
-            urls.add(source.url)
-            added.append(source)
-    return have + tuple(added)
+        known = merged.get(source.url)
+        if source.url and (known is None or (not known.title and source.title)):
+            merged[source.url] = source
+    return tuple(merged.values())
 
 
 # One-line display (Discord's subtext line, any plain-text platform).
@@ -162,8 +164,13 @@ def _source_links(sources: tuple[Source, ...], lang: str) -> str:
     return ", ".join(shown)
 
 
+def source_name(source: Source) -> str:
+    """What a source is called: its title, else its site."""
+    return source.title or urlsplit(source.url).netloc or source.url
+
+
 def _link_text(source: Source) -> str:
-    text = _clip(source.title or source.url, 40)
+    text = _clip(source_name(source), 40)
     return text.replace("[", "(").replace("]", ")")
 
 

@@ -141,16 +141,14 @@ class SlackReply:
             self._steps_ref = ref
         return ref == self._steps_ref
 
-    def _task_chunks(self, ref: str, stream: _Stream) -> list[dict[str, Any]]:
+    def _changed_steps(self, ref: str, stream: _Stream) -> Steps:
         if not self._claim_steps(ref):
-            return []
-        return [task_chunk(s) for s in self._steps if stream.tasks.get(s.id) != s]
+            return ()
+        return tuple(s for s in self._steps if stream.tasks.get(s.id) != s)
 
-    def _sent_tasks(self, stream: _Stream, chunks: list[dict[str, Any]]) -> None:
-        steps = {s.id: s for s in self._steps}
-        for chunk in chunks:
-            if chunk["type"] == "task_update" and chunk["id"] in steps:
-                stream.tasks[chunk["id"]] = steps[chunk["id"]]
+    @staticmethod
+    def _sent_tasks(stream: _Stream, steps: Steps) -> None:
+        stream.tasks.update((s.id, s) for s in steps)
 
     def _content(self, ref: str | None, text: str) -> dict[str, Any]:
         """A posted or updated message's content: with the steps above the text on the
@@ -232,9 +230,11 @@ class SlackReply:
             "thread_ts": place.thread_ts,
             "task_display_mode": TASK_DISPLAY_MODE,
         }
-        tasks = [task_chunk(s) for s in self._steps] if steps else []
+        tasks = self._steps if steps else ()
         if tasks:
-            args["chunks"] = ([markdown_chunk(initial)] if initial else []) + tasks
+            args["chunks"] = ([markdown_chunk(initial)] if initial else []) + [
+                task_chunk(s) for s in tasks
+            ]
         elif initial:
             args["markdown_text"] = initial
         if not place.dm:
@@ -275,7 +275,7 @@ class SlackReply:
             # Only what extends the text is appended (a shorter text is the editor's closing
             # of an open code block, held back); changed steps go along as task cards.
             new = raw[len(stream.sent) :] if raw.startswith(stream.sent) else ""
-            tasks = self._task_chunks(ref, stream)
+            tasks = self._changed_steps(ref, stream)
             if not new and not tasks:
                 return
             stream.pending = asyncio.ensure_future(self._append(ref, stream, new, tasks))
@@ -288,12 +288,11 @@ class SlackReply:
         else:
             await self._stop(ref, stream)
 
-    async def _append(
-        self, ref: str, stream: _Stream, new: str, tasks: list[dict[str, Any]]
-    ) -> None:
+    async def _append(self, ref: str, stream: _Stream, new: str, tasks: Steps) -> None:
         content: dict[str, Any] = {"markdown_text": new}
         if tasks:
-            content = {"chunks": ([markdown_chunk(new)] if new else []) + tasks}
+            chunks = [task_chunk(s) for s in tasks]
+            content = {"chunks": ([markdown_chunk(new)] if new else []) + chunks}
         await call(self._client.chat_appendStream, channel=self._place.channel, ts=ref, **content)
         stream.sent += new
         self._sent_tasks(stream, tasks)
@@ -338,9 +337,10 @@ class SlackReply:
         if not stream.known:
             rest = None  # stop it as it stands, then show the text with chat.update
         args: dict[str, Any] = {"channel": self._place.channel, "ts": ref}
-        tasks = self._task_chunks(ref, stream) if stream.known else []
+        tasks = self._changed_steps(ref, stream) if stream.known else ()
         if tasks:  # the steps' last statuses
-            args["chunks"] = ([markdown_chunk(rest)] if rest else []) + tasks
+            chunks = [task_chunk(s) for s in tasks]
+            args["chunks"] = ([markdown_chunk(rest)] if rest else []) + chunks
         elif rest:
             args["markdown_text"] = rest
         stream.open = False

@@ -5,19 +5,14 @@ answer where the message is posted and updated instead."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
-from bot.steps import ICONS, SOURCES_SHOWN, Source, Step, Steps
+from bot.steps import ICONS, SOURCES_SHOWN, Source, Step, Steps, source_name
 
 TASK_DISPLAY_MODE = "timeline"
 """Task cards interleaved with the streamed text, where each step happened."""
 TASK_SOURCES = 10
 CONTEXT_TEXT_LIMIT = 3000
 """A context block's mrkdwn text element takes up to 3,000 characters."""
-
-
-def _source_text(source: Source) -> str:
-    return source.title or urlsplit(source.url).netloc or source.url
 
 
 def task_chunk(step: Step) -> dict[str, Any]:
@@ -33,7 +28,7 @@ def task_chunk(step: Step) -> dict[str, Any]:
         chunk["details"] = step.details
     if step.sources:
         chunk["sources"] = [
-            {"type": "url", "url": s.url, "text": _source_text(s)[:150]}
+            {"type": "url", "url": s.url, "text": source_name(s)[:150]}
             for s in step.sources[:TASK_SOURCES]
         ]
     return chunk
@@ -48,7 +43,7 @@ def _mrkdwn_escape(text: str) -> str:
 
 
 def _mrkdwn_link(source: Source) -> str:
-    label = _mrkdwn_escape(_source_text(source)).replace("|", "¦")[:60]
+    label = _mrkdwn_escape(source_name(source)).replace("|", "¦")[:60]
     url = source.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
     return f"<{url}|{label}>"
 
