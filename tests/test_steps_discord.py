@@ -4,6 +4,8 @@ it (within its rate budget), collapsed to a one-line summary once the answer is 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from tests.discord_emulator import DiscordEmulator
 from tests.discord_fixtures import *  # noqa: F403
@@ -101,3 +103,36 @@ async def test_an_answer_without_steps_has_no_line(
     emulator.script(Turn().text("Just text."))
     asked = await discord_emu.user_says(classroom.alice, classroom.general, "hi", mention=True)
     assert await discord_bot.answer(asked) == ["Just text."]
+
+
+async def test_a_long_answer_keeps_its_line_on_the_first_page_only(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    long = "\n\n".join(f"Paragraph {n}: " + "word " * 60 for n in range(12))
+    emulator.script(Turn().item(WebSearch("words", [PY, PEP])).text(long, deltas=12))
+    asked = await discord_emu.user_says(classroom.alice, classroom.general, "write", mention=True)
+    pages = await discord_bot.answer(asked)
+    assert len(pages) >= 2 and all(len(page) <= 2000 for page in pages)
+    assert pages[0].startswith("-# ✅ Steps (1): web search · sources: 2\nParagraph 0:")
+    assert not any("-#" in page for page in pages[1:])
+    assert "".join(pages).replace("\n", "").endswith(long.replace("\n", "")[-500:])
+
+
+async def test_no_steps_on_the_chat_completions_backend(
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    bot: DiscordBot = await make_discord_bot(model_api="chat_completions")
+    emulator.script(
+        Turn().function_call("calculate", {"expression": "2+2"}, call_id="call_s1"),
+        Turn().text("2 + 2 = 4."),
+    )
+    asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "2 + 2 with a tool")
+    assert await bot.answer(asked) == ["2 + 2 = 4."]
+    [reply] = discord_emu.replies_to(asked)
+    assert not any("-#" in content for content in discord_emu.contents(int(reply["id"])))
