@@ -125,7 +125,7 @@ class AnswerRenderer:
     async def on_done(self, result: RunResult) -> None:
         self._close_code()
         self.result = result
-        self.steps.end(failed=False)
+        self.steps.end(failed=result.status == "cancelled")  # a stopped step did not finish
         await self._set_status(None)
         if result.status == "incomplete":
             length = result.incomplete_reason == "max_output_tokens"

@@ -12,7 +12,7 @@ from tests.discord_fixtures import *  # noqa: F403
 from tests.discord_fixtures import Classroom, DiscordBot
 from tests.openai_emulator import OpenAIEmulator, Turn
 from tests.openai_emulator_steps import FailedCode, Reasoning, WebSearch, url_citation
-from tests.test_steps_slack import ANSWER, PEP, PY, code_and_web
+from tests.steps_script import ANSWER, PEP, PY, code_and_web
 
 
 def first_lines(emu: DiscordEmulator, asked: int) -> list[str]:
