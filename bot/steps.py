@@ -145,8 +145,10 @@ def _merge(have: tuple[Source, ...], more: Sequence[Source]) -> tuple[Source, ..
     the search listed by its URL alone) is kept."""
     merged = {s.url: s for s in have}
     for source in more:
+        if urlsplit(source.url).scheme not in ("http", "https"):
+            continue  # only a web page is linked
         known = merged.get(source.url)
-        if source.url and (known is None or (not known.title and source.title)):
+        if known is None or (not known.title and source.title):
             merged[source.url] = source
     return tuple(merged.values())
 

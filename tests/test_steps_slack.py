@@ -62,9 +62,9 @@ async def test_native_stream_shows_code_and_web_steps_as_task_cards(
         {"type": "url", "url": PEP, "text": "PEP 745 – Python 3.14 Release Schedule"},
     ]
     assert ANSWER in reply.shown and "```python\nprint(2 + 2)\n```" in reply.shown
-    # The task cards went with the text's own calls: no call was added for them.
-    for call in slack.calls_to("chat.appendStream"):
-        assert "markdown_text" in call.args or "chunks" in call.args
+    # The cards went with the stream's own calls: one stream, stopped once, never replaced.
+    assert len(slack.calls_to("chat.startStream")) == len(slack.calls_to("chat.stopStream")) == 1
+    assert slack.calls_to("chat.update") == []
 
 
 async def test_without_native_streaming_a_context_block_shows_the_steps(
