@@ -55,6 +55,8 @@ async def test_native_stream_shows_code_and_web_steps_as_task_cards(
     assert not reply.streaming
     assert slack.calls_to("chat.startStream")[0].args["task_display_mode"] == "timeline"
     assert task_statuses(reply, web) == ["in_progress", "complete"]
+    [code] = [c for c in reply.tasks.values() if c["title"] == "Run Python code"]
+    assert code["output"] == "4"  # what the code printed
     [card] = [c for c in reply.tasks.values() if c["title"].startswith(web)]
     assert card["title"] == "Search the web: python 3.14 release date"
     assert card["sources"] == [
@@ -108,6 +110,7 @@ async def test_a_failed_tool_call_shows_as_an_error(
         Turn()
         .code("print(2 + 2)")
         .item(FailedCode("import missing_module"))
+        .item(McpCall("docs", "search", {"q": "x"}, output="3 pages found"))
         .item(McpCall("docs", "lookup", {"q": "x"}, error=failure))
         .text("The second run failed, and the docs server did not answer.")
     )
@@ -117,8 +120,11 @@ async def test_a_failed_tool_call_shows_as_an_error(
     assert [(c["title"], c["status"]) for c in reply.tasks.values()] == [
         ("Run Python code", "complete"),
         ("Run Python code", "error"),
+        ("Use search", "complete"),
         ("Use lookup", "error"),
     ]
+    [search] = [c for c in reply.tasks.values() if c["title"] == "Use search"]
+    assert search["output"] == "3 pages found"
 
 
 async def test_a_reasoning_summary_is_a_card_never_the_answer(

@@ -27,6 +27,8 @@ def task_chunk(step: Step) -> dict[str, Any]:
     }
     if step.details:
         chunk["details"] = neutralise(step.details)
+    if step.output:
+        chunk["output"] = neutralise(step.output)
     if step.sources:
         chunk["sources"] = [
             {"type": "url", "url": s.url, "text": neutralise(source_name(s)[:150])}
