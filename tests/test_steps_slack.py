@@ -4,15 +4,16 @@ stream, a context block above the answer where the message is posted and updated
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from tests.openai_emulator import OpenAIEmulator, Turn
-from tests.openai_emulator_steps import FailedCode, McpCall, Reasoning
+from tests.openai_emulator_steps import FailedCode, McpCall, Reasoning, WebSearch
 from tests.slack_emulator import SlackEmulator
-from tests.slack_emulator_events import JSON, Message
+from tests.slack_emulator_events import JSON, Message, Tier
 from tests.slack_fixtures import *  # noqa: F403
-from tests.slack_fixtures import SlackBot
+from tests.slack_fixtures import TEST_LIMITS, SlackBot
 from tests.steps_script import ANSWER, PEP, PY, code_and_web
 
 
@@ -167,3 +168,25 @@ async def test_the_emulator_refuses_malformed_chunks(slack: SlackEmulator) -> No
     await client.chat_appendStream(channel="D0ALICE", ts=started["ts"], chunks=[good])
     [message] = slack.messages["D0ALICE"]
     assert message.tasks == {"t1": good}
+
+
+async def test_a_final_rerouted_as_a_new_message_keeps_its_steps(
+    make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    # No chat.update left this minute: the final text replaces the placeholder by a new
+    # message (chat.postMessage), which carries the steps in its context block.
+    limits = dataclasses.replace(TEST_LIMITS, calls_per_window=1, window=60.0, final_patience=0.2)
+    slack.limiter.tiers["chat.update"] = Tier(1, 60.0)
+    bot: SlackBot = await make_slack_bot(limits=limits, slack_native_streaming=False)
+    emulator.script(Turn().text("Warm-up."), Turn().item(WebSearch("q", [PY])).text(ANSWER))
+    await bot.dm("warm up")  # spends the minute's chat.update
+    await bot.answers()
+    event = await bot.dm("when?")
+    async with asyncio.timeout(10):
+        await bot.answers()
+    [message] = bot.thread(event)
+    assert message.shown == ANSWER and message.blocks is not None
+    assert message.blocks[0]["elements"][0]["text"] == (
+        f"✅ Search the web: q: <{PY}|www.python.org>"
+    )
+    assert len(slack.calls_to("chat.update")) == 1
