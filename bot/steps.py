@@ -138,9 +138,9 @@ class StepTracker:
     def reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
         summary = self._summaries.get(item_id, "") + delta
         self._summaries[item_id] = summary
-        heading = reasoning_heading(summary)
-        title = heading or t(self.lang, "step.reasoning")
-        details = _clip(summary[len(f"**{heading}**") :] if heading else summary, DETAILS_LIMIT)
+        match = _HEADING.match(summary)
+        title = reasoning_heading(summary) or t(self.lang, "step.reasoning")
+        details = _clip(summary[match.end() :] if match else summary, DETAILS_LIMIT)
         status: StepStatus = "complete" if done else "in_progress"
         self._put(Step(item_id, "reasoning", title, status, details=details))
 
