@@ -6,8 +6,9 @@ import re
 from collections.abc import Awaitable, Callable
 
 from bot.errors import RunError
-from bot.events import FileOutput, RunResult, ToolCall
+from bot.events import FileOutput, RunResult, ToolCall, ToolCallDone
 from bot.i18n import t
+from bot.steps import Source, StepTracker
 
 _SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:[^)\s]*\)")
 _SANDBOX_URL = re.compile(r"sandbox:/mnt/data/(\S+)")
@@ -17,6 +18,7 @@ STATUS_KEYS = {
     "in_progress": "status.thinking",
     "code_interpreter": "status.code",
     "file_search": "status.search",
+    "web_search": "status.web_search",
     "function": "status.function",
 }
 
@@ -38,8 +40,11 @@ class AnswerRenderer:
         on_file: Callable[[FileOutput], Awaitable[None]],
         notices: list[str] | None = None,
         lang: str = "en",
+        steps: StepTracker | None = None,
     ) -> None:
         self.lang = lang
+        self.steps = steps if steps is not None else StepTracker(lambda: None, lang)
+        """Each tool call and reasoning summary as a step, shown apart from the text."""
         self._pieces: list[str] = []
         self._open_code: str | None = None
         self._on_change = on_change
@@ -79,6 +84,8 @@ class AnswerRenderer:
         self._append(delta)
 
     async def on_tool_call_created(self, call: ToolCall) -> None:
+        if call.type != "other":
+            self.steps.started(call.id, call.type, call.name)
         self._close_code()
         await self._set_status(t(self.lang, STATUS_KEYS.get(call.type, "status.working")))
         if call.type == "code_interpreter":
@@ -95,6 +102,18 @@ class AnswerRenderer:
             self._separate()
             self._append(f"```text\n{logs.rstrip()}\n```\n")
 
+    async def on_tool_call_done(self, call: ToolCall, done: ToolCallDone) -> None:
+        if call.type != "other":
+            self.steps.finished(
+                call.id, failed=done.failed, label=done.label, sources=done.sources, kind=call.type
+            )
+
+    async def on_web_citation(self, source: Source) -> None:
+        self.steps.cited(source)
+
+    async def on_reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
+        self.steps.reasoning(item_id, delta, done=done)
+
     async def on_file_output(self, file: FileOutput) -> None:
         self.files.append(file)
         await self._on_file(file)
@@ -106,6 +125,7 @@ class AnswerRenderer:
     async def on_done(self, result: RunResult) -> None:
         self._close_code()
         self.result = result
+        self.steps.end(failed=result.status == "cancelled")  # a stopped step did not finish
         await self._set_status(None)
         if result.status == "incomplete":
             length = result.incomplete_reason == "max_output_tokens"
@@ -116,6 +136,7 @@ class AnswerRenderer:
 
     async def on_failed(self, error: RunError) -> None:
         self._close_code()
+        self.steps.end(failed=True)
         await self._set_status(None)
         self.notices_at_end(error.message_for(self.lang))
 

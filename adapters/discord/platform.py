@@ -47,6 +47,7 @@ def discord_limits(calls: int = 5, per: float = 5.0) -> ReplyLimits:
         max_upload_bytes=UPLOAD_LIMIT,
         command_prefix="/assistant ",
         admin_command_prefix="/assistant-admin ",
+        steps_line="-# {steps}",  # subtext: one small grey line above the answer
     )
 
 
