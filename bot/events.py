@@ -10,7 +10,9 @@ from typing import Literal, Protocol
 from bot.errors import RunError
 from bot.functions import FunctionCall
 
-ToolType = Literal["code_interpreter", "file_search", "function", "other"]
+ToolType = Literal[
+    "code_interpreter", "file_search", "function", "web_search", "image_generation", "other"
+]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,14 @@ class FileOutput:
 
 
 @dataclass(frozen=True)
+class WebSource:
+    """A web page an answer cites (``url_citation``) or its search used (``action.sources``)."""
+
+    url: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class RunResult:
     response_id: str
     status: Literal["completed", "incomplete", "cancelled"]
@@ -38,6 +48,9 @@ class RunResult:
     output_tokens: int = 0
     incomplete_reason: str | None = None
     function_calls: tuple[FunctionCall, ...] = ()
+    web_searches: int = 0
+    """Hosted tool calls of the response, billed per call: web searches, images generated."""
+    images: int = 0
 
 
 class RunEventHandler(Protocol):
@@ -58,6 +71,12 @@ class RunEventHandler(Protocol):
 
     async def on_citation(self, filename: str) -> None:
         """The answer cites a document found by file search."""
+
+    async def on_web_source(self, source: WebSource, *, cited: bool) -> None:
+        """A web page: cited in the answer's text, or only used by a web search."""
+
+    async def on_image(self, item_id: str, result: str | None) -> None:
+        """A generated image as the API sends it (base64; None: none came)."""
 
     async def on_done(self, result: RunResult) -> None: ...
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.errors import ModelFailed
-from bot.events import FileOutput, RunEventHandler, RunResult, ToolCall, ToolType
+from bot.events import FileOutput, RunEventHandler, RunResult, ToolCall, ToolType, WebSource
 from bot.functions import FunctionCall
 from bot.sanitize import safe_filename
 
@@ -21,6 +21,8 @@ _TOOL_TYPES: dict[str, ToolType] = {
     "code_interpreter_call": "code_interpreter",
     "file_search_call": "file_search",
     "function_call": "function",
+    "web_search_call": "web_search",
+    "image_generation_call": "image_generation",
 }
 
 
@@ -60,7 +62,30 @@ def result_from(response: Any) -> RunResult:
             for item in (_get(response, "output") or [])
             if _get(item, "type") == "function_call"
         ),
+        web_searches=_count(response, "web_search_call"),
+        images=_count(response, "image_generation_call", with_result=True),
     )
+
+
+def _count(response: Any, kind: str, *, with_result: bool = False) -> int:
+    """Hosted tool calls of one kind (billed per call); images only when one came back."""
+    return sum(
+        1
+        for item in (_get(response, "output") or [])
+        if _get(item, "type") == kind and (not with_result or _get(item, "result"))
+    )
+
+
+async def hosted_item_done(handler: RunEventHandler, item: Any) -> None:
+    """A finished web search (the pages it used) or image generation (the image)."""
+    kind = _get(item, "type")
+    if kind == "web_search_call":
+        action = _get(item, "action")
+        for source in _get(action, "sources") or []:
+            if _get(source, "url"):
+                await handler.on_web_source(WebSource(str(_get(source, "url"))), cited=False)
+    elif kind == "image_generation_call":
+        await handler.on_image(_get(item, "id"), _get(item, "result"))
 
 
 class _Files:
@@ -72,6 +97,10 @@ class _Files:
         self._seen: set[str] = set()
 
     async def cite(self, annotation: Any) -> None:
+        if _get(annotation, "type") == "url_citation" and _get(annotation, "url"):
+            source = WebSource(str(_get(annotation, "url")), str(_get(annotation, "title") or ""))
+            await self._handler.on_web_source(source, cited=True)
+            return
         if _get(annotation, "type") == "file_citation":
             await self._handler.on_citation(
                 _get(annotation, "filename") or _get(annotation, "file_id")
@@ -121,6 +150,7 @@ class StreamFeeder:
                 logs = _logs(item)
                 if logs:
                     await handler.on_tool_call_delta(call, logs=logs)
+            await hosted_item_done(handler, item)
         elif kind == "response.output_text.annotation.added":
             await self._files.cite(event["annotation"])
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
@@ -130,6 +160,10 @@ class StreamFeeder:
             raise ModelFailed(f"error event: {_get(error, 'code')}: {_get(error, 'message')}")
         elif kind == "response.file_search_call.searching":
             await handler.on_status("file_search")
+        elif kind == "response.web_search_call.searching":
+            await handler.on_status("web_search")
+        elif kind == "response.image_generation_call.generating":
+            await handler.on_status("image_generation")
 
     async def _item_added(self, item: dict[str, Any]) -> None:
         if item["type"] == "message":
@@ -149,6 +183,7 @@ class SnapshotFeeder:
         self._text_len: dict[str, int] = {}
         self._code_len: dict[str, int] = {}
         self._logs_done: set[str] = set()
+        self._hosted_done: set[str] = set()
         self._status: str | None = None
 
     async def feed(self, response: Any) -> None:
@@ -186,3 +221,6 @@ class SnapshotFeeder:
         if logs and item_id not in self._logs_done:
             self._logs_done.add(item_id)
             await self._handler.on_tool_call_delta(call, logs=logs)
+        if _get(item, "status") in ("completed", "failed") and item_id not in self._hosted_done:
+            self._hosted_done.add(item_id)
+            await hosted_item_done(self._handler, item)

@@ -46,7 +46,10 @@ class TurnOutput:
             headers=limits.budget_from_headers,
         )
         self.renderer = AnswerRenderer(
-            on_change=self._changed, on_status=self.target.set_status, on_file=self._upload
+            on_change=self._changed,
+            on_status=self.target.set_status,
+            on_file=self._upload,
+            link_format=limits.web_link,
         )
         self.editor = ReplyEditor(
             self.target,

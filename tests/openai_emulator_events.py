@@ -573,6 +573,8 @@ class _Builder:
             self.code(index, step)
         elif isinstance(step, _Call):
             self.call(index, step)
+        elif hasattr(step, "play"):  # a step that builds itself (tests/openai_emulator_hosted.py)
+            step.play(self, index)
         else:
             self.search(index, step)
 
