@@ -5,6 +5,7 @@ Completions backend they are refused, and answers say they are without them."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import logging
@@ -35,10 +36,10 @@ ANSWER = (
 )
 
 
-def web_turn() -> HostedTurn:
+def web_turn(before: HostedTurn | None = None) -> HostedTurn:
     """A search whose answer cites two pages, one of them twice (the API does that)."""
     return (
-        HostedTurn()
+        (before or HostedTurn())
         .web_search("rust 2024 edition", [RUST, EDITION, "https://example.com/unused"])
         .text(
             ANSWER,
@@ -225,3 +226,39 @@ def test_image_results_are_decoded_strictly() -> None:
     assert decode_image(encoded[:-4] + "!!!!") is None
     assert decode_image(base64.b64encode(b"<svg>not allowed</svg>").decode()) is None
     assert decode_image(None) is None and decode_image("") is None
+
+
+async def test_polled_answers_show_sources_and_an_image_once_across_a_restart(
+    make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    poll = {"assistant_run_mode": "poll", "assistant_tools": "web_search,image_generation"}
+    first: SlackBot = await make_slack_bot(**poll)
+    release = asyncio.Event()
+    # created, queued, in_progress, then the image item's five events: the first process
+    # sees the finished image and stops before the text and the search.
+    emulator.script(web_turn(HostedTurn().image(PNG)).gate(release, after_events=8))
+    event = await first.dm("Draw a crab, then tell me about Rust 2024.")
+    await slack.until(lambda: bool(slack.uploads))
+    [job] = await first.store.jobs()
+    while not (await first.store.get_job(job.id)).reply_state.get("uploaded"):  # type: ignore[union-attr]
+        polls = len([r for r in emulator.requests if r.method == "GET"])
+        await emulator.wait_requests(lambda r: r.method == "GET", count=polls + 1)  # a tick
+    await first.service.stop()
+    await first.engine.stop(grace=0)  # the process goes away mid-run
+    await first.backend.close()
+    await first.store.close()
+
+    second: SlackBot = await make_slack_bot(**poll)
+    release.set()
+    await second.answers()
+    assert [u.data for u in slack.uploads.values()] == [PNG]  # not posted again
+    [request] = emulator.response_requests()
+    assert request["background"] is True
+    [text] = second.texts(event)
+    assert text.endswith(
+        "Sources from the web: [Announcing Rust 1.85.0](" + RUST + ")"
+        " · [Rust 2024 - Edition Guide](" + EDITION + ")"
+    )
+    [job] = await second.store.jobs()
+    run = await second.store.latest_run(job.id)
+    assert run is not None and (run.web_searches, run.images) == (1, 1)
