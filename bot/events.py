@@ -52,6 +52,9 @@ class RunResult:
     output_tokens: int = 0
     incomplete_reason: str | None = None
     function_calls: tuple[FunctionCall, ...] = ()
+    web_searches: int = 0
+    """Hosted tool calls of the response, billed per call: web searches, images generated."""
+    images: int = 0
 
 
 class RunEventHandler(Protocol):
@@ -81,6 +84,9 @@ class RunEventHandler(Protocol):
 
     async def on_citation(self, filename: str) -> None:
         """The answer cites a document found by file search."""
+
+    async def on_image(self, item_id: str, result: str | None) -> None:
+        """A generated image as the API sends it (base64; None: none came)."""
 
     async def on_done(self, result: RunResult) -> None: ...
 

@@ -100,7 +100,26 @@ def result_from(response: Any) -> RunResult:
             for item in (_get(response, "output") or [])
             if _get(item, "type") == "function_call"
         ),
+        web_searches=_count(response, "web_search_call"),
+        images=_count(response, "image_generation_call", with_result=True),
     )
+
+
+def _count(response: Any, kind: str, *, with_result: bool = False) -> int:
+    """Hosted tool calls of one kind (billed per call); images only when one came back."""
+    return sum(
+        1
+        for item in (_get(response, "output") or [])
+        if _get(item, "type") == kind and (not with_result or _get(item, "result"))
+    )
+
+
+async def _call_done(handler: RunEventHandler, call: ToolCall, item: Any) -> None:
+    """A finished tool call: its step ends (a web search with the pages it used), and a
+    generated image is handed over."""
+    await handler.on_tool_call_done(call, call_ended(item))
+    if call.type == "image_generation":
+        await handler.on_image(_get(item, "id"), _get(item, "result"))
 
 
 class _Files:
@@ -177,6 +196,8 @@ class StreamFeeder:
             await handler.on_status("file_search")
         elif kind == "response.web_search_call.searching":
             await handler.on_status("web_search")
+        elif kind == "response.image_generation_call.generating":
+            await handler.on_status("image_generation")
 
     async def _item_added(self, item: dict[str, Any]) -> None:
         if item["type"] == "message":
@@ -205,7 +226,7 @@ class StreamFeeder:
             logs = _logs(item)
             if logs:
                 await self._handler.on_tool_call_delta(call, logs=logs)
-        await self._handler.on_tool_call_done(call, call_ended(item))
+        await _call_done(self._handler, call, item)
 
 
 class SnapshotFeeder:
@@ -261,7 +282,7 @@ class SnapshotFeeder:
             await self._handler.on_tool_call_delta(call, logs=logs)
         if _get(item, "status") in _ENDED and item_id not in self._ended:
             self._ended.add(item_id)
-            await self._handler.on_tool_call_done(call, call_ended(item))
+            await _call_done(self._handler, call, item)
 
     async def _reasoning(self, item: Any) -> None:
         item_id = _get(item, "id")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 
 from bot.errors import RunError
 from bot.events import FileOutput, RunResult, ToolCall, ToolCallDone
+from bot.hosted_output import WebSources, decode_image
 from bot.i18n import t
 from bot.steps import Source, StepTracker
+
+log = logging.getLogger(__name__)
 
 _SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:[^)\s]*\)")
 _SANDBOX_URL = re.compile(r"sandbox:/mnt/data/(\S+)")
@@ -18,8 +22,9 @@ STATUS_KEYS = {
     "in_progress": "status.thinking",
     "code_interpreter": "status.code",
     "file_search": "status.search",
-    "web_search": "status.web_search",
     "function": "status.function",
+    "web_search": "status.web_search",
+    "image_generation": "status.image",
 }
 
 
@@ -41,6 +46,7 @@ class AnswerRenderer:
         notices: list[str] | None = None,
         lang: str = "en",
         steps: StepTracker | None = None,
+        link_format: str = "[{title}]({url})",
     ) -> None:
         self.lang = lang
         self.steps = steps if steps is not None else StepTracker(lambda: None, lang)
@@ -54,6 +60,9 @@ class AnswerRenderer:
         self.result: RunResult | None = None
         self.files: list[FileOutput] = []
         self.sources: list[str] = []
+        self.web = WebSources()
+        self._link_format = link_format
+        self._images: set[str] = set()
 
     def text(self) -> str:
         head = "".join(f"_{notice}_\n\n" for notice in self.notices)
@@ -113,9 +122,12 @@ class AnswerRenderer:
                 kind=call.type,
                 output=done.output,
             )
+        for source in done.sources:
+            self.web.add(source, cited=False)
 
     async def on_web_citation(self, source: Source) -> None:
         self.steps.cited(source)
+        self.web.add(source, cited=True)
 
     async def on_reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
         self.steps.reasoning(item_id, delta, done=done)
@@ -127,6 +139,22 @@ class AnswerRenderer:
     async def on_citation(self, filename: str) -> None:
         if filename and filename not in self.sources:
             self.sources.append(filename)
+
+    async def on_image(self, item_id: str, result: str | None) -> None:
+        if item_id in self._images:
+            return
+        self._images.add(item_id)
+        image = decode_image(result)
+        if image is None:
+            log.warning(
+                "generated image %s is not a readable image (%d characters)",
+                item_id,
+                len(result or ""),
+            )
+            self.notices_at_end(t(self.lang, "image.unreadable" if result else "image.not_made"))
+            return
+        n = len(self._images)
+        await self.on_file_output(FileOutput(f"image-{n}.{image.extension}", image.data, item_id))
 
     async def on_done(self, result: RunResult) -> None:
         self._close_code()
@@ -154,9 +182,16 @@ class AnswerRenderer:
         if link_note == "attached":
             link_note = t(self.lang, "answer.attached")
         text = self.text()
+        if not text.strip() and self.files:  # an answer that is only an image
+            text = t(
+                self.lang, "answer.files_only", names=", ".join(f.filename for f in self.files)
+            )
         if self.sources:
             cited = ", ".join(f"[{n}] {name}" for n, name in enumerate(self.sources, 1))
             text += f"\n\n{t(self.lang, 'answer.sources')}: {cited}"
+        links = self.web.links(self._link_format)
+        if links:
+            text += f"\n\n{t(self.lang, 'answer.web_sources')}: {links}"
         if self.files and link_note:
             text = replace_sandbox_links(text, link_note)
         return text

@@ -19,7 +19,14 @@ from bot.quota import over_quota
 from bot.turn_deps import TurnDeps
 from bot.turn_model import ModelRun
 from bot.turn_output import TurnOutput
-from bot.turn_setup import Plan, base_request, open_thread, plan_turn, request_tools
+from bot.turn_setup import (
+    Plan,
+    base_request,
+    open_thread,
+    plan_turn,
+    request_tools,
+    unavailable_tools,
+)
 from bot.types import InboundMessage, Platform
 from storage.records import Job, ThreadRecord
 
@@ -56,6 +63,10 @@ class Turn:
             raise RunError("too many attempts", key="answer.interrupted", p=self._prefix)
         if await self._declined_over_quota():
             return
+        missing = unavailable_tools(plan)
+        if missing:
+            tools = ", ".join(t(output.lang, f"tool.{name}") for name in missing)
+            output.renderer.notices.append(t(output.lang, "answer.tools_unavailable", tools=tools))
         prepared = await prepare_input(
             self.message,
             thread,

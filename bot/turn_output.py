@@ -52,6 +52,7 @@ class TurnOutput:
             on_status=self.target.set_status,
             on_file=self._upload,
             steps=self.steps,
+            link_format=limits.web_link,
         )
         self.editor = ReplyEditor(
             self.target,

@@ -98,6 +98,9 @@ class ReplyLimits:
     (Discord: a command of its own, which only admins see)."""
     file_link_note: str | None = "attached"
     """Rewrite ``sandbox:`` links to generated files as "name (attached)"; None keeps them."""
+    web_link: str = "[{title}]({url})"
+    """A link to a web page an answer cites, with ``{title}`` and ``{url}`` (Markdown's by
+    default; Discord's keeps the page from unfurling into an embed)."""
     budget_posts: bool = True
     """False where posting a new message is limited apart from editing (Slack: chat.postMessage
     per channel, chat.update per workspace): posts then skip the shared edit budget."""

@@ -52,7 +52,10 @@ async def test_the_steps_line_shows_code_and_web_steps_then_collapses(
     [page] = await discord_bot.answer(asked)
 
     assert page.startswith("-# ✅ Steps (2): code, web search · sources: 2\n")
-    assert page.endswith(ANSWER)
+    # The answer, then the page it cites as a link (the web sources of bot/hosted_output.py).
+    assert page.endswith(
+        f"{ANSWER}\n\nSources from the web: [PEP 745 – Python 3.14 Release Schedule](<{PEP}>)"
+    )
     assert len(page) <= 2000
     # Each line was an edit of the answer itself: one message, no extra posts.
     assert len(discord_emu.replies_to(asked)) == 1
@@ -88,7 +91,9 @@ async def test_a_failed_step_and_a_reasoning_summary(
     [page] = await discord_bot.answer(asked)
     # A web search that failed still gets the page the answer cites as its source.
     assert page.startswith("-# ⚠️ Steps (2): code, web search · sources: 1 · 2 failed\n")
-    assert page.endswith(f"```python\nimport missing_module\n```\n\n{text}")
+    assert page.endswith(
+        f"```python\nimport missing_module\n```\n\n{text}\n\nSources from the web: [Docs](<{PEP}>)"
+    )
     [reply] = discord_emu.replies_to(asked)
     for content in discord_emu.contents(int(reply["id"])):
         assert "module may be missing" not in content
@@ -118,7 +123,11 @@ async def test_a_long_answer_keeps_its_line_on_the_first_page_only(
     assert len(pages) >= 2 and all(len(page) <= 2000 for page in pages)
     assert pages[0].startswith("-# ✅ Steps (1): web search · sources: 2\nParagraph 0:")
     assert not any("-#" in page for page in pages[1:])
-    assert "".join(pages).replace("\n", "").endswith(long.replace("\n", "")[-500:])
+    joined = "".join(pages).replace("\n", "")
+    assert long.replace("\n", "")[-500:] in joined
+    assert joined.endswith(
+        f"Sources from the web: [python.org](<{PY}>) · [peps.python.org](<{PEP}>)"
+    )
 
 
 async def test_no_steps_on_the_chat_completions_backend(
