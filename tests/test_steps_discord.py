@@ -164,4 +164,7 @@ async def test_a_polled_answer_shows_the_same_steps(
     asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "2 + 2 and 3.14?")
     [page] = await bot.answer(asked)
     assert page.startswith("-# ✅ Steps (2): code, web search · sources: 2\n")
-    assert page.endswith(ANSWER) and "Summing up" not in page
+    assert ANSWER in page and "Summing up" not in page
+    assert page.endswith(  # no page is cited: the ones searched are listed
+        f"Sources from the web: [python.org](<{PY}>) · [peps.python.org](<{PEP}>)"
+    )
