@@ -107,6 +107,7 @@ class AnswerRenderer:
         if code and self._open_code == call.id:
             self._append(code)
         if logs:
+            self.steps.printed(call.id, logs)
             self._close_code()
             self._separate()
             self._append(f"```text\n{logs.rstrip()}\n```\n")
@@ -114,7 +115,12 @@ class AnswerRenderer:
     async def on_tool_call_done(self, call: ToolCall, done: ToolCallDone) -> None:
         if call.type != "other":
             self.steps.finished(
-                call.id, failed=done.failed, label=done.label, sources=done.sources, kind=call.type
+                call.id,
+                failed=done.failed,
+                label=done.label,
+                sources=done.sources,
+                kind=call.type,
+                output=done.output,
             )
         for source in done.sources:
             self.web.add(source, cited=False)

@@ -186,11 +186,10 @@ class SlackReply:
         """A new message in the thread (chat.postMessage, counted in the channel's posts);
         ``steps``: it is the answer's first message, with the steps."""
         self._posts.take()
-        content = self._content(None, text)
-        if steps and self._steps:
-            blocks = blocks_with_steps(self._steps, text)
-            if blocks is not None:
-                content = {"text": text, "blocks": blocks}
+        content: dict[str, Any] = {"markdown_text": text}
+        blocks = blocks_with_steps(self._steps, text) if steps and self._steps else None
+        if blocks is not None:
+            content = {"text": text, "blocks": blocks}
         response = await call(
             self._client.chat_postMessage,
             channel=self._place.channel,
