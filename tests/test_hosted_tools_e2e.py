@@ -6,7 +6,9 @@ Completions backend they are refused, and answers say they are without them."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import dataclasses
+import io
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -86,6 +88,14 @@ async def test_slack_web_answer_ends_with_its_sources_and_an_image_lands_in_the_
     report = command_text(await slack_bot.command("usage all"))
     assert f"• {ALICE}: 1 message(s), 46 tokens, 1 web search(es), 1 image(s)" in report
     assert "each web search counts as 5000 tokens and each image as 20000 tokens" in report
+
+    def tables() -> list[Any]:
+        return [u for u in slack.uploads.values() if u.filename.endswith(".csv") and u.data]
+
+    await slack.until(lambda: bool(tables()))
+    [table] = tables()
+    [row] = csv.DictReader(io.StringIO(table.data.decode()))
+    assert (row["user"], row["web_searches"], row["images"]) == (ALICE, "1", "1")
     mine = command_text(await slack_bot.command("usage"))
     assert mine.startswith("Today: 1 message(s), 46 tokens, 1 web search(es), 1 image(s).")
 
