@@ -9,9 +9,10 @@ from typing import Literal, Protocol
 
 from bot.errors import RunError
 from bot.functions import FunctionCall
+from bot.steps import Source
 
 ToolType = Literal[
-    "code_interpreter", "file_search", "function", "web_search", "image_generation", "other"
+    "code_interpreter", "file_search", "function", "web_search", "mcp", "image_generation", "other"
 ]
 
 
@@ -23,20 +24,22 @@ class ToolCall:
 
 
 @dataclass(frozen=True)
+class ToolCallDone:
+    """How a tool call ended: failed or not, what it was about once known (a web search's
+    query, a file search's queries), and the sources it used."""
+
+    failed: bool = False
+    label: str = ""
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
 class FileOutput:
     """A file the model's code wrote, already downloaded (auto containers expire)."""
 
     filename: str
     data: bytes
     file_id: str = ""
-
-
-@dataclass(frozen=True)
-class WebSource:
-    """A web page an answer cites (``url_citation``) or its search used (``action.sources``)."""
-
-    url: str
-    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,19 @@ class RunEventHandler(Protocol):
         self, call: ToolCall, *, code: str = "", logs: str = ""
     ) -> None: ...
 
+    async def on_tool_call_done(self, call: ToolCall, done: ToolCallDone) -> None:
+        """The call's item is complete (or failed)."""
+
+    async def on_web_citation(self, source: Source) -> None:
+        """The answer cites a web page (a ``url_citation``)."""
+
+    async def on_reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
+        """A reasoning summary as it grows; never part of the answer's text."""
+
     async def on_file_output(self, file: FileOutput) -> None: ...
 
     async def on_citation(self, filename: str) -> None:
         """The answer cites a document found by file search."""
-
-    async def on_web_source(self, source: WebSource, *, cited: bool) -> None:
-        """A web page: cited in the answer's text, or only used by a web search."""
 
     async def on_image(self, item_id: str, result: str | None) -> None:
         """A generated image as the API sends it (base64; None: none came)."""

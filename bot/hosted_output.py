@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bot.events import WebSource
+from bot.steps import Source
 
 SEARCH_AND_IMAGES: dict[str, dict[str, Any]] = {
     "web_search": {"type": "web_search"},
@@ -80,7 +80,7 @@ def _safe_url(url: str) -> str | None:
     return cleaned
 
 
-def _title(source: WebSource) -> str:
+def _title(source: Source) -> str:
     title = " ".join(source.title.split()) or urlsplit(source.url).netloc.removeprefix("www.")
     for char in "[]":
         title = title.replace(char, "")
@@ -92,10 +92,10 @@ class WebSources:
     """The pages of one answer: those its text cites, else those its searches used."""
 
     def __init__(self) -> None:
-        self._cited: dict[str, WebSource] = {}
-        self._found: dict[str, WebSource] = {}
+        self._cited: dict[str, Source] = {}
+        self._found: dict[str, Source] = {}
 
-    def add(self, source: WebSource, *, cited: bool) -> None:
+    def add(self, source: Source, *, cited: bool) -> None:
         if _safe_url(source.url) is None:
             return
         pages = self._cited if cited else self._found
@@ -106,7 +106,7 @@ class WebSources:
         elif not known.title and source.title:
             pages[key] = WebSource(known.url, source.title)
 
-    def shown(self) -> list[WebSource]:
+    def shown(self) -> list[Source]:
         return list((self._cited or self._found).values())[:MAX_SOURCES]
 
     def links(self, link_format: str) -> str:

@@ -21,7 +21,11 @@ from bot.openai_errors import translate
 
 log = logging.getLogger(__name__)
 
-INCLUDE = ["code_interpreter_call.outputs", "file_search_call.results"]
+INCLUDE = [
+    "code_interpreter_call.outputs",
+    "file_search_call.results",
+    "web_search_call.action.sources",
+]
 TERMINAL = ("completed", "failed", "incomplete", "cancelled")
 MAX_RESUMES = 5
 

@@ -7,9 +7,10 @@ import re
 from collections.abc import Awaitable, Callable
 
 from bot.errors import RunError
-from bot.events import FileOutput, RunResult, ToolCall, WebSource
+from bot.events import FileOutput, RunResult, ToolCall, ToolCallDone
 from bot.hosted_output import WebSources, decode_image
 from bot.i18n import t
+from bot.steps import Source, StepTracker
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,12 @@ class AnswerRenderer:
         on_file: Callable[[FileOutput], Awaitable[None]],
         notices: list[str] | None = None,
         lang: str = "en",
+        steps: StepTracker | None = None,
         link_format: str = "[{title}]({url})",
     ) -> None:
         self.lang = lang
+        self.steps = steps if steps is not None else StepTracker(lambda: None, lang)
+        """Each tool call and reasoning summary as a step, shown apart from the text."""
         self._pieces: list[str] = []
         self._open_code: str | None = None
         self._on_change = on_change
@@ -89,6 +93,8 @@ class AnswerRenderer:
         self._append(delta)
 
     async def on_tool_call_created(self, call: ToolCall) -> None:
+        if call.type != "other":
+            self.steps.started(call.id, call.type, call.name)
         self._close_code()
         await self._set_status(t(self.lang, STATUS_KEYS.get(call.type, "status.working")))
         if call.type == "code_interpreter":
@@ -105,6 +111,21 @@ class AnswerRenderer:
             self._separate()
             self._append(f"```text\n{logs.rstrip()}\n```\n")
 
+    async def on_tool_call_done(self, call: ToolCall, done: ToolCallDone) -> None:
+        if call.type != "other":
+            self.steps.finished(
+                call.id, failed=done.failed, label=done.label, sources=done.sources, kind=call.type
+            )
+        for source in done.sources:
+            self.web.add(source, cited=False)
+
+    async def on_web_citation(self, source: Source) -> None:
+        self.steps.cited(source)
+        self.web.add(source, cited=True)
+
+    async def on_reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
+        self.steps.reasoning(item_id, delta, done=done)
+
     async def on_file_output(self, file: FileOutput) -> None:
         self.files.append(file)
         await self._on_file(file)
@@ -112,9 +133,6 @@ class AnswerRenderer:
     async def on_citation(self, filename: str) -> None:
         if filename and filename not in self.sources:
             self.sources.append(filename)
-
-    async def on_web_source(self, source: WebSource, *, cited: bool) -> None:
-        self.web.add(source, cited=cited)
 
     async def on_image(self, item_id: str, result: str | None) -> None:
         if item_id in self._images:
@@ -138,6 +156,7 @@ class AnswerRenderer:
     async def on_done(self, result: RunResult) -> None:
         self._close_code()
         self.result = result
+        self.steps.end(failed=result.status == "cancelled")  # a stopped step did not finish
         await self._set_status(None)
         if result.status == "incomplete":
             length = result.incomplete_reason == "max_output_tokens"
@@ -148,6 +167,7 @@ class AnswerRenderer:
 
     async def on_failed(self, error: RunError) -> None:
         self._close_code()
+        self.steps.end(failed=True)
         await self._set_status(None)
         self.notices_at_end(error.message_for(self.lang))
 

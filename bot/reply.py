@@ -54,6 +54,8 @@ class ReplyEditor:
         self._last_push = 0.0
         self._holding = False
         self._holding_page = False
+        self._beside_changed = False
+        """What the target shows beside the text (the steps) changed since the last edit."""
 
     @property
     def refs(self) -> list[str]:
@@ -68,8 +70,12 @@ class ReplyEditor:
             await self._call(self._post_page, 0, self._limits.placeholder, final=True)
         self._flusher = asyncio.create_task(self._flush_loop(), name="reply-flusher")
 
-    def mark_dirty(self) -> None:
-        """The source text changed; an edit will follow when the budget allows."""
+    def mark_dirty(self, *, beside_text: bool = False) -> None:
+        """The source text changed; an edit will follow when the budget allows.
+        ``beside_text``: what the target shows beside the text changed (the steps): the first
+        message is edited even if its text is the same."""
+        if beside_text:
+            self._beside_changed = True
         self._dirty.set()
 
     async def finish(self, text: str | None = None) -> None:
@@ -142,8 +148,14 @@ class ReplyEditor:
                 self._holding_page = True
         for index, page in enumerate(pages):
             if index < len(self._refs):
-                if page != self._shown[index]:
-                    await self._call(self._edit_page, index, page, final=final)
+                beside = index == 0 and self._beside_changed
+                if page != self._shown[index] or beside:
+                    self._beside_changed = self._beside_changed and not beside
+                    try:
+                        await self._call(self._edit_page, index, page, final=final)
+                    except BaseException:
+                        self._beside_changed = self._beside_changed or beside
+                        raise
             else:
                 await self._call(self._post_page, index, page, final=final)
 

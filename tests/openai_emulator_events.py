@@ -19,7 +19,7 @@ import string
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from openai.types.responses.response_error import ResponseError
 
@@ -126,7 +126,14 @@ class _Search:
     results: list[JSON] | None
 
 
-_Step = _Text | _Code | _Call | _Search
+class ItemScript(Protocol):
+    """An output item scripted elsewhere (``tests/openai_emulator_steps.py``): it emits its own
+    events through the builder (``added``, ``emit``, ``done``)."""
+
+    def play(self, builder: _Builder, index: int) -> None: ...
+
+
+_Step = _Text | _Code | _Call | _Search | ItemScript
 
 
 @dataclass
@@ -208,6 +215,11 @@ class Turn:
 
     def file_search(self, queries: list[str], results: list[JSON] | None = None) -> Turn:
         self.steps.append(_Search(list(queries), results))
+        return self
+
+    def item(self, script: ItemScript) -> Turn:
+        """Any other output item (web search, MCP call, reasoning…), played by ``script``."""
+        self.steps.append(script)
         return self
 
     def usage(self, input_tokens: int, output_tokens: int) -> Turn:
@@ -573,10 +585,10 @@ class _Builder:
             self.code(index, step)
         elif isinstance(step, _Call):
             self.call(index, step)
-        elif hasattr(step, "play"):  # a step that builds itself (tests/openai_emulator_hosted.py)
-            step.play(self, index)
-        else:
+        elif isinstance(step, _Search):
             self.search(index, step)
+        else:
+            step.play(self, index)
 
     def added(self, index: int, item: JSON) -> None:
         self.emit("response.output_item.added", output_index=index, item=copy.deepcopy(item))

@@ -48,6 +48,7 @@ def discord_limits(calls: int = 5, per: float = 5.0) -> ReplyLimits:
         web_link="[{title}](<{url}>)",
         command_prefix="/assistant ",
         admin_command_prefix="/assistant-admin ",
+        steps_line="-# {steps}",  # subtext: one small grey line above the answer
     )
 
 

@@ -17,6 +17,7 @@ import discord
 from adapters.discord.ratelimits import channel_budget_key
 from adapters.discord.waiting import Crowds, QuestionMark
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
+from bot.steps import Steps
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +182,9 @@ class ChannelReply:
                 file=file, reference=self._reference, allowed_mentions=NO_PINGS
             )
 
+    def show_steps(self, steps: Steps) -> None:
+        pass  # the steps are not shown here
+
     def open_refs(self) -> list[str]:
         return []
 
@@ -343,6 +347,9 @@ class InteractionReply:
             except _TokenExpired:
                 self._expire()
         await (await self._continued()).upload(filename, data)
+
+    def show_steps(self, steps: Steps) -> None:
+        pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:
         return []

@@ -23,7 +23,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,9 +32,11 @@ from adapters.slack.calls import SLACK_ERRORS, Send, SlackRefused, call
 from adapters.slack.lost import find_lost_message
 from adapters.slack.mentions import neutralise, streamable
 from adapters.slack.quota import SlidingWindow, WorkspaceQuotas
+from adapters.slack.steps import TASK_DISPLAY_MODE, blocks_with_steps, markdown_chunk, task_chunk
 from bot.backoff import retrying
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
+from bot.steps import Step, Steps
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,8 @@ class _Stream:
     known: bool = True
     """False for a stream adopted after a restart: what it shows is not known here, so it is
     stopped as it is and then edited with ``chat.update``."""
+    tasks: dict[str, Step] = field(default_factory=dict)
+    """The steps as their task cards show them (sent in ``task_update`` chunks)."""
     pending: asyncio.Task[None] | None = None
     """An append in flight. Appends are not idempotent: one whose caller is cancelled (the
     editor stops its progress edits to show the final text) still runs to its end, and the
@@ -116,12 +120,44 @@ class SlackReply:
             ts: _Stream(open=True, known=False) for ts in adopted_streams
         }
         self._status: str | None = None
+        self._steps: Steps = ()
+        self._steps_ref: str | None = None
+        """The answer's first message, which shows its steps."""
         self._lost_since = lost_since
         """When a first message was about to be posted before a crash (see ``lost.py``)."""
         self._bot_user = bot_user
 
     def open_refs(self) -> list[str]:
         return [ref for ref, stream in self._streams.items() if stream.open]
+
+    # Steps: task cards in a stream, else a context block above the text; sent only with
+    # the text's own calls, so they cost nothing of the budgets.
+
+    def show_steps(self, steps: Steps) -> None:
+        self._steps = steps
+
+    def _claim_steps(self, ref: str) -> bool:
+        if self._steps_ref is None:
+            self._steps_ref = ref
+        return ref == self._steps_ref
+
+    def _changed_steps(self, ref: str, stream: _Stream) -> Steps:
+        if not self._claim_steps(ref):
+            return ()
+        return tuple(s for s in self._steps if stream.tasks.get(s.id) != s)
+
+    @staticmethod
+    def _sent_tasks(stream: _Stream, steps: Steps) -> None:
+        stream.tasks.update((s.id, s) for s in steps)
+
+    def _content(self, ref: str | None, text: str) -> dict[str, Any]:
+        """A posted or updated message's content: with the steps above the text on the
+        answer's first message, else Markdown alone."""
+        if ref is not None and self._claim_steps(ref) and self._steps:
+            blocks = blocks_with_steps(self._steps, text or self._placeholder)
+            if blocks is not None:
+                return {"text": text or self._placeholder, "blocks": blocks}
+        return {"markdown_text": text}
 
     # Posting.
 
@@ -136,25 +172,35 @@ class SlackReply:
                 self._streams[found] = _Stream(open=True, known=False)
                 await self.edit(found, text)
                 return found
+        first = self._steps_ref is None
         for ref, stream in self._streams.items():
             if stream.open:  # a continuation page: the previous one is complete
                 await self._stop(ref, stream)
         if self._take_stream():
-            ts = await self._start_stream(text)
+            ts = await self._start_stream(text, steps=first)
             if ts is not None:
                 return ts
-        return await self._post_message(text)
+        return await self._post_message(text, steps=first)
 
-    async def _post_message(self, text: str) -> str:
-        """A new message in the thread (chat.postMessage, counted in the channel's posts)."""
+    async def _post_message(self, text: str, *, steps: bool = False) -> str:
+        """A new message in the thread (chat.postMessage, counted in the channel's posts);
+        ``steps``: it is the answer's first message, with the steps."""
         self._posts.take()
+        content = self._content(None, text)
+        if steps and self._steps:
+            blocks = blocks_with_steps(self._steps, text)
+            if blocks is not None:
+                content = {"text": text, "blocks": blocks}
         response = await call(
             self._client.chat_postMessage,
             channel=self._place.channel,
             thread_ts=self._place.thread_ts,
-            markdown_text=text,
+            **content,
         )
-        return str(response["ts"])
+        ts = str(response["ts"])
+        if steps:
+            self._steps_ref = ts
+        return ts
 
     async def _find_lost(self, since: float) -> str | None:
         bot_user = await self._bot_user() if self._bot_user is not None else None
@@ -175,12 +221,21 @@ class SlackReply:
             return True
         return bool(self._streams) and self._quotas.streams.try_open()
 
-    async def _start_stream(self, text: str) -> str | None:
+    async def _start_stream(self, text: str, *, steps: bool = False) -> str | None:
         place = self._place
         full = "" if text == self._placeholder else text
         initial = streamable(full)  # the rest follows when it cannot become a mention
-        args: dict[str, Any] = {"channel": place.channel, "thread_ts": place.thread_ts}
-        if initial:
+        args: dict[str, Any] = {
+            "channel": place.channel,
+            "thread_ts": place.thread_ts,
+            "task_display_mode": TASK_DISPLAY_MODE,
+        }
+        tasks = self._steps if steps else ()
+        if tasks:
+            args["chunks"] = ([markdown_chunk(initial)] if initial else []) + [
+                task_chunk(s) for s in tasks
+            ]
+        elif initial:
             args["markdown_text"] = initial
         if not place.dm:
             args["recipient_team_id"] = place.recipient_team
@@ -195,7 +250,10 @@ class SlackReply:
             log.debug("native streaming not available here (%s); posting instead", reason)
             return None
         ts = str(response["ts"])
-        self._streams[ts] = _Stream(sent=initial, latest=full)
+        self._streams[ts] = stream = _Stream(sent=initial, latest=full)
+        if steps:
+            self._steps_ref = ts
+            self._sent_tasks(stream, tasks)
         return ts
 
     # Editing.
@@ -213,35 +271,35 @@ class SlackReply:
             await self._stop(ref, stream)
             return
         raw = streamable(without_added_closer(text))
-        if raw.startswith(stream.sent):
-            if raw == stream.sent:
+        if raw.startswith(stream.sent) or stream.sent.startswith(raw):
+            # Only what extends the text is appended (a shorter text is the editor's closing
+            # of an open code block, held back); changed steps go along as task cards.
+            new = raw[len(stream.sent) :] if raw.startswith(stream.sent) else ""
+            tasks = self._changed_steps(ref, stream)
+            if not new and not tasks:
                 return
-            stream.pending = asyncio.ensure_future(self._append(ref, stream, raw))
+            stream.pending = asyncio.ensure_future(self._append(ref, stream, new, tasks))
             try:
                 await asyncio.shield(stream.pending)
             except (SlackRefused, MessageGone) as exc:
                 log.info("stream %s ended early (%s); updating instead", ref, _reason(exc))
                 self._forget(stream)
                 await self._update(ref, text)
-        elif not stream.sent.startswith(raw):
+        else:
             await self._stop(ref, stream)
 
-    async def _append(self, ref: str, stream: _Stream, raw: str) -> None:
-        await call(
-            self._client.chat_appendStream,
-            channel=self._place.channel,
-            ts=ref,
-            markdown_text=raw[len(stream.sent) :],
-        )
-        stream.sent = raw
+    async def _append(self, ref: str, stream: _Stream, new: str, tasks: Steps) -> None:
+        content: dict[str, Any] = {"markdown_text": new}
+        if tasks:
+            chunks = [task_chunk(s) for s in tasks]
+            content = {"chunks": ([markdown_chunk(new)] if new else []) + chunks}
+        await call(self._client.chat_appendStream, channel=self._place.channel, ts=ref, **content)
+        stream.sent += new
+        self._sent_tasks(stream, tasks)
 
     async def _update(self, ref: str, text: str) -> None:
-        await call(
-            self._client.chat_update,
-            channel=self._place.channel,
-            ts=ref,
-            markdown_text=text or self._placeholder,
-        )
+        content = self._content(ref, text or self._placeholder)
+        await call(self._client.chat_update, channel=self._place.channel, ts=ref, **content)
 
     async def repost(self, ref: str, text: str) -> str | None:
         """The final text when chat.update's budget is spent: a stream is stopped with the
@@ -259,7 +317,7 @@ class SlackReply:
             return ref
         if self._posts.free() <= 0:
             return None  # the channel's posts are spent too: the final waits for an update
-        new = await self._post_message(text)
+        new = await self._post_message(text, steps=ref == self._steps_ref)
         try:
             await call(self._client.chat_delete, channel=self._place.channel, ts=ref)
         except SLACK_ERRORS as exc:
@@ -279,7 +337,11 @@ class SlackReply:
         if not stream.known:
             rest = None  # stop it as it stands, then show the text with chat.update
         args: dict[str, Any] = {"channel": self._place.channel, "ts": ref}
-        if rest:
+        tasks = self._changed_steps(ref, stream) if stream.known else ()
+        if tasks:  # the steps' last statuses
+            chunks = [task_chunk(s) for s in tasks]
+            args["chunks"] = ([markdown_chunk(rest)] if rest else []) + chunks
+        elif rest:
             args["markdown_text"] = rest
         stream.open = False
         if stream.known:
@@ -299,10 +361,12 @@ class SlackReply:
             stream.open = True
             raise
         stream.sent = stream.latest if rest is not None else stream.sent
+        if rest is not None:
+            self._sent_tasks(stream, tasks)
         if rest is None and (stream.known or stream.latest):
+            content = self._content(ref, stream.latest)
             await self._retrying(
-                self._client.chat_update,
-                {"channel": self._place.channel, "ts": ref, "markdown_text": stream.latest},
+                self._client.chat_update, {"channel": self._place.channel, "ts": ref, **content}
             )
 
     async def _retrying(self, send: Send, args: dict[str, Any]) -> None:
