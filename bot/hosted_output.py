@@ -104,7 +104,7 @@ class WebSources:
         if known is None:
             pages[key] = source
         elif not known.title and source.title:
-            pages[key] = WebSource(known.url, source.title)
+            pages[key] = Source(source.title, known.url)
 
     def shown(self) -> list[Source]:
         return list((self._cited or self._found).values())[:MAX_SOURCES]
