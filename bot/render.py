@@ -146,11 +146,14 @@ class AnswerRenderer:
         self._images.add(item_id)
         image = decode_image(result)
         if image is None:
-            log.warning(
-                "generated image %s is not a readable image (%d characters)",
-                item_id,
-                len(result or ""),
-            )
+            if result:
+                log.warning(
+                    "generated image %s is not a readable image (%d characters of base64)",
+                    item_id,
+                    len(result),
+                )
+            else:
+                log.warning("image generation %s ended without an image", item_id)
             self.notices_at_end(t(self.lang, "image.unreadable" if result else "image.not_made"))
             return
         n = len(self._images)
