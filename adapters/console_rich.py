@@ -12,6 +12,7 @@ from rich.live import Live
 from rich.markdown import Markdown
 from rich.spinner import Spinner
 
+from bot.buttons import Buttons
 from bot.sanitize import safe_filename
 
 _SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:/mnt/data/([^)\s]*)\)")
@@ -90,6 +91,9 @@ class RichReply:
 
     def open_refs(self) -> list[str]:
         return []  # a terminal has no message left "being written" after a crash
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        return None  # a terminal has no buttons
 
     async def close(self) -> None:
         if self._live is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.buttons import Buttons
 from bot.types import ReplyTarget
 
 COMPLETED = "completed"
@@ -110,3 +111,6 @@ class FirstText:
 
     def open_refs(self) -> list[str]:
         return self._target.open_refs()
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        self._target.set_buttons(buttons)

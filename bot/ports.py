@@ -10,6 +10,8 @@ from typing import Any, Protocol
 from storage.records import (
     ChatMessage,
     DailyUsage,
+    Feedback,
+    FeedbackCount,
     FileKind,
     Job,
     JobStatus,
@@ -291,6 +293,20 @@ class BotThreads(Protocol):
     async def is_bot_thread(self, platform: str, channel: str, thread: str) -> bool: ...
 
 
+class Ratings(Protocol):
+    """Thumbs up/down on answers: one rating per person per answer, the latest click's."""
+
+    async def save_feedback(self, feedback: Feedback) -> Feedback:
+        """Insert the rating, or change the person's earlier one on the same answer."""
+
+    async def get_feedback(self, job_id: int, user: str) -> Feedback | None: ...
+
+    async def feedback_counts(
+        self, platform: str, workspace: str, since: float
+    ) -> list[FeedbackCount]:
+        """Ups and downs per profile, of ratings given (or changed) since ``since``."""
+
+
 class Store(
     Inbox,
     RunLog,
@@ -302,6 +318,7 @@ class Store(
     Knowledge,
     People,
     BotThreads,
+    Ratings,
     SharedLimits,
     Protocol,
 ):

@@ -48,6 +48,7 @@ class Turn:
         plan = await plan_turn(self.deps, job, self.message)
         self.model.backend = plan.backend
         output.policy = plan.policy
+        output.profile_key = plan.profile.key
         thread = await open_thread(self.store, plan.backend, job, plan.profile)
         base = base_request(plan, thread, job)
         if await self._followed_again(plan, thread, base):

@@ -9,6 +9,7 @@ import time
 from bot.backoff import retrying
 from bot.errors import PlatformUnavailable, RateLimited, RunError
 from bot.events import FileOutput
+from bot.feedback import feedback_buttons
 from bot.i18n import t
 from bot.metrics import FirstText, Metrics
 from bot.render import AnswerRenderer
@@ -36,6 +37,8 @@ class TurnOutput:
         self.lang = "en"
         self.policy: TutorPolicy | None = None
         """Set under a tutor policy: the answer is shown once it is checked."""
+        self.profile_key = ""
+        """The key of the profile that answers, which its ratings are counted under."""
         self.target: ReplyTarget = FirstText(
             platform.reply_target(job), limits.placeholder, self._first_text
         )
@@ -68,7 +71,8 @@ class TurnOutput:
 
     async def show(self) -> None:
         """The answer in full (or, under a tutor policy, what may be shown of it)."""
-        await self.editor.finish(self._checked_text())
+        rate = feedback_buttons(self.lang, self._job.id, self.profile_key)
+        await self.editor.finish(self._checked_text(), buttons=rate)
         await self.target.close()
         await self.record.closed()
 

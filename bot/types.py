@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from bot.buttons import Buttons
 from storage.records import Job, NewJob
 
 
@@ -139,6 +140,10 @@ class ReplyTarget(Protocol):
     def open_refs(self) -> list[str]:
         """Messages the platform still shows as being written (Slack's native streams), kept
         with the refs so that whoever takes the reply up after a crash closes them."""
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        """The message the next post, edit or repost addresses carries ``buttons`` from then
+        on (``None``: it shows none); where they cannot be drawn, a no-op."""
 
 
 class Platform(Protocol):

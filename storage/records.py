@@ -237,3 +237,28 @@ class ChatMessage:
     tokens: int
     id: int = 0
     created_at: float = 0.0
+
+
+Rating = Literal["up", "down"]
+
+
+@dataclass(frozen=True)
+class Feedback(InChannel):
+    """A person's thumbs up or down on an answer (the inbox job it answered)."""
+
+    job_id: int
+    user: str
+    rating: Rating
+    profile: str = ""
+    response_id: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class FeedbackCount:
+    """Ratings of one profile's answers (``profile`` '' is the workspace's own)."""
+
+    profile: str
+    up: int
+    down: int

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from storage.admin import KnowledgeTables, ProfileTables, QuotaTables
 from storage.conversations import ChatHistoryTables, ConversationTables
 from storage.dialect import Dialect
+from storage.feedback import FeedbackTables
 from storage.inbox import InboxTables, RunTables
 from storage.migrations import load_migrations
 from storage.people import BotThreadTables, PeopleTables
@@ -31,6 +32,7 @@ class SQLStore(
     KnowledgeTables,
     PeopleTables,
     BotThreadTables,
+    FeedbackTables,
 ):
     def __init__(self, db: Dialect, *, target_version: int | None = None) -> None:
         self.db = db

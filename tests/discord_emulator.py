@@ -81,7 +81,7 @@ class Interaction:
     message_ids: list[int] = field(default_factory=list)
     followed_up: bool = False
     type: int = 2
-    """2 application command, 4 autocomplete, 5 modal submit."""
+    """2 application command, 3 message component (a click), 4 autocomplete, 5 modal submit."""
     locale: str = "en-US"
     modal: JSON | None = None
     """The modal (callback type 9) the bot answered with."""
@@ -533,7 +533,14 @@ class DiscordEmulator:
         return [f.get("value") or "" for f in p.text_inputs(opened.modal or {})]
 
     async def _interact(
-        self, user: User, channel_id: int, kind: int, inner: JSON, *, locale: str
+        self,
+        user: User,
+        channel_id: int,
+        kind: int,
+        inner: JSON,
+        *,
+        locale: str,
+        extra: JSON | None = None,
     ) -> Interaction:
         await self.wait_connected()
         guild_id = self.guild_of(channel_id)
@@ -574,6 +581,7 @@ class DiscordEmulator:
             data["authorizing_integration_owners"] = {"0": str(guild_id)}
         else:
             data["user"] = user.payload
+        data.update(extra or {})
         await self.gateway.dispatch("INTERACTION_CREATE", data)
         return interaction
 

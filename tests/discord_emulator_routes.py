@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import BodyPartReader, web
 
 from tests import discord_emulator_payloads as p
+from tests.discord_emulator_components import component_problems
 from tests.discord_emulator_payloads import JSON
 
 if TYPE_CHECKING:
@@ -275,6 +276,8 @@ class RestRoutes:
             return error(400, 50006, "Cannot send an empty message")
         if len(call.uploads) > MAX_FILES:
             return error(400, 50035, "Invalid Form Body")
+        if component_problems(body.get("components") or []):
+            return error(400, 50035, "Invalid Form Body (components)")
         if any(len(u.data) > self.emu.upload_limit for u in call.uploads):
             return error(413, 40005, "Request entity too large")
         return None
@@ -301,6 +304,7 @@ class RestRoutes:
             if earlier is not None and time.monotonic() - earlier[1] < NONCE_MEMORY:
                 return json_response(emu.messages[earlier[0]])
         data = self._new_message(channel_id, body.get("content") or "", call, referenced=referenced)
+        data["components"] = body.get("components") or []
         if nonce:
             data["nonce"] = str(nonce)
             emu.nonces[(channel_id, str(nonce))] = (int(data["id"]), time.monotonic())
@@ -314,6 +318,8 @@ class RestRoutes:
             return invalid
         if "content" in body:
             message["content"] = body["content"] or ""
+        if "components" in body:
+            message["components"] = body["components"] or []
         if call.uploads:
             message["attachments"] = [
                 *message["attachments"],
@@ -500,6 +506,7 @@ class RestRoutes:
                 flags=flags,
             )
             data.update(webhook_id=str(emu.app_id), application_id=str(emu.app_id))
+            data["components"] = body.get("components") or []
             interaction.message_ids.append(int(data["id"]))
             emu.store(data)
             emu.echo("MESSAGE_CREATE", data)

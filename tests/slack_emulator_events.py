@@ -64,6 +64,7 @@ class Message:
     streaming: bool = False
     history: list[str] = field(default_factory=list)
     """Every text the message showed, in order (so a test can see it grow)."""
+    blocks: list[JSON] = field(default_factory=list)
 
     @property
     def shown(self) -> str:

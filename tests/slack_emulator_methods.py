@@ -7,6 +7,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
+from tests.slack_emulator_blocks import block_problems, markdown_of, parse_blocks
 from tests.slack_emulator_events import (
     BOT_ID,
     BOT_USER_ID,
@@ -95,8 +96,12 @@ class WebApiMethods:
             return {"ok": False, "error": "no_text"}
         if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
+        blocks = parse_blocks(args)
+        if blocks is not None and block_problems(blocks):
+            return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}
         message = self._new_message(args)
-        message.show(text=str(text or ""), markdown=markdown)
+        message.blocks = blocks or []
+        message.show(text=str(text or ""), markdown=markdown_of(blocks or []) or markdown)
         return {
             "ok": True,
             "channel": message.channel,
@@ -115,8 +120,13 @@ class WebApiMethods:
             return {"ok": False, "error": "invalid_arguments"}
         if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
+        blocks = parse_blocks(args)
+        if blocks is not None and block_problems(blocks):
+            return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}
         # An update changes the text but does not end a stream: only chat.stopStream does
         # (or Slack's own timeout), so a stream nobody stops shows as being written.
+        message.blocks = blocks or []
+        markdown = markdown_of(blocks or []) or markdown
         message.show(text=None if markdown is not None else str(text or ""), markdown=markdown)
         return {
             "ok": True,
@@ -170,6 +180,11 @@ class WebApiMethods:
             return {"ok": False, "error": "invalid_arguments"}
         if len(message.shown) + len(text) > MARKDOWN_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
+        blocks = parse_blocks(args)
+        if blocks is not None and (not stop or block_problems(blocks)):
+            return {"ok": False, "error": "invalid_blocks"}
+        if blocks is not None:
+            message.blocks = blocks  # shown under the streamed text
         message.streaming = not stop
         message.show(markdown=message.shown + text)
         return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,9 @@ class RecordingTarget:
 
     def open_refs(self) -> list[str]:
         return []
+
+    def set_buttons(self, buttons: Any) -> None:
+        return None  # no buttons here
 
     async def set_status(self, status: str | None) -> None:
         return None

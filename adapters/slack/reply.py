@@ -28,11 +28,13 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.buttons import button_blocks, with_buttons
 from adapters.slack.calls import SLACK_ERRORS, Send, SlackRefused, call
 from adapters.slack.lost import find_lost_message
 from adapters.slack.mentions import neutralise, streamable
 from adapters.slack.quota import SlidingWindow, WorkspaceQuotas
 from bot.backoff import retrying
+from bot.buttons import Buttons
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
 
@@ -119,9 +121,30 @@ class SlackReply:
         self._lost_since = lost_since
         """When a first message was about to be posted before a crash (see ``lost.py``)."""
         self._bot_user = bot_user
+        self._next_buttons: Buttons | None = None
+        self._buttons_marked = False
+        self._buttons: tuple[str, Buttons] | None = None
+        """The message that shows buttons (a stream gets them when it is stopped)."""
 
     def open_refs(self) -> list[str]:
         return [ref for ref, stream in self._streams.items() if stream.open]
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        self._next_buttons, self._buttons_marked = buttons, True
+
+    def _claim_buttons(self, ref: str) -> None:
+        if self._buttons_marked:
+            self._buttons_marked = False
+            buttons = self._next_buttons
+            self._buttons = (ref, buttons) if buttons is not None else None
+
+    def _buttons_of(self, ref: str) -> Buttons | None:
+        return self._buttons[1] if self._buttons is not None and self._buttons[0] == ref else None
+
+    def _message_args(self, text: str, buttons: Buttons | None) -> dict[str, Any]:
+        if buttons is None:
+            return {"markdown_text": text}
+        return with_buttons(text, buttons)
 
     # Posting.
 
@@ -139,20 +162,24 @@ class SlackReply:
         for ref, stream in self._streams.items():
             if stream.open:  # a continuation page: the previous one is complete
                 await self._stop(ref, stream)
+        buttons = self._next_buttons if self._buttons_marked else None
         if self._take_stream():
             ts = await self._start_stream(text)
             if ts is not None:
+                self._claim_buttons(ts)  # shown when the stream stops
                 return ts
-        return await self._post_message(text)
+        ts = await self._post_message(text, buttons)
+        self._claim_buttons(ts)
+        return ts
 
-    async def _post_message(self, text: str) -> str:
+    async def _post_message(self, text: str, buttons: Buttons | None = None) -> str:
         """A new message in the thread (chat.postMessage, counted in the channel's posts)."""
         self._posts.take()
         response = await call(
             self._client.chat_postMessage,
             channel=self._place.channel,
             thread_ts=self._place.thread_ts,
-            markdown_text=text,
+            **self._message_args(text, buttons),
         )
         return str(response["ts"])
 
@@ -202,6 +229,7 @@ class SlackReply:
 
     async def edit(self, ref: str, text: str) -> None:
         text = neutralise(text)
+        self._claim_buttons(ref)
         stream = self._streams.get(ref)
         if stream is None or not stream.open:
             await self._update(ref, text)
@@ -236,12 +264,11 @@ class SlackReply:
         stream.sent = raw
 
     async def _update(self, ref: str, text: str) -> None:
-        await call(
-            self._client.chat_update,
-            channel=self._place.channel,
-            ts=ref,
-            markdown_text=text or self._placeholder,
-        )
+        await call(self._client.chat_update, **self._update_args(ref, text or self._placeholder))
+
+    def _update_args(self, ref: str, text: str) -> dict[str, Any]:
+        args = self._message_args(text, self._buttons_of(ref))
+        return {"channel": self._place.channel, "ts": ref, **args}
 
     async def repost(self, ref: str, text: str) -> str | None:
         """The final text when chat.update's budget is spent: a stream is stopped with the
@@ -251,6 +278,7 @@ class SlackReply:
         placeholder up to a minute and spend the very budget that is short. None when the
         channel's chat.postMessage calls are spent as well."""
         text = neutralise(text)
+        self._claim_buttons(ref)
         stream = self._streams.get(ref)
         if stream is not None and stream.open:
             await stream.settle()
@@ -259,7 +287,10 @@ class SlackReply:
             return ref
         if self._posts.free() <= 0:
             return None  # the channel's posts are spent too: the final waits for an update
-        new = await self._post_message(text)
+        buttons = self._buttons_of(ref)
+        new = await self._post_message(text, buttons)
+        if buttons is not None:
+            self._buttons = (new, buttons)
         try:
             await call(self._client.chat_delete, channel=self._place.channel, ts=ref)
         except SLACK_ERRORS as exc:
@@ -281,6 +312,9 @@ class SlackReply:
         args: dict[str, Any] = {"channel": self._place.channel, "ts": ref}
         if rest:
             args["markdown_text"] = rest
+        buttons = self._buttons_of(ref)
+        if buttons is not None:
+            args["blocks"] = button_blocks(buttons)  # shown under the streamed text
         stream.open = False
         if stream.known:
             self._quotas.streams.closed()
@@ -300,10 +334,7 @@ class SlackReply:
             raise
         stream.sent = stream.latest if rest is not None else stream.sent
         if rest is None and (stream.known or stream.latest):
-            await self._retrying(
-                self._client.chat_update,
-                {"channel": self._place.channel, "ts": ref, "markdown_text": stream.latest},
-            )
+            await self._retrying(self._client.chat_update, self._update_args(ref, stream.latest))
 
     async def _retrying(self, send: Send, args: dict[str, Any]) -> None:
         await retrying(

@@ -82,6 +82,22 @@ MESSAGES: dict[str, str] = {
     "usage.chart.title": "Usage per day, last {days} days ({start} to {end}, UTC)",
     "usage.chart.others": "others",
     "usage.all.empty": "No usage in the last {days} days.",
+    "feedback.up.label": "Good answer",
+    "feedback.down.label": "Bad answer",
+    "feedback.up.description": "Rate this answer as helpful",
+    "feedback.down.description": "Rate this answer as not helpful",
+    "feedback.saved.up": "Thanks! Your 👍 on this answer is noted.",
+    "feedback.saved.down": "Thanks! Your 👎 on this answer is noted.",
+    "feedback.changed.up": "Changed: your rating of this answer is now 👍.",
+    "feedback.changed.down": "Changed: your rating of this answer is now 👎.",
+    "feedback.not_yours": "Only the person who asked can rate this answer.",
+    "feedback.unknown": "This answer can no longer be rated.",
+    "feedback.failed": "Your rating could not be saved just now; please try again.",
+    "usage.feedback.title": "Ratings of answers, last {days} days:",
+    "usage.feedback.line": "• {profile}: 👍 {up} / 👎 {down}",
+    "usage.feedback.workspace": "workspace profile",
+    "usage.feedback.workspace@discord": "server profile",
+    "usage.feedback.channel": "channel profile {channel}",
     # Configuration.
     "config.show": (
         "Assistant for {scope}:\n"

@@ -81,6 +81,22 @@ MESSAGES: dict[str, str] = {
     "usage.chart.title": "일별 사용량, 최근 {days}일 ({start} ~ {end}, UTC)",
     "usage.chart.others": "기타",
     "usage.all.empty": "최근 {days}일 동안 사용 내역이 없습니다.",
+    "feedback.up.label": "좋은 답변",
+    "feedback.down.label": "아쉬운 답변",
+    "feedback.up.description": "이 답변이 도움이 되었다고 평가",
+    "feedback.down.description": "이 답변이 도움이 되지 않았다고 평가",
+    "feedback.saved.up": "고맙습니다! 이 답변에 👍 를 남겼습니다.",
+    "feedback.saved.down": "고맙습니다! 이 답변에 👎 를 남겼습니다.",
+    "feedback.changed.up": "변경됨: 이 답변의 평가는 이제 👍 입니다.",
+    "feedback.changed.down": "변경됨: 이 답변의 평가는 이제 👎 입니다.",
+    "feedback.not_yours": "질문한 사람만 이 답변을 평가할 수 있습니다.",
+    "feedback.unknown": "이 답변은 더 이상 평가할 수 없습니다.",
+    "feedback.failed": "지금은 평가를 저장하지 못했습니다. 다시 시도해 주세요.",
+    "usage.feedback.title": "답변 평가, 최근 {days}일:",
+    "usage.feedback.line": "• {profile}: 👍 {up} / 👎 {down}",
+    "usage.feedback.workspace": "워크스페이스 프로필",
+    "usage.feedback.workspace@discord": "서버 프로필",
+    "usage.feedback.channel": "채널 프로필 {channel}",
     "config.show": (
         "{scope}의 어시스턴트:\n"
         "• 모델: {model} ({model_from})\n"
