@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.errors import ModelFailed
-from bot.events import FileOutput, RunEventHandler, RunResult, ToolCall, ToolType
+from bot.events import ApprovalRequest, FileOutput, RunEventHandler, RunResult, ToolCall, ToolType
 from bot.functions import FunctionCall
 from bot.sanitize import safe_filename
 
@@ -59,6 +59,16 @@ def result_from(response: Any) -> RunResult:
             FunctionCall(_get(item, "call_id"), _get(item, "name"), _get(item, "arguments") or "")
             for item in (_get(response, "output") or [])
             if _get(item, "type") == "function_call"
+        ),
+        approvals=tuple(
+            ApprovalRequest(
+                _get(item, "id"),
+                _get(item, "server_label") or "",
+                _get(item, "name") or "",
+                _get(item, "arguments") or "",
+            )
+            for item in (_get(response, "output") or [])
+            if _get(item, "type") == "mcp_approval_request"
         ),
     )
 

@@ -7,6 +7,7 @@ import logging
 import time
 
 from bot.backoff import retrying
+from bot.buttons import Buttons
 from bot.errors import PlatformUnavailable, RateLimited, RunError
 from bot.events import FileOutput
 from bot.feedback import feedback_buttons
@@ -15,6 +16,7 @@ from bot.metrics import FirstText, Metrics
 from bot.render import AnswerRenderer
 from bot.reply import ReplyEditor
 from bot.reply_record import ReplyRecord
+from bot.split import split_message
 from bot.turn_deps import TurnDeps
 from bot.tutor import TutorPolicy
 from bot.types import Platform, ReplyTarget
@@ -73,6 +75,20 @@ class TurnOutput:
         """The answer in full (or, under a tutor policy, what may be shown of it)."""
         rate = feedback_buttons(self.lang, self._job.id, self.profile_key)
         await self.editor.finish(self._checked_text(), buttons=rate)
+        await self.target.close()
+        await self.record.closed()
+
+    def with_prompt(self, prompt: str) -> str:
+        """The answer so far with ``prompt`` (MCP tool calls waiting for approval) below."""
+        text = self._checked_text()
+        return f"{text}\n\n{prompt}" if text.strip() else prompt
+
+    def last_page(self, text: str) -> str:
+        return split_message(text, self._limits.max_length)[-1]
+
+    async def show_approval(self, text: str, buttons: Buttons) -> None:
+        """The answer waits for a decision: ``text`` with Approve / Deny under it."""
+        await self.editor.finish(text, buttons=buttons)
         await self.target.close()
         await self.record.closed()
 

@@ -57,6 +57,9 @@ class InboundMessage:
     ``dm``): the person's usage there counts against each server's quota too."""
     memberships: tuple[Membership, ...] = ()
     """In a direct message: the servers with quotas that the person shares with the bot."""
+    continues: Mapping[str, Any] = field(default_factory=dict)
+    """Set on a job that continues an earlier answer rather than asking anew (a decision on
+    MCP tool calls waiting for approval: ``bot.mcp_approvals``)."""
 
     def to_new_job(self) -> NewJob:
         payload = asdict(self)

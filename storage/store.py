@@ -11,6 +11,7 @@ from storage.conversations import ChatHistoryTables, ConversationTables
 from storage.dialect import Dialect
 from storage.feedback import FeedbackTables
 from storage.inbox import InboxTables, RunTables
+from storage.mcp import McpTables
 from storage.migrations import load_migrations
 from storage.people import BotThreadTables, PeopleTables
 from storage.privacy import PrivacyTables
@@ -33,6 +34,7 @@ class SQLStore(
     PeopleTables,
     BotThreadTables,
     FeedbackTables,
+    McpTables,
 ):
     def __init__(self, db: Dialect, *, target_version: int | None = None) -> None:
         self.db = db

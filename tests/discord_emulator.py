@@ -85,6 +85,8 @@ class Interaction:
     locale: str = "en-US"
     modal: JSON | None = None
     """The modal (callback type 9) the bot answered with."""
+    message_id: int | None = None
+    """A click's: the message whose button was clicked (callback type 7 edits it)."""
 
 
 @dataclass
@@ -553,6 +555,8 @@ class DiscordEmulator:
             type=kind,
             locale=locale,
         )
+        if extra and "message" in extra:
+            interaction.message_id = int(extra["message"]["id"])
         self.interactions[interaction.id] = interaction
         data: JSON = {
             "id": str(interaction.id),

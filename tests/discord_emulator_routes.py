@@ -395,6 +395,8 @@ class RestRoutes:
             return web.Response(status=204)
         if kind == 9:
             return self._open_modal(interaction, body)
+        if kind == 7:
+            return self._update_clicked(interaction, body, call)
         if kind == 4:
             if self._invalid(data, call, new=True) is not None:
                 return error(400, 50035, "Invalid Form Body")
@@ -436,6 +438,30 @@ class RestRoutes:
                     "response_message_ephemeral": bool(ephemeral),
                 },
                 "resource": {"type": kind, "message": message},
+            }
+        )
+
+    def _update_clicked(self, interaction: Interaction, body: JSON, call: Call) -> web.Response:
+        """Callback type 7 (UPDATE_MESSAGE): a click edits the message it was on."""
+        message = self.emu.messages.get(interaction.message_id or 0)
+        if interaction.type != 3 or message is None:
+            return error(400, 40043, "Interaction has an invalid callback type")
+        edited = self._edit(message, body.get("data") or {}, call)
+        if edited.status >= 300:
+            return edited
+        interaction.callback = body
+        interaction.original_id = int(message["id"])
+        return json_response(
+            {
+                "interaction": {
+                    "id": str(interaction.id),
+                    "type": interaction.type,
+                    "activity_instance_id": None,
+                    "response_message_id": message["id"],
+                    "response_message_loading": False,
+                    "response_message_ephemeral": False,
+                },
+                "resource": {"type": 7, "message": message},
             }
         )
 

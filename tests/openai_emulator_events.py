@@ -210,6 +210,11 @@ class Turn:
         self.steps.append(_Search(list(queries), results))
         return self
 
+    def step(self, step: Any) -> Turn:
+        """An output item of an extension module's (``build(builder, index)``)."""
+        self.steps.append(step)
+        return self
+
     def usage(self, input_tokens: int, output_tokens: int) -> Turn:
         self.usage_tokens = (input_tokens, output_tokens)
         return self
@@ -499,6 +504,7 @@ class PlanContext:
 class _Builder:
     def __init__(self, turn: Turn, body: JSON, ctx: PlanContext, background: bool) -> None:
         self.turn = turn
+        self.body = body
         self.ctx = ctx
         self.include = set(body.get("include") or [])
         self.searched: list[JSON] = []
@@ -567,7 +573,9 @@ class _Builder:
 
     def item(self, step: _Step, last: bool) -> None:
         index = len(self.output)
-        if isinstance(step, _Text):
+        if hasattr(step, "build"):  # a step from an extension module (openai_emulator_mcp)
+            step.build(self, index)
+        elif isinstance(step, _Text):
             self.message(index, step, last)
         elif isinstance(step, _Code):
             self.code(index, step)

@@ -11,7 +11,7 @@ import pytest
 from bot.ports import Store
 from storage.migrations import load_migrations
 from storage.postgres import PostgresStore
-from storage.records import Feedback, NewJob
+from storage.records import Feedback, McpServer, NewJob
 from storage.sqlite import SQLiteStore
 from tests.postgres_db import fresh_schema
 from tests.test_store import store  # noqa: F401  (the fixture, over both databases)
@@ -56,8 +56,8 @@ async def test_a_second_click_changes_the_rating_and_counts_go_per_profile(store
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
-async def test_a_version_14_database_upgrades_to_ratings(kind: str, tmp_path: Path) -> None:
-    """A database from before ratings (schema 14) opens with its jobs, and rates them."""
+async def test_a_version_14_database_upgrades_to_ratings_and_mcp(kind: str, tmp_path: Path) -> None:
+    """A database from before ratings and MCP (schema 14) opens with its jobs and uses both."""
 
     async def upgrade(make: Callable[[int | None], Store]) -> None:
         old = make(14)
@@ -74,6 +74,8 @@ async def test_a_version_14_database_upgrades_to_ratings(kind: str, tmp_path: Pa
                 Feedback("slack", "T1", "C1", job_id=job.id, user="U1", rating="up")
             )
             assert saved.rating == "up"
+            await new.save_mcp_server(McpServer("slack", "T1", "", label="d", url="https://d"))
+            assert [s.label for s in await new.mcp_servers("slack", "T1", [""])] == ["d"]
         finally:
             await new.close()
 

@@ -135,7 +135,9 @@ class DiscordService:
 
     async def start(self, engine: Engine, commands: CommandDeps) -> None:
         self._engine = engine
-        self.clicks = DiscordClicks(engine, self._language)
+        self.clicks = DiscordClicks(
+            engine, self._language, lambda interaction: is_admin(interaction, self.options)
+        )
         self._commands = commands
         self._budgets = engine.budgets
         point_at(self.options)

@@ -49,7 +49,9 @@ def button_blocks(buttons: Buttons) -> list[dict[str, Any]]:
     return [ActionsBlock(elements=elements).to_dict()]
 
 
-def with_buttons(text: str, buttons: Buttons) -> dict[str, Any]:
-    """The arguments of a message (post or update) that shows ``text`` above ``buttons``."""
+def with_buttons(text: str, buttons: Buttons | None) -> dict[str, Any]:
+    """The arguments of a message (post or update) that shows ``text`` above ``buttons``
+    (``None``: no buttons, taking away those it showed)."""
     blocks = [MarkdownBlock(text=text).to_dict()] if text else []
-    return {"text": text[:FALLBACK_LENGTH] or " ", "blocks": blocks + button_blocks(buttons)}
+    actions = button_blocks(buttons) if buttons is not None else []
+    return {"text": text[:FALLBACK_LENGTH] or " ", "blocks": blocks + actions}

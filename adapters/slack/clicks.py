@@ -1,6 +1,8 @@
 """Clicks on buttons under the bot's messages (``block_actions``): the thumbs up/down of an
-answer. The click is stored before Bolt acknowledges it (``process_before_response``), and
-the result is shown only to the person who clicked (``chat.postEphemeral``)."""
+answer, and Approve / Deny of MCP tool calls. The click is stored (a decision with the job
+that continues the answer) before Bolt acknowledges it (``process_before_response``); the
+result is shown only to the person who clicked (``chat.postEphemeral``), and a decided
+prompt loses its buttons."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from adapters.slack.buttons import with_buttons
 from adapters.slack.calls import call
 from adapters.slack.events import PLATFORM
 from adapters.slack.mentions import neutralise
@@ -19,6 +22,7 @@ from adapters.slack.users import UserDirectory
 from bot.engine import Engine
 from bot.feedback import FeedbackClick, rate_answer
 from bot.i18n import t
+from bot.mcp_approvals import ApprovalClick, ApprovalOutcome, decide
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,37 @@ class SlackClicks:
             text = t(lang, "feedback.failed")
         await ack()
         self._spawn(self.tell(clicked, text))
+
+    async def on_approval(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        clicked = Clicked.of(body, action)
+        user = await self._users.get(clicked.team, clicked.user, wait=0.5)
+        lang = await self._engine.language_for(PLATFORM, clicked.team, user.locale)
+        click = ApprovalClick(PLATFORM, clicked.user, clicked.value, is_admin=user.is_admin)
+        try:
+            outcome = await decide(self._engine.store, click, lang)
+        except Exception:
+            log.exception("an MCP approval could not be stored")
+            outcome = ApprovalOutcome(t(lang, "feedback.failed"))
+        await ack()
+        if outcome.continued is not None:
+            self._engine.queued()
+        if outcome.prompt is not None:
+            self._spawn(self._decided(clicked, outcome.prompt))
+        self._spawn(self.tell(clicked, outcome.text))
+
+    async def _decided(self, clicked: Clicked, prompt: str) -> None:
+        """The prompt says who decided, and its buttons go."""
+        try:
+            await call(
+                self._slack.aux_client.chat_update,
+                channel=clicked.channel,
+                ts=clicked.message_ts,
+                **with_buttons(neutralise(prompt), None),
+            )
+        except Exception as exc:
+            log.warning("could not update a decided approval prompt (%s)", exc)
 
     async def tell(self, clicked: Clicked, text: str) -> None:
         """A sentence only the person who clicked sees, in the thread of the click."""

@@ -123,8 +123,9 @@ class SlackReply:
         self._bot_user = bot_user
         self._next_buttons: Buttons | None = None
         self._buttons_marked = False
-        self._buttons: tuple[str, Buttons] | None = None
-        """The message that shows buttons (a stream gets them when it is stopped)."""
+        self._buttons: dict[str, Buttons | None] = {}
+        """Messages whose buttons were set (``None``: taken away); a stream gets them when it
+        is stopped."""
 
     def open_refs(self) -> list[str]:
         return [ref for ref, stream in self._streams.items() if stream.open]
@@ -135,11 +136,10 @@ class SlackReply:
     def _claim_buttons(self, ref: str) -> None:
         if self._buttons_marked:
             self._buttons_marked = False
-            buttons = self._next_buttons
-            self._buttons = (ref, buttons) if buttons is not None else None
+            self._buttons[ref] = self._next_buttons
 
     def _buttons_of(self, ref: str) -> Buttons | None:
-        return self._buttons[1] if self._buttons is not None and self._buttons[0] == ref else None
+        return self._buttons.get(ref)
 
     def _message_args(self, text: str, buttons: Buttons | None) -> dict[str, Any]:
         if buttons is None:
@@ -267,7 +267,10 @@ class SlackReply:
         await call(self._client.chat_update, **self._update_args(ref, text or self._placeholder))
 
     def _update_args(self, ref: str, text: str) -> dict[str, Any]:
-        args = self._message_args(text, self._buttons_of(ref))
+        if ref in self._buttons:  # as blocks, with its buttons or taking them away
+            args = with_buttons(text, self._buttons[ref])
+        else:
+            args = {"markdown_text": text}
         return {"channel": self._place.channel, "ts": ref, **args}
 
     async def repost(self, ref: str, text: str) -> str | None:
@@ -289,8 +292,8 @@ class SlackReply:
             return None  # the channel's posts are spent too: the final waits for an update
         buttons = self._buttons_of(ref)
         new = await self._post_message(text, buttons)
-        if buttons is not None:
-            self._buttons = (new, buttons)
+        if ref in self._buttons:
+            self._buttons[new] = self._buttons.pop(ref)
         try:
             await call(self._client.chat_delete, channel=self._place.channel, ts=ref)
         except SLACK_ERRORS as exc:

@@ -54,6 +54,7 @@ from bot.command_deps import CommandDeps
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ConfigError, PlatformUnavailable, RateLimited
+from bot.mcp_approvals import MCP_ACTION
 from bot.types import Platform
 from storage.records import Viewing
 
@@ -248,6 +249,7 @@ class SlackService:
         app.view(CALLBACK_ID)(commands.on_form)
         assert self._clicks is not None
         app.action(FEEDBACK)(self._clicks.on_feedback)
+        app.action(re.compile(rf"^{MCP_ACTION}-\d+$"))(self._clicks.on_approval)
         # Acknowledge any other event too: an unanswered delivery would only be retried.
         app.event(re.compile(".*"))(self._on_ignored)
         return app
