@@ -119,3 +119,30 @@ async def test_discord_answer_is_rated_by_the_asker_only(
     saved = await discord_bot.store.get_feedback(job.id, str(classroom.alice.id))
     assert saved is not None and (saved.rating, saved.platform) == ("up", "discord")
     assert saved.channel == str(classroom.general)
+
+
+async def test_discord_ask_answer_carries_the_buttons_and_the_report_counts_them(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    from tests.test_discord_admin import say
+
+    emulator.script(Turn().text(ANSWER, deltas=4))
+    asked = await discord_emu.slash(
+        classroom.bob, classroom.general, "assistant", "ask", question="Solve 3x + 11 = 14"
+    )
+    await discord_emu.wait_for(lambda: asked.followed_up)
+    await discord_bot.engine.wait_idle()
+    original = discord_emu.messages[asked.original_id or 0]
+    assert original["content"] == ANSWER
+    _, down = discord_buttons(original)
+    rated = await click(discord_emu, classroom.bob, original, down["custom_id"])
+    await discord_emu.wait_for(lambda: rated.callback)
+    assert rated.callback is not None
+    assert rated.callback["data"]["content"] == t("en", "feedback.saved.down")
+
+    report = await say(discord_emu, "usage all", classroom.teacher, classroom.general)
+    assert t("en", "usage.feedback.title", days=30) in report
+    assert "• server profile: 👍 0 / 👎 1" in report

@@ -6,6 +6,7 @@ header's value appears in no log line."""
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -285,3 +286,60 @@ async def test_mcp_add_explains_what_is_wrong(
     slack.users["U0CAROL"] = {"is_admin": False}
     refused = command_text(await bot.command("mcp list", user="U0CAROL", channel="D0CAROL"))
     assert refused.startswith("Only admins")
+
+
+async def test_discord_deny_and_expiry_on_an_ask(
+    make_discord_bot: Any,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    deploys_token: None,
+) -> None:
+    from tests.test_discord_admin import say
+
+    bot: DiscordBot = await make_discord_bot(mcp_approval_timeout=1.0)
+    await say(
+        discord_emu,
+        "mcp add",
+        classroom.teacher,
+        classroom.general,
+        label="deploys",
+        url=SERVER,
+        header="Authorization:DEPLOYS_TOKEN",
+    )
+    denied_request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    expiring_request = McpApprovalRequest("deploys", "restart", {"service": "db"})
+    emulator.script(
+        restart_asked(denied_request),
+        Turn().text("Left web running."),
+        restart_asked(expiring_request),
+    )
+
+    async def ask(question: str) -> JSON:
+        asked = await discord_emu.slash(
+            classroom.alice, classroom.general, "assistant", "ask", question=question
+        )
+        await discord_emu.wait_for(lambda: asked.followed_up)
+        await bot.engine.wait_idle()
+        return discord_emu.messages[asked.original_id or 0]
+
+    prompt = await ask("restart web")
+    _, deny = discord_buttons(prompt)
+    denied = await click(discord_emu, classroom.alice, prompt, deny["custom_id"])
+    await discord_emu.wait_for(lambda: discord_emu.replies_to(int(prompt["id"])))
+    await bot.engine.wait_idle()
+    assert denied.callback is not None and denied.callback["type"] == 7
+    assert "Denied by" in prompt["content"] and discord_buttons(prompt) == []
+    assert discord_emu.pages(int(prompt["id"])) == ["Left web running."]
+    [answer] = approval_responses(emulator.response_requests())
+    assert (answer["approval_request_id"], answer["approve"]) == (denied_request.id, False)
+
+    expiring = await ask("restart db")
+    stale = copy.deepcopy(expiring)  # as a client that did not redraw the message yet
+    approve, _ = discord_buttons(expiring)
+    await discord_emu.wait_for(lambda: t("en", "mcp.expired") in expiring["content"])
+    assert discord_buttons(expiring) == []
+    late = await click(discord_emu, classroom.alice, stale, approve["custom_id"])
+    await discord_emu.wait_for(lambda: late.callback)
+    assert late.callback is not None and late.callback["data"]["content"] == t("en", "mcp.too_late")
+    assert len(emulator.response_requests()) == 3
