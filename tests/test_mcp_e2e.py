@@ -343,3 +343,24 @@ async def test_discord_deny_and_expiry_on_an_ask(
     await discord_emu.wait_for(lambda: late.callback)
     assert late.callback is not None and late.callback["data"]["content"] == t("en", "mcp.too_late")
     assert len(emulator.response_requests()) == 3
+
+
+async def test_a_decision_survives_a_stop_before_its_continuation_runs(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    bot, asked, prompt = await slack_prompt(
+        make_slack_bot, emulator, slack, restart_asked(request), Turn().text("Web restarted.")
+    )
+    approve, _ = buttons_of(prompt)
+    await bot.engine.stop(grace=0)  # no worker takes jobs any more; Slack still delivers
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.click.approved")
+    [queued] = await bot.store.jobs(statuses=["queued"])
+    assert queued.event_id == f"mcp:{request.id}"
+    await bot.stop()
+
+    again: SlackBot = await make_slack_bot()  # the same database, a new process
+    await again.answers()
+    assert again.texts(asked)[1] == "Web restarted."
+    [answer] = approval_responses(emulator.response_requests())
+    assert (answer["approval_request_id"], answer["approve"]) == (request.id, True)
