@@ -364,3 +364,24 @@ async def test_a_decision_survives_a_stop_before_its_continuation_runs(
     assert again.texts(asked)[1] == "Web restarted."
     [answer] = approval_responses(emulator.response_requests())
     assert (answer["approval_request_id"], answer["approve"]) == (request.id, True)
+
+
+async def test_an_admin_may_answer_where_the_server_says_so(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    slack.users[BOB] = {"is_admin": False}
+    bot: SlackBot = await make_slack_bot()
+    await bot.command(f"mcp add deploys {SERVER} approvers=admins")
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    emulator.script(restart_asked(request), Turn().text("Web restarted."))
+    asked = await bot.mention("restart the web service", user=BOB)
+    await bot.answers()
+    [prompt] = bot.thread(asked)
+    approve, _ = buttons_of(prompt)
+    assert await slack_click(bot, prompt, approve, "U0CAROL") == t("en", "mcp.not_yours.admins")
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.click.approved")
+    await bot.answers()
+    assert bot.texts(asked)[1] == "Web restarted."
+    [decided] = await bot.store.approval_group(request.id)
+    assert (decided.user, decided.decided_by) == (BOB, ALICE)
