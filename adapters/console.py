@@ -20,6 +20,7 @@ from bot.command_deps import CommandDeps
 from bot.commands import handle_command
 from bot.engine import Engine
 from bot.sanitize import safe_filename
+from bot.steps import Steps
 from bot.types import Attachment, InboundMessage, ReplyLimits, ReplyTarget
 from storage.records import Job
 
@@ -75,6 +76,9 @@ class ConsoleReply:
         path = self._files_dir / safe_filename(filename)
         path.write_bytes(data)
         self._write(f"\n[file saved: {path}]\n")
+
+    def show_steps(self, steps: Steps) -> None:
+        pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:
         return []

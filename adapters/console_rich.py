@@ -14,6 +14,7 @@ from rich.spinner import Spinner
 
 from bot.buttons import Buttons
 from bot.sanitize import safe_filename
+from bot.steps import Steps
 
 _SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:/mnt/data/([^)\s]*)\)")
 _SANDBOX_URL = re.compile(r"sandbox:/mnt/data/([^\s)\]]+)")
@@ -88,6 +89,9 @@ class RichReply:
         self._status = status
         if self._live is not None or status:
             self._show()
+
+    def show_steps(self, steps: Steps) -> None:
+        pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:
         return []  # a terminal has no message left "being written" after a crash

@@ -36,6 +36,7 @@ from bot import chat_stream as chat_stream_module
 from bot import feed as feed_module
 from bot.config import Settings
 from bot.openai_backend import OpenAIBackend
+from bot.steps import Steps
 from bot.types import Attachment, InboundMessage, ReplyLimits
 from storage.records import Job
 from storage.sqlite import SQLiteStore
@@ -69,6 +70,9 @@ class BenchReply:
 
     async def upload(self, filename: str, data: bytes) -> None:
         return None
+
+    def show_steps(self, steps: Steps) -> None:
+        pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:
         return []

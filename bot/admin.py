@@ -24,7 +24,7 @@ from bot.types import InboundMessage
 from bot.welcome import parse_prompts
 from storage.records import WORKSPACE_DEFAULT
 
-HOSTED_TOOLS = ("code_interpreter", "file_search")
+HOSTED_TOOLS = ("code_interpreter", "file_search", "web_search", "image_generation")
 RUN_MODES = tuple(RunMode)
 USAGE_DAYS = 30
 

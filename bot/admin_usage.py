@@ -10,10 +10,15 @@ from bot.admin import USAGE_DAYS, CommandReply, OutgoingFile, scope_text
 from bot.command_deps import CommandDeps
 from bot.i18n import t
 from bot.profiles import resolve_profile
-from bot.quota import Limits, day_start, effective_limits
+from bot.quota import Limits, ToolUsage, day_start, effective_limits, tools_note, tools_text
 from bot.types import InboundMessage
 from bot.usage_chart import days_back, render_chart_async, usage_csv
-from storage.records import WORKSPACE_DEFAULT, Quota, RoleQuota
+from storage.records import WORKSPACE_DEFAULT, Quota, RoleQuota, Usage
+
+WEB_SEARCH_USD = 0.01
+"""The list price of one web search call (``web_search`` tool: $10 per 1,000 calls)."""
+IMAGE_USD = 0.04
+"""About what one generated image costs (1024×1024, medium quality)."""
 
 
 async def quota(deps: CommandDeps, message: InboundMessage, args: list[str], lang: str) -> str:
@@ -140,8 +145,10 @@ async def usage_all(deps: CommandDeps, message: InboundMessage, lang: str) -> Co
     )
     price_in, price_out = deps.settings.price_of(profile.model)
 
-    def cost(input_tokens: int, output_tokens: int) -> str:
-        return f"{(input_tokens * price_in + output_tokens * price_out) / 1e6:.2f}"
+    def cost(used: ToolUsage) -> str:
+        tokens = used.input_tokens * price_in + used.output_tokens * price_out
+        tools = used.web_searches * WEB_SEARCH_USD + used.images * IMAGE_USD
+        return f"{tokens / 1e6 + tools:.2f}"
 
     lines = [t(lang, "usage.all.title", platform=message.platform, days=USAGE_DAYS)]
     for row in rows:
@@ -152,18 +159,28 @@ async def usage_all(deps: CommandDeps, message: InboundMessage, lang: str) -> Co
                 user=row.user,
                 messages=row.messages,
                 tokens=row.tokens,
-                cost=cost(row.input_tokens, row.output_tokens),
+                tools=tools_text(lang, row),
+                cost=cost(row),
             )
         )
+    total = Usage(
+        sum(r.input_tokens for r in rows),
+        sum(r.output_tokens for r in rows),
+        sum(r.web_searches for r in rows),
+        sum(r.images for r in rows),
+    )
     lines.append(
         t(
             lang,
             "usage.all.total",
             messages=sum(r.messages for r in rows),
             tokens=sum(r.tokens for r in rows),
-            cost=cost(sum(r.input_tokens for r in rows), sum(r.output_tokens for r in rows)),
+            tools=tools_text(lang, total),
+            cost=cost(total),
         )
     )
+    if total.web_searches or total.images:
+        lines.append(tools_note(lang))
     lines += await _ratings(deps, message, since, lang)
     daily = await deps.store.usage_by_day(message.platform, message.workspace, since)
     days = days_back(USAGE_DAYS)

@@ -21,7 +21,11 @@ class Backends:
         self._history = history
         self._settings = settings
         self._chat: dict[str | None, ChatBackend] = {}
-        hosted = [t for t in settings.tools if t in ("code_interpreter", "file_search")]
+        hosted = [
+            t
+            for t in settings.tools
+            if t in ("code_interpreter", "file_search", "web_search", "image_generation")
+        ]
         if settings.model_api == "chat_completions" and hosted:
             log.info(
                 "MODEL_API=chat_completions: %s in ASSISTANT_TOOLS stay off (the server has none)",

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.events import RunEventHandler, RunResult, ToolCall
+from bot.events import RunEventHandler, RunResult
 from bot.functions import FunctionCall
 
 _INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
@@ -72,7 +72,8 @@ class ChatFeeder:
             call.announced = True
             if not call.call_id:  # some servers send none; the thread needs one to match
                 call.call_id = f"call_{uuid.uuid4().hex[:24]}"
-            await self._handler.on_tool_call_created(ToolCall(call.call_id, "function", call.name))
+            # A status only: steps (bot/steps.py) are the Responses API's output items.
+            await self._handler.on_status("function")
 
     @property
     def text(self) -> str:

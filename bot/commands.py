@@ -17,7 +17,14 @@ from bot.errors import BotError, RunError
 from bot.i18n import DEFAULT, t
 from bot.ingest import DOCUMENT_TYPES, extension
 from bot.profiles import resolve_profile
-from bot.quota import day_start, describe_standing, effective_limits, until_reset
+from bot.quota import (
+    day_start,
+    describe_standing,
+    effective_limits,
+    tools_note,
+    tools_text,
+    until_reset,
+)
 from bot.types import InboundMessage
 from storage.records import WORKSPACE_DEFAULT
 
@@ -191,8 +198,20 @@ async def _my_usage(deps: CommandDeps, message: InboundMessage, lang: str) -> st
     used = await deps.store.usage_since(
         message.platform, message.workspace, day_start(), user=message.user
     )
-    messages, tokens = (used[0].messages, used[0].tokens) if used else (0, 0)
-    text = t(lang, "usage.mine", messages=messages, tokens=tokens, resets=until_reset(lang))
+    if not used:
+        text = t(lang, "usage.mine", messages=0, tokens=0, tools="", resets=until_reset(lang))
+    else:
+        [mine] = used
+        text = t(
+            lang,
+            "usage.mine",
+            messages=mine.messages,
+            tokens=mine.tokens,
+            tools=tools_text(lang, mine),
+            resets=until_reset(lang),
+        )
+        if mine.web_searches or mine.images:
+            text += " " + tools_note(lang)
     limits = await effective_limits(
         deps.store,
         message.platform,

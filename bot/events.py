@@ -9,8 +9,11 @@ from typing import Literal, Protocol
 
 from bot.errors import RunError
 from bot.functions import FunctionCall
+from bot.steps import Source
 
-ToolType = Literal["code_interpreter", "file_search", "function", "other"]
+ToolType = Literal[
+    "code_interpreter", "file_search", "function", "web_search", "mcp", "image_generation", "other"
+]
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,16 @@ class ToolCall:
     id: str
     type: ToolType
     name: str = ""
+
+
+@dataclass(frozen=True)
+class ToolCallDone:
+    """How a tool call ended: failed or not, what it was about once known (a web search's
+    query, a file search's queries), and the sources it used."""
+
+    failed: bool = False
+    label: str = ""
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,9 @@ class RunResult:
     function_calls: tuple[FunctionCall, ...] = ()
     approvals: tuple[ApprovalRequest, ...] = ()
     """MCP tool calls waiting for a person's approval: the answer continues once decided."""
+    web_searches: int = 0
+    """Hosted tool calls of the response, billed per call: web searches, images generated."""
+    images: int = 0
 
 
 class RunEventHandler(Protocol):
@@ -66,10 +82,22 @@ class RunEventHandler(Protocol):
         self, call: ToolCall, *, code: str = "", logs: str = ""
     ) -> None: ...
 
+    async def on_tool_call_done(self, call: ToolCall, done: ToolCallDone) -> None:
+        """The call's item is complete (or failed)."""
+
+    async def on_web_citation(self, source: Source) -> None:
+        """The answer cites a web page (a ``url_citation``)."""
+
+    async def on_reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
+        """A reasoning summary as it grows; never part of the answer's text."""
+
     async def on_file_output(self, file: FileOutput) -> None: ...
 
     async def on_citation(self, filename: str) -> None:
         """The answer cites a document found by file search."""
+
+    async def on_image(self, item_id: str, result: str | None) -> None:
+        """A generated image as the API sends it (base64; None: none came)."""
 
     async def on_done(self, result: RunResult) -> None: ...
 

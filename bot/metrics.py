@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.buttons import Buttons
+from bot.steps import Steps
 from bot.types import ReplyTarget
 
 COMPLETED = "completed"
@@ -105,6 +106,9 @@ class FirstText:
 
     async def set_status(self, status: str | None) -> None:
         await self._target.set_status(status)
+
+    def show_steps(self, steps: Steps) -> None:
+        self._target.show_steps(steps)
 
     async def close(self) -> None:
         await self._target.close()

@@ -15,12 +15,17 @@ from bot.config import Settings
 from bot.errors import StreamInterrupted
 from bot.events import RunEventHandler, RunResult
 from bot.feed import SnapshotFeeder, StreamFeeder, result_from
+from bot.hosted_output import SOURCES_INCLUDE
 from bot.model_backend import Checkpoint, HostedTools, ModelApi, TurnRequest
 from bot.openai_errors import translate
 
 log = logging.getLogger(__name__)
 
-INCLUDE = ["code_interpreter_call.outputs", "file_search_call.results"]
+INCLUDE = [
+    "code_interpreter_call.outputs",
+    "file_search_call.results",
+    "web_search_call.action.sources",
+]
 TERMINAL = ("completed", "failed", "incomplete", "cancelled")
 MAX_RESUMES = 5
 
@@ -32,7 +37,7 @@ def arguments(request: TurnRequest) -> dict[str, Any]:
         "model": request.model,
         "instructions": request.instructions,
         "input": request.input,
-        "include": INCLUDE,
+        "include": INCLUDE + _web_include(request.tools),
         "truncation": "auto",
         "metadata": request.metadata,
     }
@@ -41,6 +46,10 @@ def arguments(request: TurnRequest) -> dict[str, Any]:
     if request.safety_identifier:
         args["safety_identifier"] = request.safety_identifier
     return args
+
+
+def _web_include(tools: list[dict[str, Any]]) -> list[str]:
+    return [SOURCES_INCLUDE] if any(t.get("type") == "web_search" for t in tools) else []
 
 
 __all__ = ["Checkpoint", "OpenAIBackend", "TurnRequest", "arguments"]
@@ -344,7 +353,10 @@ class OpenAIBackend:
             if response is not None:
                 await asyncio.sleep(self.poll_interval)
             try:
-                response = await self.client.responses.retrieve(response_id, include=INCLUDE)  # type: ignore[arg-type]
+                response = await self.client.responses.retrieve(
+                    response_id,
+                    include=[*INCLUDE, SOURCES_INCLUDE],  # type: ignore[list-item]
+                )
                 failures = 0
             except (openai.APIConnectionError, openai.InternalServerError) as exc:
                 failures += 1

@@ -1,6 +1,7 @@
 """Per-person daily quotas (messages and tokens), counted from the runs of the day (UTC): per
 workspace, channel (threads follow their parent channel) and role; a direct message counts
-against every server with quotas that the person shares with the bot (the strictest wins)."""
+against every server with quotas that the person shares with the bot (the strictest wins).
+Web searches and generated images, billed per call, count as tokens at a fixed rate."""
 
 from __future__ import annotations
 
@@ -8,11 +9,50 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.i18n import t
 from bot.ports import Quotas
 from bot.types import InboundMessage
 from storage.records import WORKSPACE_DEFAULT, Quota
+
+WEB_SEARCH_TOKENS = 5_000
+"""One web search against a daily token limit: billed about $0.01 a call, the price of some
+5,000 tokens of a mid-priced model."""
+IMAGE_TOKENS = 20_000
+"""One generated image (about $0.04 at medium quality)."""
+
+
+class ToolUsage(Protocol):
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def web_searches(self) -> int: ...
+    @property
+    def images(self) -> int: ...
+
+
+def counted_tokens(usage: ToolUsage) -> int:
+    """What counts against a daily token limit: the model's tokens and the per-call tools."""
+    return (
+        usage.input_tokens
+        + usage.output_tokens
+        + usage.web_searches * WEB_SEARCH_TOKENS
+        + usage.images * IMAGE_TOKENS
+    )
+
+
+def tools_text(lang: str, usage: ToolUsage) -> str:
+    """``, 2 web search(es), 1 image(s)`` after a token count, or nothing without any."""
+    if not usage.web_searches and not usage.images:
+        return ""
+    return t(lang, "usage.tools", searches=usage.web_searches, images=usage.images)
+
+
+def tools_note(lang: str) -> str:
+    return t(lang, "usage.tools.note", search_tokens=WEB_SEARCH_TOKENS, image_tokens=IMAGE_TOKENS)
 
 
 @dataclass(frozen=True)
@@ -137,7 +177,7 @@ async def _used(store: Quotas, platform: str, user: str, workspaces: set[str]) -
     since = day_start()
     for workspace in sorted(workspaces):
         for row in await store.usage_since(platform, workspace, since, user=user):
-            messages, tokens = messages + row.messages, tokens + row.tokens
+            messages, tokens = messages + row.messages, tokens + counted_tokens(row)
     return messages, tokens
 
 

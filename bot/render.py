@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 
 from bot.errors import RunError
-from bot.events import FileOutput, RunResult, ToolCall
+from bot.events import FileOutput, RunResult, ToolCall, ToolCallDone
+from bot.hosted_output import WebSources, decode_image
 from bot.i18n import t
+from bot.steps import Source, StepTracker
+
+log = logging.getLogger(__name__)
 
 _SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:[^)\s]*\)")
 _SANDBOX_URL = re.compile(r"sandbox:/mnt/data/(\S+)")
@@ -18,6 +23,8 @@ STATUS_KEYS = {
     "code_interpreter": "status.code",
     "file_search": "status.search",
     "function": "status.function",
+    "web_search": "status.web_search",
+    "image_generation": "status.image",
 }
 
 
@@ -38,8 +45,12 @@ class AnswerRenderer:
         on_file: Callable[[FileOutput], Awaitable[None]],
         notices: list[str] | None = None,
         lang: str = "en",
+        steps: StepTracker | None = None,
+        link_format: str = "[{title}]({url})",
     ) -> None:
         self.lang = lang
+        self.steps = steps if steps is not None else StepTracker(lambda: None, lang)
+        """Each tool call and reasoning summary as a step, shown apart from the text."""
         self._pieces: list[str] = []
         self._open_code: str | None = None
         self._on_change = on_change
@@ -49,6 +60,9 @@ class AnswerRenderer:
         self.result: RunResult | None = None
         self.files: list[FileOutput] = []
         self.sources: list[str] = []
+        self.web = WebSources()
+        self._link_format = link_format
+        self._images: set[str] = set()
 
     def text(self) -> str:
         head = "".join(f"_{notice}_\n\n" for notice in self.notices)
@@ -79,6 +93,8 @@ class AnswerRenderer:
         self._append(delta)
 
     async def on_tool_call_created(self, call: ToolCall) -> None:
+        if call.type != "other":
+            self.steps.started(call.id, call.type, call.name)
         self._close_code()
         await self._set_status(t(self.lang, STATUS_KEYS.get(call.type, "status.working")))
         if call.type == "code_interpreter":
@@ -95,6 +111,21 @@ class AnswerRenderer:
             self._separate()
             self._append(f"```text\n{logs.rstrip()}\n```\n")
 
+    async def on_tool_call_done(self, call: ToolCall, done: ToolCallDone) -> None:
+        if call.type != "other":
+            self.steps.finished(
+                call.id, failed=done.failed, label=done.label, sources=done.sources, kind=call.type
+            )
+        for source in done.sources:
+            self.web.add(source, cited=False)
+
+    async def on_web_citation(self, source: Source) -> None:
+        self.steps.cited(source)
+        self.web.add(source, cited=True)
+
+    async def on_reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
+        self.steps.reasoning(item_id, delta, done=done)
+
     async def on_file_output(self, file: FileOutput) -> None:
         self.files.append(file)
         await self._on_file(file)
@@ -103,9 +134,26 @@ class AnswerRenderer:
         if filename and filename not in self.sources:
             self.sources.append(filename)
 
+    async def on_image(self, item_id: str, result: str | None) -> None:
+        if item_id in self._images:
+            return
+        self._images.add(item_id)
+        image = decode_image(result)
+        if image is None:
+            log.warning(
+                "generated image %s is not a readable image (%d characters)",
+                item_id,
+                len(result or ""),
+            )
+            self.notices_at_end(t(self.lang, "image.unreadable" if result else "image.not_made"))
+            return
+        n = len(self._images)
+        await self.on_file_output(FileOutput(f"image-{n}.{image.extension}", image.data, item_id))
+
     async def on_done(self, result: RunResult) -> None:
         self._close_code()
         self.result = result
+        self.steps.end(failed=result.status == "cancelled")  # a stopped step did not finish
         await self._set_status(None)
         if result.status == "incomplete":
             length = result.incomplete_reason == "max_output_tokens"
@@ -116,6 +164,7 @@ class AnswerRenderer:
 
     async def on_failed(self, error: RunError) -> None:
         self._close_code()
+        self.steps.end(failed=True)
         await self._set_status(None)
         self.notices_at_end(error.message_for(self.lang))
 
@@ -127,9 +176,16 @@ class AnswerRenderer:
         if link_note == "attached":
             link_note = t(self.lang, "answer.attached")
         text = self.text()
+        if not text.strip() and self.files:  # an answer that is only an image
+            text = t(
+                self.lang, "answer.files_only", names=", ".join(f.filename for f in self.files)
+            )
         if self.sources:
             cited = ", ".join(f"[{n}] {name}" for n, name in enumerate(self.sources, 1))
             text += f"\n\n{t(self.lang, 'answer.sources')}: {cited}"
+        links = self.web.links(self._link_format)
+        if links:
+            text += f"\n\n{t(self.lang, 'answer.web_sources')}: {links}"
         if self.files and link_note:
             text = replace_sandbox_links(text, link_note)
         return text

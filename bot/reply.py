@@ -55,6 +55,8 @@ class ReplyEditor:
         self._last_push = 0.0
         self._holding = False
         self._holding_page = False
+        self._beside_changed = False
+        """What the target shows beside the text (the steps) changed since the last edit."""
 
     @property
     def refs(self) -> list[str]:
@@ -69,8 +71,12 @@ class ReplyEditor:
             await self._call(self._post_page, 0, self._limits.placeholder, final=True)
         self._flusher = asyncio.create_task(self._flush_loop(), name="reply-flusher")
 
-    def mark_dirty(self) -> None:
-        """The source text changed; an edit will follow when the budget allows."""
+    def mark_dirty(self, *, beside_text: bool = False) -> None:
+        """The source text changed; an edit will follow when the budget allows.
+        ``beside_text``: what the target shows beside the text changed (the steps): the first
+        message is edited even if its text is the same."""
+        if beside_text:
+            self._beside_changed = True
         self._dirty.set()
 
     async def finish(self, text: str | None = None, *, buttons: Buttons | None = None) -> None:
@@ -148,8 +154,14 @@ class ReplyEditor:
             if with_buttons:
                 self._target.set_buttons(buttons)  # the last page's next call carries them
             if index < len(self._refs):
-                if page != self._shown[index] or with_buttons:
-                    await self._call(self._edit_page, index, page, final=final)
+                beside = index == 0 and self._beside_changed
+                if page != self._shown[index] or beside or with_buttons:
+                    self._beside_changed = self._beside_changed and not beside
+                    try:
+                        await self._call(self._edit_page, index, page, final=final)
+                    except BaseException:
+                        self._beside_changed = self._beside_changed or beside
+                        raise
             else:
                 await self._call(self._post_page, index, page, final=final)
 

@@ -22,7 +22,14 @@ from bot.quota import over_quota
 from bot.turn_deps import TurnDeps
 from bot.turn_model import ModelRun
 from bot.turn_output import TurnOutput
-from bot.turn_setup import Plan, base_request, open_thread, plan_turn, request_tools
+from bot.turn_setup import (
+    Plan,
+    base_request,
+    open_thread,
+    plan_turn,
+    request_tools,
+    unavailable_tools,
+)
 from bot.types import InboundMessage, Platform
 from storage.records import Job, ThreadRecord
 
@@ -63,6 +70,10 @@ class Turn:
             raise RunError("too many attempts", key="answer.interrupted", p=self._prefix)
         if await self._declined_over_quota():
             return
+        missing = unavailable_tools(plan)
+        if missing:
+            tools = ", ".join(t(output.lang, f"tool.{name}") for name in missing)
+            output.renderer.notices.append(t(output.lang, "answer.tools_unavailable", tools=tools))
         if self.message.continues:  # a decision on MCP tool calls: no new question
             base = replace(base, tools=await self._tools(plan, thread))
             self.model.record = await self.store.start_run(job.id, thread.id, plan.profile.run_mode)

@@ -16,7 +16,7 @@ from bot.functions import ToolContext
 from bot.i18n import t
 from bot.model_backend import ModelBackend, TurnRequest
 from bot.profiles import EffectiveProfile
-from bot.quota import tokens_reached
+from bot.quota import counted_tokens, tokens_reached
 from bot.turn_deps import TurnDeps
 from bot.turn_output import TurnOutput
 from bot.types import InboundMessage
@@ -115,12 +115,7 @@ class ModelRun:
                 )
                 renderer.notices_at_end(t(lang, "answer.round_limit", n=rounds + 1))
                 return replace(result, status="incomplete", function_calls=())
-            spent = (
-                self.usage.input_tokens
-                + self.usage.output_tokens
-                + result.input_tokens
-                + result.output_tokens
-            )
+            spent = counted_tokens(self.usage) + counted_tokens(result)
             reached = await tokens_reached(self._deps.store, self._message, lang=lang, spent=spent)
             if reached is not None:
                 log.info("job %d: stopped at %s's daily token limit", job.id, job.user)
@@ -154,6 +149,8 @@ class ModelRun:
         self.usage = Usage(
             self.usage.input_tokens + result.input_tokens,
             self.usage.output_tokens + result.output_tokens,
+            self.usage.web_searches + result.web_searches,
+            self.usage.images + result.images,
         )
 
     async def _interruptible(self, request: TurnRequest, profile: EffectiveProfile) -> RunResult:

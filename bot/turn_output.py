@@ -17,6 +17,7 @@ from bot.render import AnswerRenderer
 from bot.reply import ReplyEditor
 from bot.reply_record import ReplyRecord
 from bot.split import split_message
+from bot.steps import StepTracker, steps_line, steps_summary
 from bot.turn_deps import TurnDeps
 from bot.tutor import TutorPolicy
 from bot.types import Platform, ReplyTarget
@@ -50,14 +51,19 @@ class TurnOutput:
             limits.window,
             headers=limits.budget_from_headers,
         )
+        self.steps = StepTracker(self._steps_changed)
         self.renderer = AnswerRenderer(
-            on_change=self._changed, on_status=self.target.set_status, on_file=self._upload
+            on_change=self._changed,
+            on_status=self.target.set_status,
+            on_file=self._upload,
+            steps=self.steps,
+            link_format=limits.web_link,
         )
         self.editor = ReplyEditor(
             self.target,
             limits,
             budget,
-            source=self.renderer.text,
+            source=self._live_text,
             refs=list(job.reply_state.get("refs", [])),
             save_refs=self._posted,
             before_post=self._opening,
@@ -65,7 +71,7 @@ class TurnOutput:
         self.record = ReplyRecord(deps.store, job, self.target, lambda: self.editor.refs)
 
     def set_language(self, lang: str) -> None:
-        self.lang = self.renderer.lang = lang
+        self.lang = self.renderer.lang = self.steps.lang = lang
 
     async def start(self) -> None:
         await self.editor.start()
@@ -121,14 +127,32 @@ class TurnOutput:
         if self.policy is None:  # under a tutor policy the text is shown once checked
             self.editor.mark_dirty()
 
+    def _steps_changed(self) -> None:
+        self.target.show_steps(self.steps.steps)
+        if self.policy is None:
+            self.editor.mark_dirty(beside_text=True)
+
+    def _live_text(self) -> str:
+        return self._with_steps(self.renderer.text(), final=False)
+
+    def _with_steps(self, text: str, *, final: bool) -> str:
+        """The steps line above the answer where the platform shows steps as text: live while
+        it is written, one summary line once it is complete."""
+        form = self._limits.steps_line
+        steps = self.steps.steps
+        if form is None or not steps:
+            return text
+        line = (steps_summary if final else steps_line)(steps, self.lang)
+        return f"{form.format(steps=line)}\n{text}" if line else text
+
     def _checked_text(self) -> str:
         """The final text, or, under a tutor policy, a notice in place of a solution."""
         text = self._final_text()
         if self.policy is None:
-            return text
+            return self._with_steps(text, final=True)
         reason = self.policy.violation(text)
         if reason is None:
-            return text
+            return self._with_steps(text, final=True)
         log.info("job %d: answer withheld by the tutor policy (%s)", self._job.id, reason)
         return t(self.lang, "tutor.withheld", reason=reason, preset=self.policy.preset)
 

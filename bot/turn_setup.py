@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from bot.config import RunMode
 from bot.functions import FunctionRegistry
+from bot.hosted_output import SEARCH_AND_IMAGES
 from bot.ingest import admin_data_files, code_interpreter_tool, file_search_tool
 from bot.model_backend import ModelBackend, TurnRequest
 from bot.ports import Conversations, Knowledge
@@ -118,8 +119,16 @@ async def request_tools(
         search = await file_search_tool(store, thread, channel)
         if search is not None:
             tools.append(search)
+    tools.extend(dict(tool) for name, tool in SEARCH_AND_IMAGES.items() if name in profile.tools)
     tools.extend(functions.tools(profile.tools, job.platform))
     return tools
+
+
+def unavailable_tools(plan: Plan) -> list[str]:
+    """The profile's web search and image generation, when its backend has neither."""
+    if plan.backend.hosted is not None:
+        return []
+    return [name for name in SEARCH_AND_IMAGES if name in plan.profile.tools]
 
 
 def _data_files_note(files: list[KnowledgeFile]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from bot.buttons import Buttons
+from bot.steps import Steps
 from storage.records import Job, NewJob
 
 
@@ -101,6 +102,9 @@ class ReplyLimits:
     (Discord: a command of its own, which only admins see)."""
     file_link_note: str | None = "attached"
     """Rewrite ``sandbox:`` links to generated files as "name (attached)"; None keeps them."""
+    web_link: str = "[{title}]({url})"
+    """A link to a web page an answer cites, with ``{title}`` and ``{url}`` (Markdown's by
+    default; Discord's keeps the page from unfurling into an embed)."""
     budget_posts: bool = True
     """False where posting a new message is limited apart from editing (Slack: chat.postMessage
     per channel, chat.update per workspace): posts then skip the shared edit budget."""
@@ -111,6 +115,11 @@ class ReplyLimits:
     final_patience: float | None = None
     """Where posts skip the edit budget: the seconds a final text may wait for an edit before
     it goes out as a new message instead (``ReplyTarget.repost``); None: it always waits."""
+    steps_line: str | None = None
+    """Where the core writes an answer's steps into its text, the line's form (``{steps}`` is
+    the list; Discord: subtext ``-# {steps}``), live above the answer and collapsed to a
+    summary once it is complete; None where the reply target shows them itself
+    (``ReplyTarget.show_steps``: Slack) or nowhere."""
     reserve_new_page: bool = False
     """Where posts and edits share one budget (Discord): once an answer spans several messages,
     keep a second call in reserve for its final, which may have to finish the last page and
@@ -136,6 +145,11 @@ class ReplyTarget(Protocol):
     async def upload(self, filename: str, data: bytes) -> None: ...
 
     async def set_status(self, status: str | None) -> None: ...
+
+    def show_steps(self, steps: Steps) -> None:
+        """The answer's steps now; shown with the next post or edit of its first message (so
+        within the reply's edit budget). A no-op where they are part of the text
+        (``ReplyLimits.steps_line``)."""
 
     async def close(self) -> None:
         """The answer is complete (its final text is shown)."""

@@ -23,11 +23,12 @@ _SCOPE = "platform = ? AND workspace = ? AND channel = ?"
 _KEY = ("platform", "workspace", "channel")
 _USAGE = (
     "SELECT {day}j.user_id, COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
-    " COALESCE(SUM(r.output_tokens), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
+    " COALESCE(SUM(r.output_tokens), 0), COALESCE(SUM(r.web_searches), 0),"
+    " COALESCE(SUM(r.images), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
     " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?{only}"
     " GROUP BY {group}j.user_id ORDER BY {order}"
 )
-"""Answers started and tokens per person (and per day, with ``day``)."""
+"""Answers started, tokens and hosted tool calls per person (and per day, with ``day``)."""
 
 
 class ProfileTables(Tables):

@@ -200,9 +200,18 @@ class RunTables(Tables):
     ) -> None:
         usage = usage or Usage()
         await self.db.execute(
-            "UPDATE runs SET status = ?, input_tokens = ?, output_tokens = ?, error = ?,"
-            " finished_at = ? WHERE id = ?",
-            (status, usage.input_tokens, usage.output_tokens, error, time.time(), run_id),
+            "UPDATE runs SET status = ?, input_tokens = ?, output_tokens = ?, web_searches = ?,"
+            " images = ?, error = ?, finished_at = ? WHERE id = ?",
+            (
+                status,
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.web_searches,
+                usage.images,
+                error,
+                time.time(),
+                run_id,
+            ),
         )
 
     async def latest_run(self, job_id: int) -> RunRecord | None:

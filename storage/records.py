@@ -113,6 +113,8 @@ class RoleQuota(DailyLimits):
 class _Tokens:
     input_tokens: int
     output_tokens: int
+    web_searches: int
+    images: int
 
     @property
     def tokens(self) -> int:
@@ -125,6 +127,8 @@ class UserUsage(_Tokens):
     messages: int
     input_tokens: int
     output_tokens: int
+    web_searches: int = 0
+    images: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,8 @@ class DailyUsage(_Tokens):
     messages: int
     input_tokens: int
     output_tokens: int
+    web_searches: int = 0
+    images: int = 0
 
 
 @dataclass(frozen=True)
@@ -219,12 +225,17 @@ class RunRecord:
     error: str | None = None
     started_at: float = 0.0
     finished_at: float | None = None
+    web_searches: int = 0
+    images: int = 0
 
 
 @dataclass(frozen=True)
 class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
+    web_searches: int = 0
+    """Hosted tool calls, billed per call: web searches made, images generated."""
+    images: int = 0
 
 
 @dataclass(frozen=True)

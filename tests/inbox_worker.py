@@ -49,6 +49,9 @@ class LineReply:
     async def upload(self, filename: str, data: bytes) -> None:
         return None
 
+    def show_steps(self, steps: object) -> None:
+        pass  # the steps are not shown here
+
     def open_refs(self) -> list[str]:
         return []
 

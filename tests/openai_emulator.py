@@ -56,6 +56,7 @@ from tests.openai_emulator_events import (
     normalize_items,
     page_of,
 )
+from tests.openai_emulator_hosted import hosted_refusal
 from tests.openai_emulator_mcp import ApiRefusal, check_mcp_request
 
 __all__ = [
@@ -520,6 +521,9 @@ class OpenAIEmulator:
         self._check_mcp(body, conv)
         self._check_container_files(body)
         turn = self._next_turn(body)
+        refusal = hosted_refusal(turn, body)
+        if refusal is not None:
+            raise ApiError(400, refusal, param="tools")
         background = bool(body.get("background"))
         plan = build_plan(turn, body, self._plan_context(body), background=background)
         stored = StoredResponse(plan.response_id, body, plan.initial)

@@ -19,7 +19,7 @@ import string
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from openai.types.responses.response_error import ResponseError
 
@@ -126,7 +126,14 @@ class _Search:
     results: list[JSON] | None
 
 
-_Step = _Text | _Code | _Call | _Search
+class ItemScript(Protocol):
+    """An output item scripted elsewhere (``tests/openai_emulator_steps.py``): it emits its own
+    events through the builder (``added``, ``emit``, ``done``)."""
+
+    def play(self, builder: _Builder, index: int) -> None: ...
+
+
+_Step = _Text | _Code | _Call | _Search | ItemScript
 
 
 @dataclass
@@ -210,9 +217,9 @@ class Turn:
         self.steps.append(_Search(list(queries), results))
         return self
 
-    def step(self, step: Any) -> Turn:
-        """An output item of an extension module's (``build(builder, index)``)."""
-        self.steps.append(step)
+    def item(self, script: ItemScript) -> Turn:
+        """Any other output item (web search, MCP call, reasoning…), played by ``script``."""
+        self.steps.append(script)
         return self
 
     def usage(self, input_tokens: int, output_tokens: int) -> Turn:
@@ -573,16 +580,16 @@ class _Builder:
 
     def item(self, step: _Step, last: bool) -> None:
         index = len(self.output)
-        if hasattr(step, "build"):  # a step from an extension module (openai_emulator_mcp)
-            step.build(self, index)
-        elif isinstance(step, _Text):
+        if isinstance(step, _Text):
             self.message(index, step, last)
         elif isinstance(step, _Code):
             self.code(index, step)
         elif isinstance(step, _Call):
             self.call(index, step)
-        else:
+        elif isinstance(step, _Search):
             self.search(index, step)
+        else:
+            step.play(self, index)
 
     def added(self, index: int, item: JSON) -> None:
         self.emit("response.output_item.added", output_index=index, item=copy.deepcopy(item))

@@ -3,12 +3,12 @@
 ``response.mcp_list_tools.*`` / ``response.mcp_call.*`` / ``response.mcp_call_arguments.*``
 events) and the checks the real API makes on a request that uses them.
 
-A test adds these steps to a ``Turn`` with ``Turn.step``::
+A test adds these items to a ``Turn`` with ``Turn.item``::
 
-    Turn().step(McpListTools("deploys", ["restart"])).step(
+    Turn().item(McpListTools("deploys", ["restart"])).item(
         McpApprovalRequest("deploys", "restart", {"svc": "web"})
     )
-    Turn().step(McpCall("deploys", "restart", {"svc": "web"}, output="restarted")).text("Done.")
+    Turn().item(McpCall("deploys", "restart", {"svc": "web"}, output="restarted")).text("Done.")
 
 An ``McpCall`` in a response that answers an approval request carries that request's id
 (``approval_request_id``), as the real API's does.
@@ -49,7 +49,7 @@ class McpListTools:
     server_label: str
     tools: list[str]
 
-    def build(self, builder: _Builder, index: int) -> None:
+    def play(self, builder: _Builder, index: int) -> None:
         _check_server(builder.body, self.server_label)
         item: JSON = {
             "id": new_id("mcpl_", 24),
@@ -82,7 +82,7 @@ class McpCall:
     output: str | None = None
     error: str | None = None
 
-    def build(self, builder: _Builder, index: int) -> None:
+    def play(self, builder: _Builder, index: int) -> None:
         _check_server(builder.body, self.server_label)
         arguments = _args(self.arguments)
         answered = [
@@ -128,7 +128,7 @@ class McpApprovalRequest:
     arguments: JSON | str = field(default_factory=dict)
     id: str = field(default_factory=lambda: new_id("mcpr_", 24))
 
-    def build(self, builder: _Builder, index: int) -> None:
+    def play(self, builder: _Builder, index: int) -> None:
         _check_server(builder.body, self.server_label)
         item: JSON = {
             "id": self.id,

@@ -90,7 +90,7 @@ def markdown_of(blocks: list[JSON]) -> str | None:
 def buttons_of(message: Message) -> list[JSON]:
     """The interactive elements the message shows: feedback buttons and buttons."""
     found: list[JSON] = []
-    for block in message.blocks:
+    for block in message.blocks or []:
         if block.get("type") in ("context_actions", "actions"):
             found += [{**e, "block_id": block.get("block_id") or ""} for e in block["elements"]]
     return found
@@ -143,7 +143,7 @@ def block_actions(
         "enterprise": None,
         "is_enterprise_install": False,
         "channel": {"id": message.channel, "name": "general"},
-        "message": {**message.to_json(), "blocks": message.blocks},
+        "message": {**message.to_json(), "blocks": message.blocks or []},
         "state": {"values": {}},
         "response_url": f"https://hooks.slack.invalid/actions/{team_id}/1/x",
         "actions": [action],

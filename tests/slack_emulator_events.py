@@ -64,7 +64,24 @@ class Message:
     streaming: bool = False
     history: list[str] = field(default_factory=list)
     """Every text the message showed, in order (so a test can see it grow)."""
-    blocks: list[JSON] = field(default_factory=list)
+    chunks: list[JSON] = field(default_factory=list)
+    """Every streaming chunk it received (markdown_text, task_update, plan_update), in order."""
+    tasks: dict[str, JSON] = field(default_factory=dict)
+    """Each task card as it stands (the latest ``task_update`` of its id)."""
+    task_display_mode: str | None = None
+    blocks: list[JSON] | None = None
+    """The blocks it shows (chat.postMessage / chat.update), None without."""
+    blocks_history: list[list[JSON] | None] = field(default_factory=list)
+
+    def receive(self, chunks: list[JSON]) -> None:
+        self.chunks.extend(chunks)
+        for chunk in chunks:
+            if chunk["type"] == "task_update":
+                self.tasks[chunk["id"]] = chunk
+
+    def show_blocks(self, blocks: list[JSON] | None) -> None:
+        self.blocks = blocks
+        self.blocks_history.append(blocks)
 
     @property
     def shown(self) -> str:

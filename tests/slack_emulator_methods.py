@@ -7,7 +7,15 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from tests.slack_emulator_blocks import block_problems, markdown_of, parse_blocks
+from tests.slack_emulator_blocks import block_problems, markdown_of
+from tests.slack_emulator_chunks import (
+    TASK_DISPLAY_MODES,
+    ChunkError,
+    chunk_text,
+    invalid,
+    parse_blocks,
+    parse_chunks,
+)
 from tests.slack_emulator_events import (
     BOT_ID,
     BOT_USER_ID,
@@ -96,12 +104,15 @@ class WebApiMethods:
             return {"ok": False, "error": "no_text"}
         if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
-        blocks = parse_blocks(args)
+        try:
+            blocks = parse_blocks(args)
+        except ChunkError as exc:
+            return invalid(str(exc))
         if blocks is not None and block_problems(blocks):
             return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}
         message = self._new_message(args)
-        message.blocks = blocks or []
         message.show(text=str(text or ""), markdown=markdown_of(blocks or []) or markdown)
+        message.show_blocks(blocks)
         return {
             "ok": True,
             "channel": message.channel,
@@ -120,12 +131,15 @@ class WebApiMethods:
             return {"ok": False, "error": "invalid_arguments"}
         if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
-        blocks = parse_blocks(args)
+        try:
+            blocks = parse_blocks(args)
+        except ChunkError as exc:
+            return invalid(str(exc))
         if blocks is not None and block_problems(blocks):
             return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}
+        message.show_blocks(blocks)
         # An update changes the text but does not end a stream: only chat.stopStream does
         # (or Slack's own timeout), so a stream nobody stops shows as being written.
-        message.blocks = blocks or []
         markdown = markdown_of(blocks or []) or markdown
         message.show(text=None if markdown is not None else str(text or ""), markdown=markdown)
         return {
@@ -146,15 +160,6 @@ class WebApiMethods:
         self.deleted.append(message)
         return {"ok": True, "channel": message.channel, "ts": message.ts}
 
-    @staticmethod
-    def _chunk_text(args: JSON) -> str:
-        chunks = args.get("chunks") or []
-        if isinstance(chunks, str):
-            chunks = json.loads(chunks)
-        parts = [str(args.get("markdown_text") or "")]
-        parts += [c.get("text", "") for c in chunks if c.get("type") == "markdown_text"]
-        return "".join(parts)
-
     def _m_chat_startStream(self, args: JSON) -> JSON:
         channel = str(args.get("channel") or "")
         if not channel or not args.get("thread_ts"):
@@ -162,11 +167,20 @@ class WebApiMethods:
         dm = channel.startswith("D")
         if not dm and not (args.get("recipient_team_id") and args.get("recipient_user_id")):
             return {"ok": False, "error": "invalid_arguments"}
+        mode = args.get("task_display_mode")
+        if mode is not None and mode not in TASK_DISPLAY_MODES:
+            return invalid(f"task_display_mode must be one of {sorted(TASK_DISPLAY_MODES)}")
+        try:
+            chunks = parse_chunks(args)
+        except ChunkError as exc:
+            return invalid(str(exc))
         if self.streaming_error:
             return {"ok": False, "error": self.streaming_error}
         message = self._new_message(args)
         message.streaming = True
-        message.show(markdown=self._chunk_text(args))
+        message.task_display_mode = mode
+        message.receive(chunks)
+        message.show(markdown=chunk_text(args, chunks))
         return {"ok": True, "channel": channel, "ts": message.ts}
 
     def _stream_to(self, args: JSON, *, stop: bool) -> JSON:
@@ -175,17 +189,25 @@ class WebApiMethods:
             return {"ok": False, "error": "message_not_found"}
         if not message.streaming:
             return {"ok": False, "error": "message_not_in_streaming_state"}
-        text = self._chunk_text(args)
-        if not text and not stop:
+        try:
+            chunks = parse_chunks(args)
+        except ChunkError as exc:
+            return invalid(str(exc))
+        text = chunk_text(args, chunks)
+        if not text and not chunks and not stop:
             return {"ok": False, "error": "invalid_arguments"}
         if len(message.shown) + len(text) > MARKDOWN_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
-        blocks = parse_blocks(args)
+        try:
+            blocks = parse_blocks(args)  # chat.stopStream: shown under the streamed text
+        except ChunkError as exc:
+            return invalid(str(exc))
         if blocks is not None and (not stop or block_problems(blocks)):
             return {"ok": False, "error": "invalid_blocks"}
         if blocks is not None:
-            message.blocks = blocks  # shown under the streamed text
+            message.show_blocks(blocks)
         message.streaming = not stop
+        message.receive(chunks)
         message.show(markdown=message.shown + text)
         return {
             "ok": True,

@@ -148,9 +148,17 @@ class Recorder:
     async def on_tool_call_delta(self, call: ToolCall, *, code: str = "", logs: str = "") -> None:
         self.events.append(("call_delta", code))
 
+    async def on_tool_call_done(self, call: ToolCall, done: object) -> None: ...
+
+    async def on_web_citation(self, source: object) -> None: ...
+
+    async def on_reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None: ...
+
     async def on_file_output(self, file: FileOutput) -> None: ...
 
     async def on_citation(self, filename: str) -> None: ...
+
+    async def on_image(self, item_id: str, result: str | None) -> None: ...
 
     async def on_done(self, result: RunResult) -> None: ...
 
@@ -177,7 +185,7 @@ async def test_feeder_assembles_calls_from_servers_that_send_no_ids() -> None:
         ("text", None),
         ("delta", "Let me"),
         ("delta", " check."),
-        ("call", "calc"),
+        ("status", "function"),
     ]
     [call] = result.function_calls
     assert (

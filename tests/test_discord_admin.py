@@ -249,7 +249,14 @@ async def test_who_is_an_admin(
         state="off",
         tool="",
     )
-    assert tools[:3] == ["code_interpreter", "file_search", "functions"] and len(tools) > 3
+    assert tools[:5] == [
+        "code_interpreter",
+        "file_search",
+        "web_search",
+        "image_generation",
+        "functions",
+    ]
+    assert len(tools) > 5
     student_help = await discord_emu.slash(classroom.bob, classroom.general, "assistant", "help")
     assert "/assistant-admin" not in await reply(discord_emu, student_help)
 

@@ -68,7 +68,7 @@ async def test_a_version_14_database_upgrades_to_ratings_and_mcp(kind: str, tmp_
         new = make(None)
         await new.open()
         try:
-            assert await new.schema_version() == len(load_migrations()) >= 15
+            assert await new.schema_version() == len(load_migrations()) >= 17
             assert job is not None and await new.get_job(job.id) is not None
             saved = await new.save_feedback(
                 Feedback("slack", "T1", "C1", job_id=job.id, user="U1", rating="up")

@@ -49,9 +49,9 @@ def deploys_token(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixt
 def restart_asked(request: McpApprovalRequest) -> Turn:
     return (
         Turn()
-        .step(McpListTools("deploys", ["restart", "status"]))
+        .item(McpListTools("deploys", ["restart", "status"]))
         .text("Restarting web needs your OK.")
-        .step(request)
+        .item(request)
     )
 
 
@@ -90,7 +90,7 @@ async def test_slack_approval_by_the_asker_continues_the_answer(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     request = McpApprovalRequest("deploys", "restart", {"service": "web"})
-    continued = Turn().step(McpCall("deploys", "restart", {"service": "web"}, output="ok"))
+    continued = Turn().item(McpCall("deploys", "restart", {"service": "web"}, output="ok"))
     bot, asked, prompt = await slack_prompt(
         make_slack_bot, emulator, slack, restart_asked(request), continued.text("Web restarted.")
     )
@@ -202,7 +202,7 @@ async def test_discord_approval_by_the_asker_continues_the_answer(
     request = McpApprovalRequest("deploys", "restart", {"service": "web"})
     emulator.script(
         restart_asked(request),
-        Turn().step(McpCall("deploys", "restart", {"service": "web"}, output="ok")).text("Done."),
+        Turn().item(McpCall("deploys", "restart", {"service": "web"}, output="ok")).text("Done."),
     )
     asked = await discord_emu.user_says(
         classroom.alice, classroom.general, "restart the web service", mention=True
@@ -225,7 +225,8 @@ async def test_discord_approval_by_the_asker_continues_the_answer(
     await discord_bot.engine.wait_idle()
     edited = discord_emu.messages[int(prompt["id"])]
     assert discord_buttons(edited) == [] and "Approved by" in edited["content"]
-    assert discord_emu.pages(int(prompt["id"])) == ["Done."]
+    [continued] = discord_emu.pages(int(prompt["id"]))
+    assert continued.endswith("\nDone.")  # under the line of its steps
     [answer] = approval_responses(emulator.response_requests())
     assert (answer["approval_request_id"], answer["approve"]) == (request.id, True)
     assert TOKEN not in caplog.text

@@ -46,6 +46,9 @@ class RecordingTarget:
     async def upload(self, filename: str, data: bytes) -> None:
         self.calls.append(("upload", filename, ""))
 
+    def show_steps(self, steps: object) -> None:
+        pass  # the steps are not shown here
+
     def open_refs(self) -> list[str]:
         return []
 

@@ -22,7 +22,9 @@ import pytest
 from bot.ports import Store
 from storage import store_from_url
 from storage.migrations import load_migrations
-from storage.records import ChatMessage, NewJob, Profile, ThreadFile, Viewing
+from storage.postgres import PostgresStore
+from storage.records import ChatMessage, NewJob, Profile, ThreadFile, Usage, Viewing
+from storage.sqlite import SQLiteStore
 from tests.postgres_db import connect, fresh_schema
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy_schema"
@@ -269,3 +271,66 @@ async def test_an_upgraded_database_has_the_schema_of_a_new_one(
         fresh = Legacy(url, "postgres")
         await (await open_store(fresh.url)).close()
         assert await schema_of(fresh) == upgraded
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def version_14(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Legacy]:
+    """A database of version 14 (before hosted tool calls were counted), made by today's
+    store stopped at that version, with one finished run written as that version did."""
+    finished = (
+        "UPDATE runs SET status = 'completed', input_tokens = 100, output_tokens = 50,"
+        f" finished_at = {NOW + 5}"
+    )
+
+    async def fill(url: str) -> None:
+        old = (
+            SQLiteStore(url.removeprefix("sqlite:///"), target_version=14)
+            if url.startswith("sqlite")
+            else PostgresStore(url, target_version=14)
+        )
+        await old.open()
+        try:
+            assert await old.schema_version() == 14
+            job = await old.accept(NewJob("slack", "T1", "C1", "U1", "E1", {"text": "hi"}))
+            assert job is not None
+            thread = await old.create_thread("slack", "T1", "U1", "", "conv_1")
+            await old.start_run(job.id, thread.id, "stream")
+        finally:
+            await old.close()
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'v14.db'}"
+        await fill(url)
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            db.execute(finished)
+        db.close()
+        yield Legacy(url, "sqlite", 14)
+        return
+    async with fresh_schema() as url:
+        await fill(url)
+        async with connect(url) as conn:
+            await conn.execute(finished)
+        yield Legacy(url, "postgres", 14)
+
+
+async def test_runs_of_version_14_count_no_tool_calls_and_new_runs_count_theirs(
+    version_14: Legacy,
+) -> None:
+    store = await open_store(version_14.url)
+    try:
+        assert await store.schema_version() == len(load_migrations()) >= 15
+        [before] = await store.usage_since("slack", "T1", 0)
+        assert (before.tokens, before.web_searches, before.images) == (150, 0, 0)
+        [job] = await store.jobs()
+        thread = await store.get_thread("slack", "T1", "U1", "")
+        assert thread is not None
+        run = await store.start_run(job.id, thread.id, "stream")
+        await store.finish_run(run.id, "completed", Usage(10, 20, web_searches=2, images=1))
+        latest = await store.latest_run(job.id)
+        assert latest is not None and (latest.web_searches, latest.images) == (2, 1)
+        [after] = await store.usage_since("slack", "T1", 0, user="U1")
+        assert (after.messages, after.tokens, after.web_searches, after.images) == (1, 180, 2, 1)
+        [day] = await store.usage_by_day("slack", "T1", 0)
+        assert (day.web_searches, day.images) == (2, 1)
+    finally:
+        await store.close()

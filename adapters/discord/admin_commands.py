@@ -110,7 +110,10 @@ class ConfigCommands(
 
     @app_commands.command(description="Turn a tool on or off for the server")
     @app_commands.describe(
-        state="on or off", tool="code_interpreter, file_search, functions, or a function's name"
+        state="on or off",
+        tool=(
+            "code_interpreter, file_search, web_search, image_generation, functions, or a function"
+        ),
     )
     async def tools(self, interaction: Interaction, state: Literal["on", "off"], tool: str) -> None:
         await self._run(interaction, "config tools", state, tool)

@@ -45,8 +45,10 @@ def discord_limits(calls: int = 5, per: float = 5.0) -> ReplyLimits:
         reserve_new_page=True,
         placeholder="",
         max_upload_bytes=UPLOAD_LIMIT,
+        web_link="[{title}](<{url}>)",
         command_prefix="/assistant ",
         admin_command_prefix="/assistant-admin ",
+        steps_line="-# {steps}",  # subtext: one small grey line above the answer
     )
 
 

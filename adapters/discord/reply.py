@@ -19,6 +19,7 @@ from adapters.discord.ratelimits import channel_budget_key
 from adapters.discord.waiting import Crowds, QuestionMark
 from bot.buttons import Buttons
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
+from bot.steps import Steps
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,9 @@ class ChannelReply:
                 file=file, reference=self._reference, allowed_mentions=NO_PINGS
             )
 
+    def show_steps(self, steps: Steps) -> None:
+        pass  # the steps are not shown here
+
     def open_refs(self) -> list[str]:
         return []
 
@@ -377,6 +381,9 @@ class InteractionReply:
             except _TokenExpired:
                 self._expire()
         await (await self._continued()).upload(filename, data)
+
+    def show_steps(self, steps: Steps) -> None:
+        pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:
         return []

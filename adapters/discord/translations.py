@@ -105,7 +105,7 @@ KO_TEXTS: dict[str, str] = {
     "A model name, e.g. gpt-5-mini": "모델 이름, 예: gpt-5-mini",
     "Turn a tool on or off for the server": "서버의 도구 켜기/끄기",
     "on or off": "켜기 또는 끄기",
-    "code_interpreter, file_search, functions, or a function's name": "code_interpreter, file_search, functions 또는 함수 이름",
+    "code_interpreter, file_search, web_search, image_generation, functions, or a function": "code_interpreter, file_search, web_search, image_generation, functions 또는 함수 이름",
     "How answers are run and shown in this server": "이 서버에서 답변을 실행하고 보여 주는 방식",
     "stream, poll or background; default follows the bot's setting": "stream, poll, background; default는 봇 기본값",
     "The bot's own language in this server": "이 서버에서 봇이 쓰는 언어",

@@ -23,7 +23,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -33,10 +33,12 @@ from adapters.slack.calls import SLACK_ERRORS, Send, SlackRefused, call
 from adapters.slack.lost import find_lost_message
 from adapters.slack.mentions import neutralise, streamable
 from adapters.slack.quota import SlidingWindow, WorkspaceQuotas
+from adapters.slack.steps import TASK_DISPLAY_MODE, blocks_with_steps, markdown_chunk, task_chunk
 from bot.backoff import retrying
 from bot.buttons import Buttons
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
+from bot.steps import Step, Steps
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ class _Stream:
     known: bool = True
     """False for a stream adopted after a restart: what it shows is not known here, so it is
     stopped as it is and then edited with ``chat.update``."""
+    tasks: dict[str, Step] = field(default_factory=dict)
+    """The steps as their task cards show them (sent in ``task_update`` chunks)."""
     pending: asyncio.Task[None] | None = None
     """An append in flight. Appends are not idempotent: one whose caller is cancelled (the
     editor stops its progress edits to show the final text) still runs to its end, and the
@@ -86,6 +90,17 @@ class _Stream:
             with contextlib.suppress(Exception):  # its caller has seen (or left) the error
                 await asyncio.shield(self.pending)
             self.pending = None
+
+
+def _add_buttons(content: dict[str, Any], buttons: tuple[Buttons | None] | None) -> dict[str, Any]:
+    """A message's ``content`` with ``buttons`` under it (as blocks: ``markdown_text`` may
+    not go with ``blocks``); ``(None,)`` takes its buttons away, ``None`` leaves it as is."""
+    if buttons is None:
+        return content
+    if "blocks" not in content:
+        return with_buttons(str(content.get("markdown_text") or ""), buttons[0])
+    actions = button_blocks(buttons[0]) if buttons[0] is not None else []
+    return {**content, "blocks": [*content["blocks"], *actions]}
 
 
 class SlackReply:
@@ -118,17 +133,22 @@ class SlackReply:
             ts: _Stream(open=True, known=False) for ts in adopted_streams
         }
         self._status: str | None = None
-        self._lost_since = lost_since
-        """When a first message was about to be posted before a crash (see ``lost.py``)."""
-        self._bot_user = bot_user
+        self._steps: Steps = ()
+        self._steps_ref: str | None = None
         self._next_buttons: Buttons | None = None
         self._buttons_marked = False
         self._buttons: dict[str, Buttons | None] = {}
         """Messages whose buttons were set (``None``: taken away); a stream gets them when it
         is stopped."""
+        """The answer's first message, which shows its steps."""
+        self._lost_since = lost_since
+        """When a first message was about to be posted before a crash (see ``lost.py``)."""
+        self._bot_user = bot_user
 
     def open_refs(self) -> list[str]:
         return [ref for ref, stream in self._streams.items() if stream.open]
+
+    # Buttons under the answer's last message (bot.types.ReplyTarget.set_buttons).
 
     def set_buttons(self, buttons: Buttons | None) -> None:
         self._next_buttons, self._buttons_marked = buttons, True
@@ -138,13 +158,39 @@ class SlackReply:
             self._buttons_marked = False
             self._buttons[ref] = self._next_buttons
 
-    def _buttons_of(self, ref: str) -> Buttons | None:
-        return self._buttons.get(ref)
+    def _with_buttons(self, ref: str, content: dict[str, Any]) -> dict[str, Any]:
+        """``content`` with the buttons ``ref`` shows; unchanged for a message without."""
+        kept = (self._buttons[ref],) if ref in self._buttons else None
+        return _add_buttons(content, kept)
 
-    def _message_args(self, text: str, buttons: Buttons | None) -> dict[str, Any]:
-        if buttons is None:
-            return {"markdown_text": text}
-        return with_buttons(text, buttons)
+    # Steps: task cards in a stream, else a context block above the text; sent only with
+    # the text's own calls, so they cost nothing of the budgets.
+
+    def show_steps(self, steps: Steps) -> None:
+        self._steps = steps
+
+    def _claim_steps(self, ref: str) -> bool:
+        if self._steps_ref is None:
+            self._steps_ref = ref
+        return ref == self._steps_ref
+
+    def _changed_steps(self, ref: str, stream: _Stream) -> Steps:
+        if not self._claim_steps(ref):
+            return ()
+        return tuple(s for s in self._steps if stream.tasks.get(s.id) != s)
+
+    @staticmethod
+    def _sent_tasks(stream: _Stream, steps: Steps) -> None:
+        stream.tasks.update((s.id, s) for s in steps)
+
+    def _content(self, ref: str | None, text: str) -> dict[str, Any]:
+        """A posted or updated message's content: with the steps above the text on the
+        answer's first message, else Markdown alone."""
+        if ref is not None and self._claim_steps(ref) and self._steps:
+            blocks = blocks_with_steps(self._steps, text or self._placeholder)
+            if blocks is not None:
+                return {"text": text or self._placeholder, "blocks": blocks}
+        return {"markdown_text": text}
 
     # Posting.
 
@@ -159,29 +205,45 @@ class SlackReply:
                 self._streams[found] = _Stream(open=True, known=False)
                 await self.edit(found, text)
                 return found
+        first = self._steps_ref is None
         for ref, stream in self._streams.items():
             if stream.open:  # a continuation page: the previous one is complete
                 await self._stop(ref, stream)
-        buttons = self._next_buttons if self._buttons_marked else None
         if self._take_stream():
-            ts = await self._start_stream(text)
+            ts = await self._start_stream(text, steps=first)
             if ts is not None:
                 self._claim_buttons(ts)  # shown when the stream stops
                 return ts
-        ts = await self._post_message(text, buttons)
-        self._claim_buttons(ts)
-        return ts
+        if self._buttons_marked:
+            self._buttons_marked = False
+            return await self._post_message(text, steps=first, buttons=(self._next_buttons,))
+        return await self._post_message(text, steps=first)
 
-    async def _post_message(self, text: str, buttons: Buttons | None = None) -> str:
-        """A new message in the thread (chat.postMessage, counted in the channel's posts)."""
+    async def _post_message(
+        self, text: str, *, steps: bool = False, buttons: tuple[Buttons | None] | None = None
+    ) -> str:
+        """A new message in the thread (chat.postMessage, counted in the channel's posts);
+        ``steps``: it is the answer's first message, with the steps; ``buttons``: it shows
+        these (none: it keeps no buttons)."""
         self._posts.take()
+        content = self._content(None, text)
+        if steps and self._steps:
+            blocks = blocks_with_steps(self._steps, text)
+            if blocks is not None:
+                content = {"text": text, "blocks": blocks}
+        content = _add_buttons(content, buttons)
         response = await call(
             self._client.chat_postMessage,
             channel=self._place.channel,
             thread_ts=self._place.thread_ts,
-            **self._message_args(text, buttons),
+            **content,
         )
-        return str(response["ts"])
+        ts = str(response["ts"])
+        if steps:
+            self._steps_ref = ts
+        if buttons is not None:
+            self._buttons[ts] = buttons[0]
+        return ts
 
     async def _find_lost(self, since: float) -> str | None:
         bot_user = await self._bot_user() if self._bot_user is not None else None
@@ -202,12 +264,21 @@ class SlackReply:
             return True
         return bool(self._streams) and self._quotas.streams.try_open()
 
-    async def _start_stream(self, text: str) -> str | None:
+    async def _start_stream(self, text: str, *, steps: bool = False) -> str | None:
         place = self._place
         full = "" if text == self._placeholder else text
         initial = streamable(full)  # the rest follows when it cannot become a mention
-        args: dict[str, Any] = {"channel": place.channel, "thread_ts": place.thread_ts}
-        if initial:
+        args: dict[str, Any] = {
+            "channel": place.channel,
+            "thread_ts": place.thread_ts,
+            "task_display_mode": TASK_DISPLAY_MODE,
+        }
+        tasks = self._steps if steps else ()
+        if tasks:
+            args["chunks"] = ([markdown_chunk(initial)] if initial else []) + [
+                task_chunk(s) for s in tasks
+            ]
+        elif initial:
             args["markdown_text"] = initial
         if not place.dm:
             args["recipient_team_id"] = place.recipient_team
@@ -222,7 +293,10 @@ class SlackReply:
             log.debug("native streaming not available here (%s); posting instead", reason)
             return None
         ts = str(response["ts"])
-        self._streams[ts] = _Stream(sent=initial, latest=full)
+        self._streams[ts] = stream = _Stream(sent=initial, latest=full)
+        if steps:
+            self._steps_ref = ts
+            self._sent_tasks(stream, tasks)
         return ts
 
     # Editing.
@@ -241,37 +315,35 @@ class SlackReply:
             await self._stop(ref, stream)
             return
         raw = streamable(without_added_closer(text))
-        if raw.startswith(stream.sent):
-            if raw == stream.sent:
+        if raw.startswith(stream.sent) or stream.sent.startswith(raw):
+            # Only what extends the text is appended (a shorter text is the editor's closing
+            # of an open code block, held back); changed steps go along as task cards.
+            new = raw[len(stream.sent) :] if raw.startswith(stream.sent) else ""
+            tasks = self._changed_steps(ref, stream)
+            if not new and not tasks:
                 return
-            stream.pending = asyncio.ensure_future(self._append(ref, stream, raw))
+            stream.pending = asyncio.ensure_future(self._append(ref, stream, new, tasks))
             try:
                 await asyncio.shield(stream.pending)
             except (SlackRefused, MessageGone) as exc:
                 log.info("stream %s ended early (%s); updating instead", ref, _reason(exc))
                 self._forget(stream)
                 await self._update(ref, text)
-        elif not stream.sent.startswith(raw):
+        else:
             await self._stop(ref, stream)
 
-    async def _append(self, ref: str, stream: _Stream, raw: str) -> None:
-        await call(
-            self._client.chat_appendStream,
-            channel=self._place.channel,
-            ts=ref,
-            markdown_text=raw[len(stream.sent) :],
-        )
-        stream.sent = raw
+    async def _append(self, ref: str, stream: _Stream, new: str, tasks: Steps) -> None:
+        content: dict[str, Any] = {"markdown_text": new}
+        if tasks:
+            chunks = [task_chunk(s) for s in tasks]
+            content = {"chunks": ([markdown_chunk(new)] if new else []) + chunks}
+        await call(self._client.chat_appendStream, channel=self._place.channel, ts=ref, **content)
+        stream.sent += new
+        self._sent_tasks(stream, tasks)
 
     async def _update(self, ref: str, text: str) -> None:
-        await call(self._client.chat_update, **self._update_args(ref, text or self._placeholder))
-
-    def _update_args(self, ref: str, text: str) -> dict[str, Any]:
-        if ref in self._buttons:  # as blocks, with its buttons or taking them away
-            args = with_buttons(text, self._buttons[ref])
-        else:
-            args = {"markdown_text": text}
-        return {"channel": self._place.channel, "ts": ref, **args}
+        content = self._with_buttons(ref, self._content(ref, text or self._placeholder))
+        await call(self._client.chat_update, channel=self._place.channel, ts=ref, **content)
 
     async def repost(self, ref: str, text: str) -> str | None:
         """The final text when chat.update's budget is spent: a stream is stopped with the
@@ -290,10 +362,8 @@ class SlackReply:
             return ref
         if self._posts.free() <= 0:
             return None  # the channel's posts are spent too: the final waits for an update
-        buttons = self._buttons_of(ref)
-        new = await self._post_message(text, buttons)
-        if ref in self._buttons:
-            self._buttons[new] = self._buttons.pop(ref)
+        kept = (self._buttons.pop(ref),) if ref in self._buttons else None
+        new = await self._post_message(text, steps=ref == self._steps_ref, buttons=kept)
         try:
             await call(self._client.chat_delete, channel=self._place.channel, ts=ref)
         except SLACK_ERRORS as exc:
@@ -313,9 +383,13 @@ class SlackReply:
         if not stream.known:
             rest = None  # stop it as it stands, then show the text with chat.update
         args: dict[str, Any] = {"channel": self._place.channel, "ts": ref}
-        if rest:
+        tasks = self._changed_steps(ref, stream) if stream.known else ()
+        if tasks:  # the steps' last statuses
+            chunks = [task_chunk(s) for s in tasks]
+            args["chunks"] = ([markdown_chunk(rest)] if rest else []) + chunks
+        elif rest:
             args["markdown_text"] = rest
-        buttons = self._buttons_of(ref)
+        buttons = self._buttons.get(ref)
         if buttons is not None:
             args["blocks"] = button_blocks(buttons)  # shown under the streamed text
         stream.open = False
@@ -336,8 +410,13 @@ class SlackReply:
             stream.open = True
             raise
         stream.sent = stream.latest if rest is not None else stream.sent
+        if rest is not None:
+            self._sent_tasks(stream, tasks)
         if rest is None and (stream.known or stream.latest):
-            await self._retrying(self._client.chat_update, self._update_args(ref, stream.latest))
+            content = self._with_buttons(ref, self._content(ref, stream.latest))
+            await self._retrying(
+                self._client.chat_update, {"channel": self._place.channel, "ts": ref, **content}
+            )
 
     async def _retrying(self, send: Send, args: dict[str, Any]) -> None:
         await retrying(

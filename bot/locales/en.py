@@ -21,7 +21,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config show                     the assistant here, and where each setting comes from\n"
         "  {p}config instructions [TEXT]      set the instructions (a form opens without TEXT)\n"
         "  {p}config model NAME               set the model\n"
-        "  {p}config tools on|off TOOL        enable or disable code_interpreter, file_search, a function\n"
+        "  {p}config tools on|off TOOL        enable or disable code_interpreter, file_search, web_search, image_generation, a function\n"
         "  {p}config mode stream|poll|background|default   how answers are run and shown\n"
         "  {p}config language en|ko|auto      the bot's language in this workspace\n"
         "  {p}config prompts [T | M; …]|clear   suggested prompts (Slack; a form opens without text)\n"
@@ -41,7 +41,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config show                       the assistant here, and where each setting comes from\n"
         "  {p}config instructions [text:]       set the instructions (a form opens without text)\n"
         "  {p}config model name:                set the model\n"
-        "  {p}config tools state: tool:         enable or disable code_interpreter, file_search, a function\n"
+        "  {p}config tools state: tool:         enable or disable code_interpreter, file_search, web_search, image_generation, a function\n"
         "  {p}config mode mode:                 how answers are run and shown\n"
         "  {p}config tutor preset: [windows:]   tutor policy: hints, socratic or exam\n"
         "  {p}config retention days:            delete conversations idle for that many days\n"
@@ -73,14 +73,16 @@ MESSAGES: dict[str, str] = {
     "status.queued": "{queued} message(s) of yours are queued.",
     "stop.done": "Stopping your answer in progress.",
     "stop.none": "You have no answer in progress.",
-    "usage.mine": "Today: {messages} message(s), {tokens} tokens. The day resets in {resets}.",
+    "usage.mine": "Today: {messages} message(s), {tokens} tokens{tools}. The day resets in {resets}.",
     "usage.mine.limits": "Your daily limits here: {limits}.",
     "usage.all.title": "Usage in this workspace, last {days} days:",
     "usage.all.title@discord": "Usage in this server, last {days} days:",
-    "usage.all.line": "• {user}: {messages} message(s), {tokens} tokens (~${cost})",
-    "usage.all.total": "Total: {messages} message(s), {tokens} tokens (~${cost}).",
+    "usage.all.line": "• {user}: {messages} message(s), {tokens} tokens{tools} (~${cost})",
+    "usage.all.total": "Total: {messages} message(s), {tokens} tokens{tools} (~${cost}).",
     "usage.chart.title": "Usage per day, last {days} days ({start} to {end}, UTC)",
     "usage.chart.others": "others",
+    "usage.tools": ", {searches} web search(es), {images} image(s)",
+    "usage.tools.note": "Against daily token limits, each web search counts as {search_tokens} tokens and each image as {image_tokens} tokens.",
     "usage.all.empty": "No usage in the last {days} days.",
     "feedback.up.label": "Good answer",
     "feedback.down.label": "Bad answer",
@@ -145,9 +147,9 @@ MESSAGES: dict[str, str] = {
         "• quota per person per day: {quota}\n"
         "• instructions ({instructions_from}):\n{instructions}"
     ),
-    "config.hosted_unavailable": "{tool} cannot be turned on here: this profile's model server speaks Chat Completions, which has no code interpreter or file search (only functions). Switch with config api responses first.",
+    "config.hosted_unavailable": "{tool} cannot be turned on here: this profile's model server speaks Chat Completions, which has none of OpenAI's hosted tools (code interpreter, file search, web search, image generation), only functions. Switch with config api responses first.",
     "config.api_saved": "Saved: {scope} now uses the {api} API{server}.",
-    "config.api_hosted_off": " Code interpreter and file search are not available there, so they are off while it does.",
+    "config.api_hosted_off": " Code interpreter, file search, web search and image generation are not available there, so they are off while it does.",
     "config.bad_api": "Choose responses, chat_completions or default.",
     "config.server_not_listed": "{url} is not one of the model servers this bot may use. The deployer lists them in MODEL_BASE_URLS: {allowed}.",
     "kb.no_hosted_tools": "Knowledge bases need file search, which this assistant's model server (Chat Completions) does not have.",
@@ -254,7 +256,32 @@ MESSAGES: dict[str, str] = {
     "status.code": "Running code…",
     "status.search": "Searching documents…",
     "status.function": "Calling a function…",
+    "status.web_search": "Searching the web…",
+    "status.image": "Creating an image…",
     "status.working": "Working…",
+    "step.code_interpreter": "Run Python code",
+    "step.file_search": "Search documents",
+    "step.file_search.named": "Search documents: {name}",
+    "step.function": "Call a function",
+    "step.function.named": "Call {name}",
+    "step.web_search": "Search the web",
+    "step.web_search.named": "Search the web: {name}",
+    "step.mcp": "Use a connected tool",
+    "step.mcp.named": "Use {name}",
+    "step.image_generation": "Generate an image",
+    "step.reasoning": "Thinking",
+    "step.other": "Use a tool",
+    "steps.kind.code_interpreter": "code",
+    "steps.kind.file_search": "document search",
+    "steps.kind.function": "function",
+    "steps.kind.web_search": "web search",
+    "steps.kind.mcp": "connected tool",
+    "steps.kind.image_generation": "image",
+    "steps.kind.other": "tool",
+    "steps.summary": "Steps ({n}): {kinds}",
+    "steps.sources": "sources: {n}",
+    "steps.failed": "{n} failed",
+    "steps.more_sources": "+{n} more",
     "answer.empty_message": "Send me a question, or attach a file I can read.",
     "answer.interrupted": "This answer was interrupted by a restart. Send {p}retry to ask again.",
     "answer.cut_short": "The answer was cut short by {reason}.",
@@ -265,6 +292,13 @@ MESSAGES: dict[str, str] = {
     "answer.stopped": "The answer was stopped.",
     "answer.continued_here": "⏱️ {user}, this answer ran past the 15 minutes Discord lets a command's reply be edited, so it continues here.",
     "answer.sources": "Sources",
+    "answer.files_only": "Attached: {names}",
+    "answer.web_sources": "Sources from the web",
+    "answer.tools_unavailable": "Not available with this assistant's model server (Chat Completions): {tools}. This answer is without them.",
+    "tool.web_search": "web search",
+    "tool.image_generation": "image generation",
+    "image.unreadable": "The generated image came back unreadable, so it is not shown.",
+    "image.not_made": "The image could not be generated.",
     "answer.attached": "attached",
     "file.no_hosted_tools": "Code interpreter and file search are not available with this assistant's model server (Chat Completions), so these files were not used: {names}. Pictures work, and so does text pasted into your message.",
     "file.too_large_to_upload": "{name} is too large to upload here.",

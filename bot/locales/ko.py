@@ -20,7 +20,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config show                     이곳의 어시스턴트 설정과 각 값의 출처\n"
         "  {p}config instructions [TEXT]      지시문 설정 (TEXT 없이 쓰면 입력 창이 열립니다)\n"
         "  {p}config model NAME               모델 설정\n"
-        "  {p}config tools on|off TOOL        code_interpreter, file_search, 함수 켜기/끄기\n"
+        "  {p}config tools on|off TOOL        code_interpreter, file_search, web_search, image_generation, 함수 켜기/끄기\n"
         "  {p}config mode stream|poll|background|default   답변을 실행하고 보여 주는 방식\n"
         "  {p}config language en|ko|auto      이 워크스페이스에서 봇이 쓰는 언어\n"
         "  {p}config prompts [제목 | 메시지; …]|clear   추천 질문 (Slack; 텍스트 없이 쓰면 입력 창이 열림)\n"
@@ -40,7 +40,7 @@ MESSAGES: dict[str, str] = {
         "  {p}config show                       이곳의 어시스턴트 설정과 각 값의 출처\n"
         "  {p}config instructions [text:]       지시문 설정 (text 없이 쓰면 입력 창이 열립니다)\n"
         "  {p}config model name:                모델 설정\n"
-        "  {p}config tools state: tool:         code_interpreter, file_search, 함수 켜기/끄기\n"
+        "  {p}config tools state: tool:         code_interpreter, file_search, web_search, image_generation, 함수 켜기/끄기\n"
         "  {p}config mode mode:                 답변을 실행하고 보여 주는 방식\n"
         "  {p}config tutor preset: [windows:]   튜터 정책: hints, socratic, exam\n"
         "  {p}config retention days:            그 일수 동안 쓰지 않은 대화 삭제\n"
@@ -72,14 +72,16 @@ MESSAGES: dict[str, str] = {
     "status.queued": "대기 중인 메시지: {queued}개.",
     "stop.done": "진행 중인 답변을 멈춥니다.",
     "stop.none": "진행 중인 답변이 없습니다.",
-    "usage.mine": "오늘: 메시지 {messages}개, 토큰 {tokens}개. {resets} 후에 초기화됩니다.",
+    "usage.mine": "오늘: 메시지 {messages}개, 토큰 {tokens}개{tools}. {resets} 후에 초기화됩니다.",
     "usage.mine.limits": "이곳의 하루 한도: {limits}.",
     "usage.all.title": "이 워크스페이스의 최근 {days}일 사용량:",
     "usage.all.title@discord": "이 서버의 최근 {days}일 사용량:",
-    "usage.all.line": "• {user}: 메시지 {messages}개, 토큰 {tokens}개 (약 ${cost})",
-    "usage.all.total": "합계: 메시지 {messages}개, 토큰 {tokens}개 (약 ${cost}).",
+    "usage.all.line": "• {user}: 메시지 {messages}개, 토큰 {tokens}개{tools} (약 ${cost})",
+    "usage.all.total": "합계: 메시지 {messages}개, 토큰 {tokens}개{tools} (약 ${cost}).",
     "usage.chart.title": "일별 사용량, 최근 {days}일 ({start} ~ {end}, UTC)",
     "usage.chart.others": "기타",
+    "usage.tools": ", 웹 검색 {searches}회, 이미지 {images}개",
+    "usage.tools.note": "하루 토큰 한도에서 웹 검색 한 번은 토큰 {search_tokens}개, 이미지 한 개는 토큰 {image_tokens}개로 셉니다.",
     "usage.all.empty": "최근 {days}일 동안 사용 내역이 없습니다.",
     "feedback.up.label": "좋은 답변",
     "feedback.down.label": "아쉬운 답변",
@@ -143,9 +145,9 @@ MESSAGES: dict[str, str] = {
         "• 사람당 하루 한도: {quota}\n"
         "• 지시문 ({instructions_from}):\n{instructions}"
     ),
-    "config.hosted_unavailable": "여기서는 {tool} 을(를) 켤 수 없습니다. 이 프로필의 모델 서버는 Chat Completions 를 쓰며, 코드 인터프리터와 파일 검색이 없습니다 (함수만 됩니다). 먼저 config api responses 로 바꿔 주세요.",
+    "config.hosted_unavailable": "여기서는 {tool} 을(를) 켤 수 없습니다. 이 프로필의 모델 서버는 Chat Completions 를 쓰며, OpenAI 의 호스팅 도구(코드 인터프리터, 파일 검색, 웹 검색, 이미지 생성)가 없습니다 (함수만 됩니다). 먼저 config api responses 로 바꿔 주세요.",
     "config.api_saved": "저장했습니다: {scope}은(는) 이제 {api} API를 씁니다{server}.",
-    "config.api_hosted_off": " 그곳에는 코드 인터프리터와 파일 검색이 없어서, 그동안은 꺼집니다.",
+    "config.api_hosted_off": " 그곳에는 코드 인터프리터, 파일 검색, 웹 검색, 이미지 생성이 없어서, 그동안은 꺼집니다.",
     "config.bad_api": "responses, chat_completions, default 중에서 골라 주세요.",
     "config.server_not_listed": "{url} 은(는) 이 봇이 쓸 수 있는 모델 서버가 아닙니다. 배포한 사람이 MODEL_BASE_URLS 에 적어 둔 서버: {allowed}.",
     "kb.no_hosted_tools": "지식 베이스에는 파일 검색이 필요한데, 이 어시스턴트의 모델 서버(Chat Completions)에는 없습니다.",
@@ -250,7 +252,32 @@ MESSAGES: dict[str, str] = {
     "status.code": "코드를 실행하는 중…",
     "status.search": "문서를 검색하는 중…",
     "status.function": "함수를 호출하는 중…",
+    "status.web_search": "웹을 검색하는 중…",
+    "status.image": "이미지를 만드는 중…",
     "status.working": "작업하는 중…",
+    "step.code_interpreter": "파이썬 코드 실행",
+    "step.file_search": "문서 검색",
+    "step.file_search.named": "문서 검색: {name}",
+    "step.function": "함수 호출",
+    "step.function.named": "{name} 호출",
+    "step.web_search": "웹 검색",
+    "step.web_search.named": "웹 검색: {name}",
+    "step.mcp": "연결된 도구 사용",
+    "step.mcp.named": "{name} 사용",
+    "step.image_generation": "이미지 생성",
+    "step.reasoning": "생각하는 중",
+    "step.other": "도구 사용",
+    "steps.kind.code_interpreter": "코드",
+    "steps.kind.file_search": "문서 검색",
+    "steps.kind.function": "함수",
+    "steps.kind.web_search": "웹 검색",
+    "steps.kind.mcp": "연결된 도구",
+    "steps.kind.image_generation": "이미지",
+    "steps.kind.other": "도구",
+    "steps.summary": "단계 {n}개: {kinds}",
+    "steps.sources": "출처 {n}개",
+    "steps.failed": "{n}개 실패",
+    "steps.more_sources": "외 {n}개",
     "answer.empty_message": "질문을 보내거나, 읽을 수 있는 파일을 첨부하세요.",
     "answer.interrupted": "재시작으로 답변이 중단되었습니다. {p}retry를 보내면 다시 묻습니다.",
     "answer.cut_short": "{reason} 때문에 답변이 중간에 끝났습니다.",
@@ -261,6 +288,13 @@ MESSAGES: dict[str, str] = {
     "answer.stopped": "답변을 멈췄습니다.",
     "answer.continued_here": "⏱️ {user}님, 이 답변은 Discord가 명령의 답을 고칠 수 있게 허용하는 15분을 넘겨서 여기에서 이어집니다.",
     "answer.sources": "출처",
+    "answer.files_only": "첨부: {names}",
+    "answer.web_sources": "웹 출처",
+    "answer.tools_unavailable": "이 어시스턴트의 모델 서버(Chat Completions)에서는 쓸 수 없습니다: {tools}. 이 답변은 그 도구 없이 드립니다.",
+    "tool.web_search": "웹 검색",
+    "tool.image_generation": "이미지 생성",
+    "image.unreadable": "생성된 이미지를 읽을 수 없어서 보여 드리지 못합니다.",
+    "image.not_made": "이미지를 생성하지 못했습니다.",
     "answer.attached": "첨부됨",
     "file.no_hosted_tools": "이 어시스턴트의 모델 서버(Chat Completions)에서는 코드 인터프리터와 파일 검색을 쓸 수 없어서 다음 파일은 사용하지 않았습니다: {names}. 그림과 메시지에 붙여 넣은 글은 됩니다.",
     "file.too_large_to_upload": "{name} 파일은 너무 커서 여기에 올릴 수 없습니다.",

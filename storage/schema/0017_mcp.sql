@@ -1,4 +1,4 @@
--- Version 16: remote MCP servers an admin configured per profile (workspace, or a channel),
+-- Version 17: remote MCP servers an admin configured per profile (workspace, or a channel),
 -- and the tool calls of theirs that wait for a person's approval. Headers are kept as the
 -- names of environment variables only (JSON: header name -> variable name), never values.
 CREATE TABLE mcp_servers (

@@ -1,4 +1,4 @@
--- Version 15: thumbs up/down on answers. One row per person per answer (the inbox job the
+-- Version 16: thumbs up/down on answers. One row per person per answer (the inbox job the
 -- answer was for): a second click changes the rating. ``profile`` is the key of the profile
 -- that answered ('' for the workspace's), so the usage report counts ratings per profile.
 CREATE TABLE feedback (

@@ -1,0 +1,82 @@
+"""An answer's steps in Slack's shapes: ``task_update`` chunks for a native stream (task cards
+in a timeline, each with its status and sources), and a compact ``context`` block above the
+answer where the message is posted and updated instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.steps import ICONS, SOURCES_SHOWN, Source, Step, Steps, source_name
+
+TASK_DISPLAY_MODE = "timeline"
+"""Task cards interleaved with the streamed text, where each step happened."""
+TASK_SOURCES = 10
+CONTEXT_TEXT_LIMIT = 3000
+"""A context block's mrkdwn text element takes up to 3,000 characters."""
+
+
+def task_chunk(step: Step) -> dict[str, Any]:
+    """A ``task_update`` chunk (slack_sdk's ``TaskUpdateChunk``): Slack shows a card per id and
+    updates it when the same id comes again."""
+    chunk: dict[str, Any] = {
+        "type": "task_update",
+        "id": step.id,
+        "title": step.title,
+        "status": step.status,
+    }
+    if step.details:
+        chunk["details"] = step.details
+    if step.sources:
+        chunk["sources"] = [
+            {"type": "url", "url": s.url, "text": source_name(s)[:150]}
+            for s in step.sources[:TASK_SOURCES]
+        ]
+    return chunk
+
+
+def markdown_chunk(text: str) -> dict[str, Any]:
+    return {"type": "markdown_text", "text": text}
+
+
+def _mrkdwn_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _mrkdwn_link(source: Source) -> str:
+    label = _mrkdwn_escape(source_name(source)).replace("|", "¦")[:60]
+    url = source.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return f"<{url}|{label}>"
+
+
+def context_line(steps: Steps) -> str:
+    """The steps as one mrkdwn line; a reasoning step only while it goes on."""
+    parts: list[str] = []
+    for step in steps:
+        if step.kind == "reasoning":
+            if step.status == "in_progress":
+                parts.append(f"💭 {_mrkdwn_escape(step.title)}")
+            continue
+        part = f"{ICONS[step.status]} {_mrkdwn_escape(step.title)}"
+        if step.sources:
+            links = [_mrkdwn_link(s) for s in step.sources[:SOURCES_SHOWN]]
+            more = len(step.sources) - len(links)
+            part += ": " + ", ".join(links) + (f" +{more}" if more > 0 else "")
+        parts.append(part)
+    line = "  ·  ".join(parts)
+    if len(line) > CONTEXT_TEXT_LIMIT:  # without the links, which are what makes it long
+        line = "  ·  ".join(
+            f"{ICONS[s.status]} {_mrkdwn_escape(s.title)}" for s in steps if s.kind != "reasoning"
+        )[:CONTEXT_TEXT_LIMIT]
+    return line
+
+
+def blocks_with_steps(steps: Steps, text: str) -> list[dict[str, Any]] | None:
+    """A context block with the steps above a markdown block with the answer; None when
+    there is nothing to show beside the text."""
+    line = context_line(steps)
+    if not line:
+        return None
+    return [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]},
+        {"type": "markdown", "text": text},
+    ]

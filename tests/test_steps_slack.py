@@ -1,0 +1,164 @@
+"""An answer's steps on Slack, end to end: task cards (``task_update`` chunks) on a native
+stream, a context block above the answer where the message is posted and updated instead."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from tests.openai_emulator import OpenAIEmulator, Turn
+from tests.openai_emulator_steps import FailedCode, McpCall, Reasoning
+from tests.slack_emulator import SlackEmulator
+from tests.slack_emulator_events import JSON, Message
+from tests.slack_fixtures import *  # noqa: F403
+from tests.slack_fixtures import SlackBot
+from tests.steps_script import ANSWER, PEP, PY, code_and_web
+
+
+def reply_of(slack: SlackEmulator) -> Message:
+    [reply] = [m for ms in slack.messages.values() for m in ms if m.bot_id]
+    return reply
+
+
+def task_statuses(message: Message, title: str) -> list[str]:
+    statuses = [
+        c["status"]
+        for c in message.chunks
+        if c["type"] == "task_update" and c["title"].startswith(title)
+    ]
+    return list(dict.fromkeys(statuses))
+
+
+async def until(slack: SlackEmulator, ready: Callable[[], Any]) -> None:
+    await slack.until(lambda: bool(ready()))
+
+
+async def test_native_stream_shows_code_and_web_steps_as_task_cards(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    code_running, searching = asyncio.Event(), asyncio.Event()
+    emulator.script(code_and_web(code_running, searching))
+    event = await slack_bot.dm("What is 2 + 2, and when did Python 3.14 come out?")
+    await until(slack, lambda: slack.messages and task_statuses(reply_of(slack), "Run Python code"))
+    reply = reply_of(slack)
+    assert task_statuses(reply, "Run Python code") == ["in_progress"]
+    code_running.set()
+    web = "Search the web"
+    await until(slack, lambda: task_statuses(reply, web))
+    assert task_statuses(reply, web) == ["in_progress"]
+    assert task_statuses(reply, "Run Python code") == ["in_progress", "complete"]
+    searching.set()
+    await slack_bot.answers()
+
+    [reply] = slack_bot.thread(event)
+    assert not reply.streaming
+    assert slack.calls_to("chat.startStream")[0].args["task_display_mode"] == "timeline"
+    assert task_statuses(reply, web) == ["in_progress", "complete"]
+    [card] = [c for c in reply.tasks.values() if c["title"].startswith(web)]
+    assert card["title"] == "Search the web: python 3.14 release date"
+    assert card["sources"] == [
+        {"type": "url", "url": PY, "text": "www.python.org"},
+        {"type": "url", "url": PEP, "text": "PEP 745 – Python 3.14 Release Schedule"},
+    ]
+    assert ANSWER in reply.shown and "```python\nprint(2 + 2)\n```" in reply.shown
+    # The task cards went with the text's own calls: no call was added for them.
+    for call in slack.calls_to("chat.appendStream"):
+        assert "markdown_text" in call.args or "chunks" in call.args
+
+
+async def test_without_native_streaming_a_context_block_shows_the_steps(
+    make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    bot: SlackBot = await make_slack_bot(slack_native_streaming=False)
+    code_running, searching = asyncio.Event(), asyncio.Event()
+    emulator.script(code_and_web(code_running, searching))
+    event = await bot.dm("What is 2 + 2, and when did Python 3.14 come out?")
+
+    def context() -> str:
+        if not slack.messages:
+            return ""
+        blocks = reply_of(slack).blocks or []
+        return next((b["elements"][0]["text"] for b in blocks if b["type"] == "context"), "")
+
+    await until(slack, lambda: "⏳ Run Python code" in context())
+    code_running.set()
+    await until(slack, lambda: "⏳ Search the web" in context())
+    assert "✅ Run Python code" in context()
+    searching.set()
+    await bot.answers()
+
+    [reply] = bot.thread(event)
+    assert slack.calls_to("chat.startStream") == []
+    assert reply.blocks is not None
+    context_block, markdown, rating = reply.blocks  # the answer's thumbs up/down last
+    assert rating["type"] == "context_actions"
+    assert context_block["elements"][0]["text"] == (
+        "✅ Run Python code  ·  ✅ Search the web: python 3.14 release date: "
+        f"<{PY}|www.python.org>, <{PEP}|PEP 745 – Python 3.14 Release Schedule>"
+    )
+    assert markdown["type"] == "markdown" and ANSWER in markdown["text"]
+    assert ANSWER in reply.shown
+
+
+async def test_a_failed_tool_call_shows_as_an_error(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    failure = {"type": "http_error", "code": 502, "message": "Bad Gateway"}
+    emulator.script(
+        Turn()
+        .code("print(2 + 2)")
+        .item(FailedCode("import missing_module"))
+        .item(McpCall("docs", "lookup", {"q": "x"}, error=failure))
+        .text("The second run failed, and the docs server did not answer.")
+    )
+    event = await slack_bot.dm("Try it")
+    await slack_bot.answers()
+    [reply] = slack_bot.thread(event)
+    assert [(c["title"], c["status"]) for c in reply.tasks.values()] == [
+        ("Run Python code", "complete"),
+        ("Run Python code", "error"),
+        ("Use lookup", "error"),
+    ]
+
+
+async def test_a_reasoning_summary_is_a_card_never_the_answer(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    summary = "**Checking the arithmetic**\n\nAdding two and two gives four."
+    emulator.script(Turn().item(Reasoning([summary])).text("It is 4."))
+    event = await slack_bot.dm("2 + 2?")
+    await slack_bot.answers()
+    [reply] = slack_bot.thread(event)
+    assert reply.shown == "It is 4."
+    assert all("arithmetic" not in text and "Adding" not in text for text in reply.history)
+    [card] = reply.tasks.values()
+    assert card["title"] == "Checking the arithmetic" and card["status"] == "complete"
+    assert card["details"] == "Adding two and two gives four."
+
+
+async def test_the_emulator_refuses_malformed_chunks(slack: SlackEmulator) -> None:
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    started = await client.chat_startStream(channel="D0ALICE", thread_ts="1.000001")
+    bad: list[JSON] = [
+        {"type": "task_update", "id": "t1", "title": "x", "status": "done"},
+        {"type": "task_update", "id": "t1", "status": "complete"},
+        {"type": "task_update", "id": "t1", "title": "x", "status": "complete", "sources": [{}]},
+        {"type": "plan_update"},
+        {"type": "paragraph", "text": "x"},
+    ]
+    for chunk in bad:
+        try:
+            await client.chat_appendStream(channel="D0ALICE", ts=started["ts"], chunks=[chunk])
+        except SlackApiError as exc:
+            assert exc.response["error"] == "invalid_arguments"
+            assert exc.response["response_metadata"]["messages"][0].startswith("[ERROR] chunks[0]")
+        else:
+            raise AssertionError(f"accepted {chunk}")
+    good = {"type": "task_update", "id": "t1", "title": "x", "status": "pending"}
+    await client.chat_appendStream(channel="D0ALICE", ts=started["ts"], chunks=[good])
+    [message] = slack.messages["D0ALICE"]
+    assert message.tasks == {"t1": good}
