@@ -15,6 +15,7 @@ from rich.console import Console
 
 from adapters.console_input import LineReader, first_of, next_interrupt
 from adapters.console_rich import RichReply
+from bot.buttons import Buttons
 from bot.command_deps import CommandDeps
 from bot.commands import handle_command
 from bot.engine import Engine
@@ -81,6 +82,9 @@ class ConsoleReply:
 
     def open_refs(self) -> list[str]:
         return []
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        return None  # no buttons here
 
     async def set_status(self, status: str | None) -> None:
         return None

@@ -12,6 +12,7 @@ from rich.live import Live
 from rich.markdown import Markdown
 from rich.spinner import Spinner
 
+from bot.buttons import Buttons
 from bot.sanitize import safe_filename
 from bot.steps import Steps
 
@@ -94,6 +95,9 @@ class RichReply:
 
     def open_refs(self) -> list[str]:
         return []  # a terminal has no message left "being written" after a crash
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        return None  # a terminal has no buttons
 
     async def close(self) -> None:
         if self._live is None:

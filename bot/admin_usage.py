@@ -181,6 +181,7 @@ async def usage_all(deps: CommandDeps, message: InboundMessage, lang: str) -> Co
     )
     if total.web_searches or total.images:
         lines.append(tools_note(lang))
+    lines += await _ratings(deps, message, since, lang)
     daily = await deps.store.usage_by_day(message.platform, message.workspace, since)
     days = days_back(USAGE_DAYS)
     title = t(lang, "usage.chart.title", days=USAGE_DAYS, start=days[0], end=days[-1])
@@ -188,3 +189,20 @@ async def usage_all(deps: CommandDeps, message: InboundMessage, lang: str) -> Co
     stem = f"usage-{message.platform}-{days[-1]}"
     files = (OutgoingFile(f"{stem}.png", png), OutgoingFile(f"{stem}.csv", usage_csv(daily)))
     return CommandReply("\n".join(lines), files=files)
+
+
+async def _ratings(
+    deps: CommandDeps, message: InboundMessage, since: float, lang: str
+) -> list[str]:
+    """Thumbs up and down per profile, when answers were rated."""
+    counts = await deps.store.feedback_counts(message.platform, message.workspace, since)
+    if not counts:
+        return []
+    lines = [t(lang, "usage.feedback.title", days=USAGE_DAYS)]
+    for count in counts:
+        if count.profile:
+            name = t(lang, "usage.feedback.channel", channel=count.profile)
+        else:
+            name = t(lang, "usage.feedback.workspace", platform=message.platform)
+        lines.append(t(lang, "usage.feedback.line", profile=name, up=count.up, down=count.down))
+    return lines

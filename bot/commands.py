@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import admin, admin_usage, knowledge, privacy
+from bot import admin, admin_mcp, admin_usage, knowledge, privacy
 from bot.admin import CommandReply, ModalRequest, OutgoingFile
 from bot.command_deps import CommandDeps
 from bot.errors import BotError, RunError
@@ -31,7 +31,7 @@ from storage.records import WORKSPACE_DEFAULT
 log = logging.getLogger(__name__)
 
 EVERYONE = ("help", "reset", "retry", "status", "stop", "usage", "quota", "forget", "export")
-ADMIN = ("config", "knowledge", "kb")
+ADMIN = ("config", "knowledge", "kb", "mcp")
 """Also for admins only: ``quota`` with arguments (setting limits) and ``usage all``."""
 
 __all__ = [
@@ -137,6 +137,8 @@ async def _handle(
         return CommandReply(await admin_usage.quota(deps, message, args, lang))
     if name == "kb":
         return CommandReply(await _knowledge(deps, message, args, lang))
+    if name == "mcp":
+        return CommandReply(await admin_mcp.mcp(deps, message, args, lang))
     return CommandReply(t(lang, "unknown_command", name=name, p=p))
 
 

@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     max_tool_rounds: int = Field(default=5, ge=1, le=50)
     max_model_rounds: int = Field(default=8, ge=1, le=100)
     job_lease_seconds: float = Field(default=60.0, gt=0)
+    mcp_approval_timeout: float = Field(default=600.0, gt=0)
 
     # Slack (adapters/slack): configured when SLACK_BOT_TOKEN is set.
     slack_bot_token: SecretStr | None = None

@@ -14,6 +14,7 @@ from functools import partial
 
 from bot.backoff import Backoff
 from bot.errors import RunError
+from bot.mcp_expiry import ApprovalExpiry
 from bot.privacy import sweep_retention
 from bot.turn import Turn
 from bot.turn_deps import TurnDeps
@@ -69,6 +70,9 @@ class Engine:
         self._janitor: asyncio.Task[None] | None = None
         self._recovery: asyncio.Task[None] | None = None
         self._closing = False
+        self.approvals = ApprovalExpiry(self.store, self.platforms, deps.languages)
+        """Expires MCP tool calls nobody approved in time (``bot.mcp_expiry``)."""
+        self._expiry: asyncio.Task[None] | None = None
 
     def add_reader(self, platform: str, reader: ConversationReader) -> None:
         """A platform that can read what a person looks at: the model gets a function for it."""
@@ -87,6 +91,11 @@ class Engine:
         self._idle.clear()
         self._wake.set()
         return True
+
+    def queued(self) -> None:
+        """A job was put in the inbox another way (a click that continues an answer)."""
+        self._idle.clear()
+        self._wake.set()
 
     async def retry_last_failed(self, platform: str, workspace: str, user: str) -> bool:
         failed = await self.store.jobs(
@@ -141,6 +150,7 @@ class Engine:
         self._dispatcher = asyncio.create_task(self._dispatch(), name="engine-dispatcher")
         self._janitor = asyncio.create_task(self._heartbeat(), name="engine-heartbeat")
         self._recovery = asyncio.create_task(self._recover(), name="engine-recovery")
+        self._expiry = asyncio.create_task(self.approvals.run(), name="engine-mcp-expiry")
 
     async def _recover(self) -> None:
         """Close what finished jobs left open, at start and every minute after: a task of its
@@ -193,7 +203,7 @@ class Engine:
         next start (they stay ``running`` in the inbox and are resumed)."""
         self._closing = True
         self._wake.set()
-        for background in (self._janitor, self._recovery):
+        for background in (self._janitor, self._recovery, self._expiry):
             if background is not None:
                 background.cancel()
                 await asyncio.gather(background, return_exceptions=True)
@@ -277,6 +287,7 @@ class Engine:
             await self.store.finish_job(job.id, "failed", "platform not configured")
             return
         turn = Turn(self.deps, platform, job)
+        turn.approvals_waiting = self.approvals.wake
         self._running[job.id].turn = turn
         try:
             await turn.run()

@@ -44,6 +44,16 @@ class FileOutput:
 
 
 @dataclass(frozen=True)
+class ApprovalRequest:
+    """An MCP tool call the model may make once a person approves (``mcp_approval_request``)."""
+
+    id: str
+    server_label: str
+    name: str
+    arguments: str = ""
+
+
+@dataclass(frozen=True)
 class RunResult:
     response_id: str
     status: Literal["completed", "incomplete", "cancelled"]
@@ -52,6 +62,8 @@ class RunResult:
     output_tokens: int = 0
     incomplete_reason: str | None = None
     function_calls: tuple[FunctionCall, ...] = ()
+    approvals: tuple[ApprovalRequest, ...] = ()
+    """MCP tool calls waiting for a person's approval: the answer continues once decided."""
     web_searches: int = 0
     """Hosted tool calls of the response, billed per call: web searches, images generated."""
     images: int = 0

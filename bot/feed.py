@@ -8,7 +8,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.errors import ModelFailed
-from bot.events import FileOutput, RunEventHandler, RunResult, ToolCall, ToolCallDone, ToolType
+from bot.events import (
+    ApprovalRequest,
+    FileOutput,
+    RunEventHandler,
+    RunResult,
+    ToolCall,
+    ToolCallDone,
+    ToolType,
+)
 from bot.functions import FunctionCall
 from bot.sanitize import safe_filename
 from bot.steps import Source
@@ -102,6 +110,16 @@ def result_from(response: Any) -> RunResult:
         ),
         web_searches=_count(response, "web_search_call"),
         images=_count(response, "image_generation_call", with_result=True),
+        approvals=tuple(
+            ApprovalRequest(
+                _get(item, "id"),
+                _get(item, "server_label") or "",
+                _get(item, "name") or "",
+                _get(item, "arguments") or "",
+            )
+            for item in (_get(response, "output") or [])
+            if _get(item, "type") == "mcp_approval_request"
+        ),
     )
 
 

@@ -19,13 +19,23 @@ _KEYED_TOKENS = re.compile(r"""(['"]token['"]\s*:\s*['"])[^'"]+""")
 interaction with its ``"token"``)."""
 
 
+_LEARNED: set[str] = set()
+"""Secrets known only once the bot reads them (MCP header values from the environment)."""
+
+
+def redact_also(secret: str) -> None:
+    """Keep ``secret`` out of every log line from now on (``RedactSecrets``)."""
+    if secret and len(secret) >= 6:
+        _LEARNED.add(secret)
+
+
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self._secrets = [s for s in secrets if s and len(s) >= 6]
 
     def _clean(self, text: str) -> str:
-        for secret in self._secrets:
+        for secret in [*self._secrets, *_LEARNED]:
             text = text.replace(secret, "[redacted]")
         text = _URL_TOKENS.sub(r"\1[redacted]", text)
         text = _KEYED_TOKENS.sub(r"\1[redacted]", text)

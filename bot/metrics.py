@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.buttons import Buttons
 from bot.steps import Steps
 from bot.types import ReplyTarget
 
@@ -114,3 +115,6 @@ class FirstText:
 
     def open_refs(self) -> list[str]:
         return self._target.open_refs()
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        self._target.set_buttons(buttons)

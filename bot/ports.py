@@ -8,12 +8,17 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from storage.records import (
+    ApprovalStatus,
     ChatMessage,
     DailyUsage,
+    Feedback,
+    FeedbackCount,
     FileKind,
     Job,
     JobStatus,
     KnowledgeFile,
+    McpApproval,
+    McpServer,
     NewJob,
     Profile,
     ProfileChange,
@@ -291,6 +296,55 @@ class BotThreads(Protocol):
     async def is_bot_thread(self, platform: str, channel: str, thread: str) -> bool: ...
 
 
+class Ratings(Protocol):
+    """Thumbs up/down on answers: one rating per person per answer, the latest click's."""
+
+    async def save_feedback(self, feedback: Feedback) -> Feedback:
+        """Insert the rating, or change the person's earlier one on the same answer."""
+
+    async def get_feedback(self, job_id: int, user: str) -> Feedback | None: ...
+
+    async def feedback_counts(
+        self, platform: str, workspace: str, since: float
+    ) -> list[FeedbackCount]:
+        """Ups and downs per profile, of ratings given (or changed) since ``since``."""
+
+
+class McpTools(Protocol):
+    """Remote MCP servers of profiles, and their tool calls waiting for a person's approval."""
+
+    async def save_mcp_server(self, server: McpServer) -> None:
+        """Add the server, or replace the one with the same label in the same scope."""
+
+    async def remove_mcp_server(
+        self, platform: str, workspace: str, channel: str, label: str
+    ) -> bool: ...
+
+    async def mcp_servers(
+        self, platform: str, workspace: str, channels: Sequence[str]
+    ) -> list[McpServer]:
+        """The servers of those scopes (``''`` is the workspace's), by scope and label."""
+
+    async def add_approvals(self, approvals: Sequence[McpApproval]) -> None:
+        """Record requests waiting for approval (one already recorded is left as it is)."""
+
+    async def get_approval(self, approval_id: str) -> McpApproval | None: ...
+
+    async def approval_group(self, answers: str) -> list[McpApproval]: ...
+
+    async def decide_approvals(
+        self, answers: str, status: ApprovalStatus, decided_by: str, continuation: NewJob
+    ) -> Job | None:
+        """In one transaction: decide the group's pending, unexpired requests and accept
+        ``continuation`` into the inbox; ``None`` (nothing changed) if none was pending."""
+
+    async def expire_approvals(self, now: float) -> list[McpApproval]:
+        """Mark pending requests whose time is up as expired; those requests."""
+
+    async def next_approval_expiry(self) -> float | None:
+        """When the next pending request expires, if any is pending."""
+
+
 class Store(
     Inbox,
     RunLog,
@@ -302,6 +356,8 @@ class Store(
     Knowledge,
     People,
     BotThreads,
+    Ratings,
+    McpTools,
     SharedLimits,
     Protocol,
 ):

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.backoff import Backoff
 from bot.budget import CallBudget
+from bot.buttons import Buttons
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import close_open_fence, split_message
 from bot.types import ReplyLimits, ReplyTarget
@@ -78,12 +79,14 @@ class ReplyEditor:
             self._beside_changed = True
         self._dirty.set()
 
-    async def finish(self, text: str | None = None) -> None:
-        """Stop streaming and show the complete final text (waiting out budgets and 429s).
-        The reply keeps its reserved call until then, so no progress edit takes it meanwhile."""
+    async def finish(self, text: str | None = None, *, buttons: Buttons | None = None) -> None:
+        """Stop streaming and show the complete final text (waiting out budgets and 429s),
+        with ``buttons`` under its last message. The reply keeps its reserved call until then,
+        so no progress edit takes it meanwhile."""
         await self._stop_flusher()
         try:
-            await self._push(self._source() if text is None else text, final=True)
+            text = self._source() if text is None else text
+            await self._push(text, final=True, buttons=buttons)
         finally:
             self._release()
 
@@ -139,7 +142,7 @@ class ReplyEditor:
             for page in pages
         ]
 
-    async def _push(self, text: str, *, final: bool) -> None:
+    async def _push(self, text: str, *, final: bool, buttons: Buttons | None = None) -> None:
         self._last_push = time.monotonic()
         pages = self._pages(text, final)
         if len(pages) > 1 and self._limits.reserve_new_page and self._holding:
@@ -147,9 +150,12 @@ class ReplyEditor:
                 self._budget.hold()
                 self._holding_page = True
         for index, page in enumerate(pages):
+            with_buttons = buttons is not None and index == len(pages) - 1
+            if with_buttons:
+                self._target.set_buttons(buttons)  # the last page's next call carries them
             if index < len(self._refs):
                 beside = index == 0 and self._beside_changed
-                if page != self._shown[index] or beside:
+                if page != self._shown[index] or beside or with_buttons:
                     self._beside_changed = self._beside_changed and not beside
                     try:
                         await self._call(self._edit_page, index, page, final=final)

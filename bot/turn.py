@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +14,8 @@ from bot.errors import RunError
 from bot.events import RunResult
 from bot.i18n import t
 from bot.ingest import prepare_input
+from bot.mcp import mcp_tools, profile_servers
+from bot.mcp_approvals import approval_buttons, approval_inputs, pending_approvals, prompt_text
 from bot.metrics import COMPLETED
 from bot.model_backend import TurnRequest
 from bot.quota import over_quota
@@ -47,14 +50,18 @@ class Turn:
         self.output = TurnOutput(deps, platform, job)
         self.model = ModelRun(deps, job, self.message, self.output)
         self.claimed_at = time.time()
+        self.plan: Plan | None = None
+        self.approvals_waiting: Callable[[], None] = lambda: None
+        """Told when the answer waits for approvals (the engine's expiry clock)."""
 
     async def run(self) -> None:
         job, output = self.job, self.output
         output.set_language(await self.deps.languages.language_of(self.message))
         await output.start()
-        plan = await plan_turn(self.deps, job, self.message)
+        plan = self.plan = await plan_turn(self.deps, job, self.message)
         self.model.backend = plan.backend
         output.policy = plan.policy
+        output.profile_key = plan.profile.key
         thread = await open_thread(self.store, plan.backend, job, plan.profile)
         base = base_request(plan, thread, job)
         if await self._followed_again(plan, thread, base):
@@ -67,6 +74,13 @@ class Turn:
         if missing:
             tools = ", ".join(t(output.lang, f"tool.{name}") for name in missing)
             output.renderer.notices.append(t(output.lang, "answer.tools_unavailable", tools=tools))
+        if self.message.continues:  # a decision on MCP tool calls: no new question
+            base = replace(base, tools=await self._tools(plan, thread))
+            self.model.record = await self.store.start_run(job.id, thread.id, plan.profile.run_mode)
+            request = replace(base, input=approval_inputs(self.message.continues))
+            result = await self.model.ask(request, plan.profile)
+            await self._finish(await self.model.tool_rounds(result, base, plan.profile))
+            return
         prepared = await prepare_input(
             self.message,
             thread,
@@ -120,9 +134,22 @@ class Turn:
         return True
 
     async def _tools(self, plan: Plan, thread: ThreadRecord) -> list[dict[str, Any]]:
-        return await request_tools(
+        tools = await request_tools(
             self.store, self.deps.functions, plan, thread, self.job, self.message
         )
+        job, lang = self.job, self.output.lang
+        mcp, notices = await mcp_tools(
+            self.store,
+            job.platform,
+            job.workspace,
+            plan.profile.key,
+            responses_api=plan.backend.api == "responses",
+            lang=lang,
+        )
+        for notice in notices:
+            if notice not in self.output.renderer.notices:
+                self.output.renderer.notices.append(notice)
+        return tools + mcp
 
     @property
     def _prefix(self) -> str:
@@ -134,11 +161,41 @@ class Turn:
     async def _finish(self, result: RunResult) -> None:
         model = self.model
         assert model.record is not None
-        await self.output.show()
+        if result.approvals:
+            await self._ask_approval(result)
+        else:
+            await self.output.show()
         model.count(result)
         await self.store.finish_run(model.record.id, result.status, model.usage)
         await self.store.finish_job(self.job.id, "answered")
         self._ended(COMPLETED)
+
+    async def _ask_approval(self, result: RunResult) -> None:
+        """The answer waits for a person's decision on MCP tool calls: recorded first (a
+        click must find them), then shown with Approve / Deny."""
+        assert self.plan is not None
+        job, lang = self.job, self.output.lang
+        servers = await profile_servers(
+            self.store, job.platform, job.workspace, self.plan.profile.key
+        )
+        timeout = self.deps.settings.mcp_approval_timeout
+        shown = self.output.with_prompt(prompt_text(lang, result.approvals, timeout))
+        approvals = pending_approvals(
+            job,
+            result.response_id,
+            result.approvals,
+            approvers={s.label: s.approvers for s in servers},
+            prompt=self.output.last_page(shown),
+            timeout=timeout,
+        )
+        await self.store.add_approvals(approvals)
+        log.info(
+            "job %d: waiting for approval of %s",
+            job.id,
+            ", ".join(f"{a.server_label}/{a.name}" for a in result.approvals),
+        )
+        await self.output.show_approval(shown, approval_buttons(lang, approvals[0].answers))
+        self.approvals_waiting()
 
     async def fail(self, error: RunError) -> None:
         log.warning("job %d failed: %s", self.job.id, error)

@@ -7,13 +7,16 @@ import logging
 import time
 
 from bot.backoff import retrying
+from bot.buttons import Buttons
 from bot.errors import PlatformUnavailable, RateLimited, RunError
 from bot.events import FileOutput
+from bot.feedback import feedback_buttons
 from bot.i18n import t
 from bot.metrics import FirstText, Metrics
 from bot.render import AnswerRenderer
 from bot.reply import ReplyEditor
 from bot.reply_record import ReplyRecord
+from bot.split import split_message
 from bot.steps import StepTracker, steps_line, steps_summary
 from bot.turn_deps import TurnDeps
 from bot.tutor import TutorPolicy
@@ -37,6 +40,8 @@ class TurnOutput:
         self.lang = "en"
         self.policy: TutorPolicy | None = None
         """Set under a tutor policy: the answer is shown once it is checked."""
+        self.profile_key = ""
+        """The key of the profile that answers, which its ratings are counted under."""
         self.target: ReplyTarget = FirstText(
             platform.reply_target(job), limits.placeholder, self._first_text
         )
@@ -74,7 +79,22 @@ class TurnOutput:
 
     async def show(self) -> None:
         """The answer in full (or, under a tutor policy, what may be shown of it)."""
-        await self.editor.finish(self._checked_text())
+        rate = feedback_buttons(self.lang, self._job.id, self.profile_key)
+        await self.editor.finish(self._checked_text(), buttons=rate)
+        await self.target.close()
+        await self.record.closed()
+
+    def with_prompt(self, prompt: str) -> str:
+        """The answer so far with ``prompt`` (MCP tool calls waiting for approval) below."""
+        text = self._checked_text()
+        return f"{text}\n\n{prompt}" if text.strip() else prompt
+
+    def last_page(self, text: str) -> str:
+        return split_message(text, self._limits.max_length)[-1]
+
+    async def show_approval(self, text: str, buttons: Buttons) -> None:
+        """The answer waits for a decision: ``text`` with Approve / Deny under it."""
+        await self.editor.finish(text, buttons=buttons)
         await self.target.close()
         await self.record.closed()
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from bot.buttons import Buttons
 from bot.steps import Steps
 from storage.records import Job, NewJob
 
@@ -57,6 +58,9 @@ class InboundMessage:
     ``dm``): the person's usage there counts against each server's quota too."""
     memberships: tuple[Membership, ...] = ()
     """In a direct message: the servers with quotas that the person shares with the bot."""
+    continues: Mapping[str, Any] = field(default_factory=dict)
+    """Set on a job that continues an earlier answer rather than asking anew (a decision on
+    MCP tool calls waiting for approval: ``bot.mcp_approvals``)."""
 
     def to_new_job(self) -> NewJob:
         payload = asdict(self)
@@ -153,6 +157,10 @@ class ReplyTarget(Protocol):
     def open_refs(self) -> list[str]:
         """Messages the platform still shows as being written (Slack's native streams), kept
         with the refs so that whoever takes the reply up after a crash closes them."""
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        """The message the next post, edit or repost addresses carries ``buttons`` from then
+        on (``None``: it shows none); where they cannot be drawn, a no-op."""
 
 
 class Platform(Protocol):

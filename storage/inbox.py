@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from storage.dialect import Row, Tables, columns, first, insert, record_of
+from storage.dialect import Conn, Row, Tables, columns, first, insert, record_of
 from storage.records import Job, JobStatus, NewJob, RunRecord, RunStatus, Usage, thread_key
 
 _JOB_COLUMNS = columns(Job, user="user_id")
@@ -65,6 +65,22 @@ _RELEASE = (
 )
 
 
+async def accept_in(tx: Conn, job: NewJob) -> Job | None:
+    """``Inbox.accept`` inside a transaction of the caller's (a click that queues work)."""
+    now = time.time()
+    if await tx.fetchrow(f"{_SEEN} RETURNING 1", (job.platform, job.event_id, now)) is None:
+        return None
+    # The job row outlives the event id (purged after EVENT_RETENTION_DAYS): a very
+    # late redelivery is still a duplicate.
+    key = job.thread_key or thread_key(job.platform, job.workspace, job.user)
+    values = vars(job) | {"thread_key": key, "payload": json.dumps(job.payload)}
+    values |= {"user_id": values.pop("user"), "status": "queued"}
+    values |= {"created_at": now, "updated_at": now}
+    conflict = f"ON CONFLICT (platform, event_id) DO NOTHING RETURNING {_JOB_COLUMNS}"
+    rows = await tx.fetch(*insert("jobs", values, conflict))
+    return _job(rows[0]) if rows else None
+
+
 class InboxTables(Tables):
     @property
     def shared(self) -> bool:
@@ -73,19 +89,8 @@ class InboxTables(Tables):
     async def accept(self, job: NewJob) -> Job | None:
         # Two processes handed the same event race on the primary key of inbound_events: the
         # second insert waits for the first transaction, then does nothing.
-        now = time.time()
         async with self.db.transaction() as tx:
-            if await tx.fetchrow(f"{_SEEN} RETURNING 1", (job.platform, job.event_id, now)) is None:
-                return None
-            # The job row outlives the event id (purged after EVENT_RETENTION_DAYS): a very
-            # late redelivery is still a duplicate.
-            key = job.thread_key or thread_key(job.platform, job.workspace, job.user)
-            values = vars(job) | {"thread_key": key, "payload": json.dumps(job.payload)}
-            values |= {"user_id": values.pop("user"), "status": "queued"}
-            values |= {"created_at": now, "updated_at": now}
-            conflict = f"ON CONFLICT (platform, event_id) DO NOTHING RETURNING {_JOB_COLUMNS}"
-            rows = await tx.fetch(*insert("jobs", values, conflict))
-        return _job(rows[0]) if rows else None
+            return await accept_in(tx, job)
 
     async def remember_event(self, platform: str, event_id: str) -> bool:
         return await self.db.execute(_SEEN, (platform, event_id, time.time())) == 1

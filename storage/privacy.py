@@ -75,7 +75,7 @@ class PrivacyTables(Tables):
 
     async def forget_person(self, platform: str, user: str) -> None:
         async with self.db.transaction() as tx:
-            for table in ("person_locales", "people"):
+            for table in ("person_locales", "people", "feedback"):
                 await tx.execute(
                     f"DELETE FROM {table} WHERE platform = ? AND user_id = ?", (platform, user)
                 )

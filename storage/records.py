@@ -248,3 +248,71 @@ class ChatMessage:
     tokens: int
     id: int = 0
     created_at: float = 0.0
+
+
+Rating = Literal["up", "down"]
+
+
+@dataclass(frozen=True)
+class Feedback(InChannel):
+    """A person's thumbs up or down on an answer (the inbox job it answered)."""
+
+    job_id: int
+    user: str
+    rating: Rating
+    profile: str = ""
+    response_id: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class FeedbackCount:
+    """Ratings of one profile's answers (``profile`` '' is the workspace's own)."""
+
+    profile: str
+    up: int
+    down: int
+
+
+ApprovalStatus = Literal["pending", "approved", "denied", "expired"]
+
+
+@dataclass(frozen=True)
+class McpServer(InChannel):
+    """A remote MCP server of a profile (``channel`` '' is the workspace's). ``headers`` maps
+    each header's name to the environment variable that holds its value."""
+
+    label: str
+    url: str
+    allowed_tools: tuple[str, ...] | None = None
+    require_approval: Literal["always", "never"] = "always"
+    headers: dict[str, str] = field(default_factory=dict)
+    approvers: Literal["asker", "admins"] = "asker"
+    """Who may answer its approval requests: the person who asked, or also the admins."""
+    added_by: str = ""
+    added_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class McpApproval(InChannel):
+    """An MCP tool call waiting for a person's yes or no (an ``mcp_approval_request``)."""
+
+    id: str
+    answers: str
+    """The group decided by one click: the id of the response's first request."""
+    job_id: int
+    user: str
+    server_label: str
+    tool: str
+    arguments: str
+    response_id: str
+    expires_at: float
+    approvers: str = "asker"
+    prompt: str = ""
+    """What the prompt message says above its buttons (edited when decided or expired)."""
+    status: ApprovalStatus = "pending"
+    decided_by: str | None = None
+    created_at: float = 0.0
+    decided_at: float | None = None
+    continuation_job: int | None = None

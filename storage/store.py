@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from storage.admin import KnowledgeTables, ProfileTables, QuotaTables
 from storage.conversations import ChatHistoryTables, ConversationTables
 from storage.dialect import Dialect
+from storage.feedback import FeedbackTables
 from storage.inbox import InboxTables, RunTables
+from storage.mcp import McpTables
 from storage.migrations import load_migrations
 from storage.people import BotThreadTables, PeopleTables
 from storage.privacy import PrivacyTables
@@ -31,6 +33,8 @@ class SQLStore(
     KnowledgeTables,
     PeopleTables,
     BotThreadTables,
+    FeedbackTables,
+    McpTables,
 ):
     def __init__(self, db: Dialect, *, target_version: int | None = None) -> None:
         self.db = db

@@ -81,10 +81,12 @@ class Interaction:
     message_ids: list[int] = field(default_factory=list)
     followed_up: bool = False
     type: int = 2
-    """2 application command, 4 autocomplete, 5 modal submit."""
+    """2 application command, 3 message component (a click), 4 autocomplete, 5 modal submit."""
     locale: str = "en-US"
     modal: JSON | None = None
     """The modal (callback type 9) the bot answered with."""
+    message_id: int | None = None
+    """A click's: the message whose button was clicked (callback type 7 edits it)."""
 
 
 @dataclass
@@ -533,7 +535,14 @@ class DiscordEmulator:
         return [f.get("value") or "" for f in p.text_inputs(opened.modal or {})]
 
     async def _interact(
-        self, user: User, channel_id: int, kind: int, inner: JSON, *, locale: str
+        self,
+        user: User,
+        channel_id: int,
+        kind: int,
+        inner: JSON,
+        *,
+        locale: str,
+        extra: JSON | None = None,
     ) -> Interaction:
         await self.wait_connected()
         guild_id = self.guild_of(channel_id)
@@ -546,6 +555,8 @@ class DiscordEmulator:
             type=kind,
             locale=locale,
         )
+        if extra and "message" in extra:
+            interaction.message_id = int(extra["message"]["id"])
         self.interactions[interaction.id] = interaction
         data: JSON = {
             "id": str(interaction.id),
@@ -574,6 +585,7 @@ class DiscordEmulator:
             data["authorizing_integration_owners"] = {"0": str(guild_id)}
         else:
             data["user"] = user.payload
+        data.update(extra or {})
         await self.gateway.dispatch("INTERACTION_CREATE", data)
         return interaction
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import BodyPartReader, web
 
 from tests import discord_emulator_payloads as p
+from tests.discord_emulator_components import component_problems
 from tests.discord_emulator_payloads import JSON
 
 if TYPE_CHECKING:
@@ -275,6 +276,8 @@ class RestRoutes:
             return error(400, 50006, "Cannot send an empty message")
         if len(call.uploads) > MAX_FILES:
             return error(400, 50035, "Invalid Form Body")
+        if component_problems(body.get("components") or []):
+            return error(400, 50035, "Invalid Form Body (components)")
         if any(len(u.data) > self.emu.upload_limit for u in call.uploads):
             return error(413, 40005, "Request entity too large")
         return None
@@ -301,6 +304,7 @@ class RestRoutes:
             if earlier is not None and time.monotonic() - earlier[1] < NONCE_MEMORY:
                 return json_response(emu.messages[earlier[0]])
         data = self._new_message(channel_id, body.get("content") or "", call, referenced=referenced)
+        data["components"] = body.get("components") or []
         if nonce:
             data["nonce"] = str(nonce)
             emu.nonces[(channel_id, str(nonce))] = (int(data["id"]), time.monotonic())
@@ -314,6 +318,8 @@ class RestRoutes:
             return invalid
         if "content" in body:
             message["content"] = body["content"] or ""
+        if "components" in body:
+            message["components"] = body["components"] or []
         if call.uploads:
             message["attachments"] = [
                 *message["attachments"],
@@ -389,6 +395,8 @@ class RestRoutes:
             return web.Response(status=204)
         if kind == 9:
             return self._open_modal(interaction, body)
+        if kind == 7:
+            return self._update_clicked(interaction, body, call)
         if kind == 4:
             if self._invalid(data, call, new=True) is not None:
                 return error(400, 50035, "Invalid Form Body")
@@ -430,6 +438,30 @@ class RestRoutes:
                     "response_message_ephemeral": bool(ephemeral),
                 },
                 "resource": {"type": kind, "message": message},
+            }
+        )
+
+    def _update_clicked(self, interaction: Interaction, body: JSON, call: Call) -> web.Response:
+        """Callback type 7 (UPDATE_MESSAGE): a click edits the message it was on."""
+        message = self.emu.messages.get(interaction.message_id or 0)
+        if interaction.type != 3 or message is None:
+            return error(400, 40043, "Interaction has an invalid callback type")
+        edited = self._edit(message, body.get("data") or {}, call)
+        if edited.status >= 300:
+            return edited
+        interaction.callback = body
+        interaction.original_id = int(message["id"])
+        return json_response(
+            {
+                "interaction": {
+                    "id": str(interaction.id),
+                    "type": interaction.type,
+                    "activity_instance_id": None,
+                    "response_message_id": message["id"],
+                    "response_message_loading": False,
+                    "response_message_ephemeral": False,
+                },
+                "resource": {"type": 7, "message": message},
             }
         )
 
@@ -500,6 +532,7 @@ class RestRoutes:
                 flags=flags,
             )
             data.update(webhook_id=str(emu.app_id), application_id=str(emu.app_id))
+            data["components"] = body.get("components") or []
             interaction.message_ids.append(int(data["id"]))
             emu.store(data)
             emu.echo("MESSAGE_CREATE", data)

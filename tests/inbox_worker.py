@@ -55,6 +55,9 @@ class LineReply:
     def open_refs(self) -> list[str]:
         return []
 
+    def set_buttons(self, buttons: Any) -> None:
+        return None  # no buttons here
+
     async def set_status(self, status: str | None) -> None:
         return None
 

@@ -57,6 +57,7 @@ from tests.openai_emulator_events import (
     page_of,
 )
 from tests.openai_emulator_hosted import hosted_refusal
+from tests.openai_emulator_mcp import ApiRefusal, check_mcp_request
 
 __all__ = [
     "ChatCompletion",
@@ -438,6 +439,16 @@ class OpenAIEmulator:
                 400, f"No tool output found for function call {pending[0]}.", param="input"
             )
 
+    def _check_mcp(self, body: JSON, conv: Conversation | None) -> None:
+        known: list[JSON] = list(conv.items) if conv else []
+        prev = self.responses.get(body.get("previous_response_id") or "")
+        if prev is not None:
+            known += prev.snapshot.get("output") or []
+        try:
+            check_mcp_request(body, known)
+        except ApiRefusal as exc:
+            raise ApiError(400, exc.message, param=exc.param) from None
+
     def _next_turn(self, body: JSON, default: Callable[[JSON], Turn] | None = None) -> Turn:
         if self._script:
             turn = self._script[0]
@@ -507,6 +518,7 @@ class OpenAIEmulator:
                     code="conversation_locked",
                 )
         self._check_tool_outputs(body, conv)
+        self._check_mcp(body, conv)
         self._check_container_files(body)
         turn = self._next_turn(body)
         refusal = hosted_refusal(turn, body)

@@ -511,6 +511,7 @@ class PlanContext:
 class _Builder:
     def __init__(self, turn: Turn, body: JSON, ctx: PlanContext, background: bool) -> None:
         self.turn = turn
+        self.body = body
         self.ctx = ctx
         self.include = set(body.get("include") or [])
         self.searched: list[JSON] = []

@@ -7,6 +7,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
+from tests.slack_emulator_blocks import block_problems, markdown_of
 from tests.slack_emulator_chunks import (
     TASK_DISPLAY_MODES,
     ChunkError,
@@ -107,8 +108,10 @@ class WebApiMethods:
             blocks = parse_blocks(args)
         except ChunkError as exc:
             return invalid(str(exc))
+        if blocks is not None and block_problems(blocks):
+            return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}
         message = self._new_message(args)
-        message.show(text=str(text or ""), markdown=markdown)
+        message.show(text=str(text or ""), markdown=markdown_of(blocks or []) or markdown)
         message.show_blocks(blocks)
         return {
             "ok": True,
@@ -132,9 +135,12 @@ class WebApiMethods:
             blocks = parse_blocks(args)
         except ChunkError as exc:
             return invalid(str(exc))
+        if blocks is not None and block_problems(blocks):
+            return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}
         message.show_blocks(blocks)
         # An update changes the text but does not end a stream: only chat.stopStream does
         # (or Slack's own timeout), so a stream nobody stops shows as being written.
+        markdown = markdown_of(blocks or []) or markdown
         message.show(text=None if markdown is not None else str(text or ""), markdown=markdown)
         return {
             "ok": True,
@@ -192,6 +198,14 @@ class WebApiMethods:
             return {"ok": False, "error": "invalid_arguments"}
         if len(message.shown) + len(text) > MARKDOWN_LIMIT:
             return {"ok": False, "error": "msg_too_long"}
+        try:
+            blocks = parse_blocks(args)  # chat.stopStream: shown under the streamed text
+        except ChunkError as exc:
+            return invalid(str(exc))
+        if blocks is not None and (not stop or block_problems(blocks)):
+            return {"ok": False, "error": "invalid_blocks"}
+        if blocks is not None:
+            message.show_blocks(blocks)
         message.streaming = not stop
         message.receive(chunks)
         message.show(markdown=message.shown + text)

@@ -81,6 +81,8 @@ async def test_non_admin_can_change_nothing(bot: ConsoleBot, emulator: OpenAIEmu
         "quota messages 1",
         "quota off",
         "usage all",
+        "mcp add deploys https://mcp.example.com",
+        "mcp list",
     ]
     assert {a.split()[0] for a in attempts if a != "usage all"} == {*ADMIN, "quota"}
     for line in attempts:

@@ -85,6 +85,7 @@ async def test_admin_commands_are_synced_for_admins_in_servers_only(
         "knowledge": ["add", "list", "remove"],
         "quota": ["messages", "tokens", "off", "role", "show"],
         "usage": ["all"],
+        "mcp": ["add", "remove", "list"],
     }
     # What Discord's client makes of it: students don't see it, nor does anyone in a DM.
     with pytest.raises(PermissionError):
@@ -197,7 +198,7 @@ async def test_a_student_can_change_nothing_through_any_admin_command(
             refused = await say(discord_emu, path, classroom.alice, classroom.general, **options)
             assert refused.startswith("Only admins can use"), (path, refused)
             tried.append(path)
-    assert len(tried) == 22
+    assert len(tried) == 25
 
     # A teacher opens the form, loses the Teachers role, then submits it: refused too.
     opened = await admin(discord_emu, classroom.teacher, classroom.general, "config instructions")
@@ -210,6 +211,7 @@ async def test_a_student_can_change_nothing_through_any_admin_command(
     assert await store.get_profile("discord", guild, WORKSPACE_DEFAULT) is None
     assert await store.get_quota("discord", guild, WORKSPACE_DEFAULT) is None
     assert await store.knowledge_files("discord", guild, str(classroom.general)) == []
+    assert await store.mcp_servers("discord", guild, ["", str(classroom.general)]) == []
     assert discord_emu.calls_of("cdn") == [] and emulator.requests == []
 
 

@@ -101,6 +101,9 @@ class ChatReply:
     def open_refs(self) -> list[str]:
         return []
 
+    def set_buttons(self, buttons: Any) -> None:
+        return None  # no buttons here
+
     async def set_status(self, status: str | None) -> None:
         return None
 

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,9 @@ class RecordingTarget:
 
     def open_refs(self) -> list[str]:
         return []
+
+    def set_buttons(self, buttons: Any) -> None:
+        return None  # no buttons here
 
     async def set_status(self, status: str | None) -> None:
         return None

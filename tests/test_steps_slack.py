@@ -94,7 +94,8 @@ async def test_without_native_streaming_a_context_block_shows_the_steps(
     [reply] = bot.thread(event)
     assert slack.calls_to("chat.startStream") == []
     assert reply.blocks is not None
-    context_block, markdown = reply.blocks
+    context_block, markdown, rating = reply.blocks  # the answer's thumbs up/down last
+    assert rating["type"] == "context_actions"
     assert context_block["elements"][0]["text"] == (
         "✅ Run Python code  ·  ✅ Search the web: python 3.14 release date: "
         f"<{PY}|www.python.org>, <{PEP}|PEP 745 – Python 3.14 Release Schedule>"

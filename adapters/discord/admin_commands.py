@@ -324,6 +324,53 @@ class UsageCommands(_Group, name="usage", description="Usage and estimated cost"
         await self._run(interaction, "usage all")
 
 
+class McpCommands(_Group, name="mcp", description="Remote MCP servers the assistant may use"):
+    @app_commands.command(description="Add (or replace) a remote MCP server")
+    @app_commands.describe(
+        label="A short name for the server, e.g. deploys",
+        url="The server's URL (https://…)",
+        tools="Only these tools, comma-separated (default: all)",
+        approval="Ask the person before each tool call (default: always)",
+        header="NAME:ENV_VAR: a header whose value is in the bot's environment variable",
+        approvers="Who may approve a tool call (default: the person who asked)",
+        where="Where (default: the whole server)",
+    )
+    @app_commands.choices(
+        approval=choices(always="always ask", never="never ask"),
+        approvers=choices(asker="the person who asked", admins="the person who asked, or an admin"),
+        where=WHERE,
+    )
+    async def add(
+        self,
+        interaction: Interaction,
+        label: str,
+        url: str,
+        tools: str | None = None,
+        approval: str | None = None,
+        header: str | None = None,
+        approvers: str | None = None,
+        where: str = "server",
+    ) -> None:
+        options = (
+            f"tools={tools}" if tools else None,
+            f"approval={approval}" if approval else None,
+            f"header={header}" if header else None,
+            f"approvers={approvers}" if approvers else None,
+        )
+        await self._run(interaction, "mcp", _quota_scope(where), "add", label, url, *options)
+
+    @app_commands.command(description="Remove a remote MCP server")
+    @app_commands.describe(label="The server's name, as the list shows it", where="Where")
+    @app_commands.choices(where=WHERE)
+    async def remove(self, interaction: Interaction, label: str, where: str = "server") -> None:
+        await self._run(interaction, "mcp", _quota_scope(where), "remove", label)
+
+    @app_commands.command(name="list", description="The remote MCP servers set up here")
+    @app_commands.choices(where=WHERE)
+    async def list_(self, interaction: Interaction, where: str = "server") -> None:
+        await self._run(interaction, "mcp", _quota_scope(where), "list")
+
+
 class AdminCommands(app_commands.Group):
     def __init__(self, handler: AdminHandler) -> None:
         super().__init__(
@@ -333,5 +380,5 @@ class AdminCommands(app_commands.Group):
             guild_only=True,
             allowed_contexts=SERVER_ONLY,
         )
-        for group in (ConfigCommands, KnowledgeCommands, QuotaCommands, UsageCommands):
+        for group in (ConfigCommands, KnowledgeCommands, QuotaCommands, UsageCommands, McpCommands):
             group(handler, parent=self)

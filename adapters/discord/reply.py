@@ -9,13 +9,15 @@ import contextlib
 import io
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from typing import cast
+from typing import Any, cast
 
 import aiohttp
 import discord
 
+from adapters.discord.buttons import ButtonsOnMessages
 from adapters.discord.ratelimits import channel_budget_key
 from adapters.discord.waiting import Crowds, QuestionMark
+from bot.buttons import Buttons
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.steps import Steps
 
@@ -134,8 +136,17 @@ class ChannelReply:
         self._opened = False
         self._mention = mention
         """Who the first page notifies: the replied message's author if None."""
+        self._buttons = ButtonsOnMessages()
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        self._buttons.set_buttons(buttons)
 
     async def post(self, text: str) -> str:
+        ref = await self._post(text, self._buttons.pending())
+        self._buttons.claim(ref)
+        return ref
+
+    async def _post(self, text: str, extra: dict[str, Any]) -> str:
         # Only the first page notifies the person; continuations arrive with it.
         if self._posted:
             mentions = NO_PINGS
@@ -154,23 +165,31 @@ class ChannelReply:
                 reference=self._reference,
                 allowed_mentions=mentions,
                 nonce=f"{self._nonce}-{self._posted}",
+                **extra,
             )
             if message.content != text:
                 # Discord handed back the page posted before a crash, as it was then.
-                await message.edit(content=text, allowed_mentions=NO_PINGS)
+                await message.edit(content=text, allowed_mentions=NO_PINGS, **extra)
         self._posted += 1
         if self._crowds is not None and self._mark is not None:
             self._crowds.posted(self._mark)
         return str(message.id)
 
     async def edit(self, ref: str, text: str) -> None:
-        with rate_limits_translated():
-            await self._channel.get_partial_message(int(ref)).edit(
-                content=text, allowed_mentions=NO_PINGS
-            )
+        self._buttons.claim(ref)
+        try:
+            with rate_limits_translated():
+                await self._channel.get_partial_message(int(ref)).edit(
+                    content=text, allowed_mentions=NO_PINGS, **self._buttons.view_of(ref)
+                )
+        except MessageGone:
+            self._buttons.unclaim(ref)
+            raise
 
     async def repost(self, ref: str, text: str) -> str | None:
-        new = await self.post(text)
+        self._buttons.claim(ref)
+        new = await self._post(text, self._buttons.view_of(ref))
+        self._buttons.moved(ref, new)
         with contextlib.suppress(discord.HTTPException):
             await self._channel.get_partial_message(int(ref)).delete()
         return new
@@ -259,42 +278,57 @@ class InteractionReply:
         self._expired = any(r.startswith(CHANNEL_REF) for r in refs)
         self._noticed = self._expired
         self._channel: ChannelReply | None = None
+        self._buttons = ButtonsOnMessages()
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        self._buttons.set_buttons(buttons)
 
     async def post(self, text: str) -> str:
         if not self._expired:
             # A follow-up before the deferral reached Discord would be "Unknown Webhook".
             await self._acknowledged()
+            extra = self._buttons.pending()
             try:
                 with rate_limits_translated(), _token_checked():
                     if self._posted == 0:
                         message = await self._webhook.edit_message(
-                            cast(int, ORIGINAL), content=text, allowed_mentions=NO_PINGS
+                            cast(int, ORIGINAL), content=text, allowed_mentions=NO_PINGS, **extra
                         )
                         self._original = message.id
                     else:
                         message = await self._webhook.send(
-                            text, wait=True, allowed_mentions=NO_PINGS
+                            text, wait=True, allowed_mentions=NO_PINGS, **extra
                         )
                 self._posted += 1
+                self._buttons.claim(str(message.id))
                 return str(message.id)
             except _TokenExpired:
                 self._expire()
-        return CHANNEL_REF + await (await self._continued()).post(text)
+        channel = await self._continued()
+        self._buttons.hand_to(channel)
+        return CHANNEL_REF + await channel.post(text)
 
     async def edit(self, ref: str, text: str) -> None:
         if ref.startswith(CHANNEL_REF):
-            await (await self._continued()).edit(ref[len(CHANNEL_REF) :], text)
+            channel = await self._continued()
+            self._buttons.hand_to(channel)
+            await channel.edit(ref[len(CHANNEL_REF) :], text)
             return
+        self._buttons.claim(ref)
         if not self._expired:
             try:
                 with rate_limits_translated(), _token_checked():
                     await self._webhook.edit_message(
-                        int(ref), content=text, allowed_mentions=NO_PINGS
+                        int(ref),
+                        content=text,
+                        allowed_mentions=NO_PINGS,
+                        **self._buttons.view_of(ref),
                     )
                 return
             except _TokenExpired:
                 self._expire()
         # The editor continues the page in a new message, which post() puts in the channel.
+        self._buttons.unclaim(ref)
         raise MessageGone("the interaction's token expired")
 
     def _expire(self) -> None:

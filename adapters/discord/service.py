@@ -14,6 +14,7 @@ import yarl
 
 from adapters.discord.admin_commands import Suggestion
 from adapters.discord.admins import is_admin
+from adapters.discord.clicks import DiscordClicks
 from adapters.discord.commands import Interaction, command_tree
 from adapters.discord.events import (
     DM_WORKSPACE,
@@ -120,6 +121,7 @@ class DiscordService:
         self._engine: Engine | None = None
         self._commands: CommandDeps | None = None
         self._runner: asyncio.Task[None] | None = None
+        self.clicks: DiscordClicks | None = None
         self.reply_within = REPLY_WITHIN
         """Seconds a command may take before it is deferred (tests set 0 to defer at once)."""
 
@@ -133,6 +135,9 @@ class DiscordService:
 
     async def start(self, engine: Engine, commands: CommandDeps) -> None:
         self._engine = engine
+        self.clicks = DiscordClicks(
+            engine, self._language, lambda interaction: is_admin(interaction, self.options)
+        )
         self._commands = commands
         self._budgets = engine.budgets
         point_at(self.options)
@@ -332,7 +337,12 @@ class DiscordService:
         return [name for name in names if typed in name.lower()][:MAX_CHOICES]
 
     async def on_interaction(self, interaction: Interaction) -> None:
-        """A submitted form (``forms``); commands go through the command tree."""
+        """A submitted form (``forms``) or a click on a button (``clicks``); commands go
+        through the command tree."""
+        if interaction.type is discord.InteractionType.component:
+            if self.clicks is not None:
+                await self.clicks.on_click(interaction)
+            return
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         try:

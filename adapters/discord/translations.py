@@ -58,6 +58,11 @@ KO_NAMES: dict[str, str] = {
     "preset": "방식",
     "windows": "시간",
     "api": "api",
+    "mcp": "mcp",
+    "label": "이름",
+    "approval": "승인",
+    "header": "헤더",
+    "approvers": "승인자",
     "server": "서버",
     # options
     "question": "질문",
@@ -172,6 +177,23 @@ KO_TEXTS: dict[str, str] = {
     "the whole server": "서버 전체",
     "messages a day": "하루 메시지 수",
     "tokens a day": "하루 토큰 수",
+    # mcp
+    "Remote MCP servers the assistant may use": "어시스턴트가 쓸 수 있는 원격 MCP 서버",
+    "Add (or replace) a remote MCP server": "원격 MCP 서버 추가 (또는 교체)",
+    "A short name for the server, e.g. deploys": "서버의 짧은 이름, 예: deploys",
+    "The server's URL (https://…)": "서버 URL (https://…)",
+    "Only these tools, comma-separated (default: all)": "이 도구만, 쉼표로 구분 (기본: 전체)",
+    "Ask the person before each tool call (default: always)": "도구를 호출할 때마다 먼저 묻기 (기본: 항상)",
+    "NAME:ENV_VAR: a header whose value is in the bot's environment variable": "헤더:환경변수: 값이 봇의 환경 변수에 있는 헤더",
+    "Who may approve a tool call (default: the person who asked)": "도구 호출을 승인할 수 있는 사람 (기본: 질문한 사람)",
+    "Remove a remote MCP server": "원격 MCP 서버 삭제",
+    "The server's name, as the list shows it": "목록에 보이는 서버 이름",
+    "Where": "범위",
+    "The remote MCP servers set up here": "이곳에 설정된 원격 MCP 서버",
+    "always ask": "항상 묻기",
+    "never ask": "묻지 않기",
+    "the person who asked": "질문한 사람",
+    "the person who asked, or an admin": "질문한 사람 또는 관리자",
 }
 
 _NAMES = {

@@ -28,12 +28,14 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.buttons import button_blocks, with_buttons
 from adapters.slack.calls import SLACK_ERRORS, Send, SlackRefused, call
 from adapters.slack.lost import find_lost_message
 from adapters.slack.mentions import neutralise, streamable
 from adapters.slack.quota import SlidingWindow, WorkspaceQuotas
 from adapters.slack.steps import TASK_DISPLAY_MODE, blocks_with_steps, markdown_chunk, task_chunk
 from bot.backoff import retrying
+from bot.buttons import Buttons
 from bot.errors import MessageGone, PlatformUnavailable, RateLimited
 from bot.split import open_fence
 from bot.steps import Step, Steps
@@ -90,6 +92,17 @@ class _Stream:
             self.pending = None
 
 
+def _add_buttons(content: dict[str, Any], buttons: tuple[Buttons | None] | None) -> dict[str, Any]:
+    """A message's ``content`` with ``buttons`` under it (as blocks: ``markdown_text`` may
+    not go with ``blocks``); ``(None,)`` takes its buttons away, ``None`` leaves it as is."""
+    if buttons is None:
+        return content
+    if "blocks" not in content:
+        return with_buttons(str(content.get("markdown_text") or ""), buttons[0])
+    actions = button_blocks(buttons[0]) if buttons[0] is not None else []
+    return {**content, "blocks": [*content["blocks"], *actions]}
+
+
 class SlackReply:
     def __init__(
         self,
@@ -122,6 +135,11 @@ class SlackReply:
         self._status: str | None = None
         self._steps: Steps = ()
         self._steps_ref: str | None = None
+        self._next_buttons: Buttons | None = None
+        self._buttons_marked = False
+        self._buttons: dict[str, Buttons | None] = {}
+        """Messages whose buttons were set (``None``: taken away); a stream gets them when it
+        is stopped."""
         """The answer's first message, which shows its steps."""
         self._lost_since = lost_since
         """When a first message was about to be posted before a crash (see ``lost.py``)."""
@@ -129,6 +147,21 @@ class SlackReply:
 
     def open_refs(self) -> list[str]:
         return [ref for ref, stream in self._streams.items() if stream.open]
+
+    # Buttons under the answer's last message (bot.types.ReplyTarget.set_buttons).
+
+    def set_buttons(self, buttons: Buttons | None) -> None:
+        self._next_buttons, self._buttons_marked = buttons, True
+
+    def _claim_buttons(self, ref: str) -> None:
+        if self._buttons_marked:
+            self._buttons_marked = False
+            self._buttons[ref] = self._next_buttons
+
+    def _with_buttons(self, ref: str, content: dict[str, Any]) -> dict[str, Any]:
+        """``content`` with the buttons ``ref`` shows; unchanged for a message without."""
+        kept = (self._buttons[ref],) if ref in self._buttons else None
+        return _add_buttons(content, kept)
 
     # Steps: task cards in a stream, else a context block above the text; sent only with
     # the text's own calls, so they cost nothing of the budgets.
@@ -179,17 +212,26 @@ class SlackReply:
         if self._take_stream():
             ts = await self._start_stream(text, steps=first)
             if ts is not None:
+                self._claim_buttons(ts)  # shown when the stream stops
                 return ts
+        if self._buttons_marked:
+            self._buttons_marked = False
+            return await self._post_message(text, steps=first, buttons=(self._next_buttons,))
         return await self._post_message(text, steps=first)
 
-    async def _post_message(self, text: str, *, steps: bool = False) -> str:
+    async def _post_message(
+        self, text: str, *, steps: bool = False, buttons: tuple[Buttons | None] | None = None
+    ) -> str:
         """A new message in the thread (chat.postMessage, counted in the channel's posts);
-        ``steps``: it is the answer's first message, with the steps."""
+        ``steps``: it is the answer's first message, with the steps; ``buttons``: it shows
+        these (none: it keeps no buttons)."""
         self._posts.take()
-        content: dict[str, Any] = {"markdown_text": text}
-        blocks = blocks_with_steps(self._steps, text) if steps and self._steps else None
-        if blocks is not None:
-            content = {"text": text, "blocks": blocks}
+        content = self._content(None, text)
+        if steps and self._steps:
+            blocks = blocks_with_steps(self._steps, text)
+            if blocks is not None:
+                content = {"text": text, "blocks": blocks}
+        content = _add_buttons(content, buttons)
         response = await call(
             self._client.chat_postMessage,
             channel=self._place.channel,
@@ -199,6 +241,8 @@ class SlackReply:
         ts = str(response["ts"])
         if steps:
             self._steps_ref = ts
+        if buttons is not None:
+            self._buttons[ts] = buttons[0]
         return ts
 
     async def _find_lost(self, since: float) -> str | None:
@@ -259,6 +303,7 @@ class SlackReply:
 
     async def edit(self, ref: str, text: str) -> None:
         text = neutralise(text)
+        self._claim_buttons(ref)
         stream = self._streams.get(ref)
         if stream is None or not stream.open:
             await self._update(ref, text)
@@ -297,7 +342,7 @@ class SlackReply:
         self._sent_tasks(stream, tasks)
 
     async def _update(self, ref: str, text: str) -> None:
-        content = self._content(ref, text or self._placeholder)
+        content = self._with_buttons(ref, self._content(ref, text or self._placeholder))
         await call(self._client.chat_update, channel=self._place.channel, ts=ref, **content)
 
     async def repost(self, ref: str, text: str) -> str | None:
@@ -308,6 +353,7 @@ class SlackReply:
         placeholder up to a minute and spend the very budget that is short. None when the
         channel's chat.postMessage calls are spent as well."""
         text = neutralise(text)
+        self._claim_buttons(ref)
         stream = self._streams.get(ref)
         if stream is not None and stream.open:
             await stream.settle()
@@ -316,7 +362,8 @@ class SlackReply:
             return ref
         if self._posts.free() <= 0:
             return None  # the channel's posts are spent too: the final waits for an update
-        new = await self._post_message(text, steps=ref == self._steps_ref)
+        kept = (self._buttons.pop(ref),) if ref in self._buttons else None
+        new = await self._post_message(text, steps=ref == self._steps_ref, buttons=kept)
         try:
             await call(self._client.chat_delete, channel=self._place.channel, ts=ref)
         except SLACK_ERRORS as exc:
@@ -342,6 +389,9 @@ class SlackReply:
             args["chunks"] = ([markdown_chunk(rest)] if rest else []) + chunks
         elif rest:
             args["markdown_text"] = rest
+        buttons = self._buttons.get(ref)
+        if buttons is not None:
+            args["blocks"] = button_blocks(buttons)  # shown under the streamed text
         stream.open = False
         if stream.known:
             self._quotas.streams.closed()
@@ -363,7 +413,7 @@ class SlackReply:
         if rest is not None:
             self._sent_tasks(stream, tasks)
         if rest is None and (stream.known or stream.latest):
-            content = self._content(ref, stream.latest)
+            content = self._with_buttons(ref, self._content(ref, stream.latest))
             await self._retrying(
                 self._client.chat_update, {"channel": self._place.channel, "ts": ref, **content}
             )

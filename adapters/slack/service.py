@@ -40,6 +40,7 @@ from adapters.http_calls import call_tracer, slack_method
 from adapters.http_serve import serve
 from adapters.slack.agent import AgentSurface
 from adapters.slack.calls import SlackRefused, call
+from adapters.slack.clicks import SlackClicks
 from adapters.slack.commands import SlackCommands
 from adapters.slack.events import PLATFORM, inbound_from_event, slack_reply_to
 from adapters.slack.files import FileHost
@@ -48,10 +49,12 @@ from adapters.slack.http import EventsEndpoint
 from adapters.slack.platform import QUOTA_WINDOW, SlackPlatform
 from adapters.slack.reader import SlackReader
 from adapters.slack.users import UserDirectory
+from bot.buttons import FEEDBACK
 from bot.command_deps import CommandDeps
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import ConfigError, PlatformUnavailable, RateLimited
+from bot.mcp_approvals import MCP_ACTION
 from bot.types import Platform
 from storage.records import Viewing
 
@@ -95,6 +98,7 @@ class SlackService:
         self.users = UserDirectory(platform.aux_client, admin_ids)
         self._commands: SlackCommands | None = None
         self._agent: AgentSurface | None = None
+        self._clicks: SlackClicks | None = None
         self._routes: list[Callable[[web.Application], None]] = []
 
     @classmethod
@@ -183,6 +187,9 @@ class SlackService:
             command_prefix=self.slack.limits.command_prefix,
             spawn=self._spawn,
         )
+        self._clicks = SlackClicks(
+            engine=engine, slack=self.slack, users=self.users, spawn=self._spawn
+        )
         self._app = self._build_app(self._commands, self._agent)
         if self._app_token:
             self._socket = AsyncSocketModeHandler(self._app, self._app_token)
@@ -240,6 +247,9 @@ class SlackService:
         app.event("assistant_thread_context_changed")(agent.on_thread_context_changed)
         app.command(COMMAND)(commands.on_command)
         app.view(CALLBACK_ID)(commands.on_form)
+        assert self._clicks is not None
+        app.action(FEEDBACK)(self._clicks.on_feedback)
+        app.action(re.compile(rf"^{MCP_ACTION}-\d+$"))(self._clicks.on_approval)
         # Acknowledge any other event too: an unanswered delivery would only be retried.
         app.event(re.compile(".*"))(self._on_ignored)
         return app

@@ -1,0 +1,388 @@
+"""Remote MCP servers with approvals, end to end: an admin adds a server (its header from an
+environment variable), the model asks to run one of its tools, the person who asked approves
+or denies with buttons (Slack blocks, Discord buttons), and the answer continues with
+``mcp_approval_response``; anyone else is refused, an unanswered request expires, and the
+header's value appears in no log line."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from bot.i18n import t
+from bot.logs import RedactSecrets
+from tests.discord_emulator import DiscordEmulator
+from tests.discord_emulator_components import buttons_of as discord_buttons
+from tests.discord_emulator_components import click
+from tests.openai_emulator import OpenAIEmulator, Turn
+from tests.openai_emulator_mcp import McpApprovalRequest, McpCall, McpListTools, approval_responses
+from tests.slack_emulator import SlackEmulator
+from tests.slack_emulator_blocks import block_actions, buttons_of
+from tests.slack_emulator_events import JSON, Message
+from tests.slack_fixtures import *  # noqa: F403
+from tests.slack_fixtures import ALICE, BOB, SlackBot
+from tests.test_slack_commands import command_text
+
+if TYPE_CHECKING:
+    from tests.discord_fixtures import Classroom, DiscordBot
+
+pytest_plugins = ["tests.discord_fixtures"]
+
+TOKEN = "Bearer mcp-9f3c2e71d5a8-secret"
+SERVER = "https://mcp.example.com/mcp"
+ADD = f"mcp add deploys {SERVER} tools=restart,status header=Authorization:DEPLOYS_TOKEN"
+
+
+@pytest.fixture
+def deploys_token(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The header's value, in the environment only; every log line captured (the OpenAI SDK's
+    request dumps too), through the filter the bot's logging installs."""
+    monkeypatch.setenv("DEPLOYS_TOKEN", TOKEN)
+    caplog.handler.addFilter(RedactSecrets())
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="openai")
+
+
+def restart_asked(request: McpApprovalRequest) -> Turn:
+    return (
+        Turn()
+        .item(McpListTools("deploys", ["restart", "status"]))
+        .text("Restarting web needs your OK.")
+        .item(request)
+    )
+
+
+async def slack_click(bot: SlackBot, message: Message, element: JSON, user: str) -> str:
+    seen = len(bot.slack.ephemeral)
+    await bot.deliver(block_actions(message, element, user=user), type="interactive")
+    await bot.slack.until(lambda: len(bot.slack.ephemeral) > seen)
+    return str(bot.slack.ephemeral[-1]["text"])
+
+
+async def slack_prompt(
+    make_slack_bot: Any,
+    emulator: OpenAIEmulator,
+    slack: SlackEmulator,
+    *turns: Turn,
+    **settings: Any,
+) -> tuple[SlackBot, JSON, Message]:
+    slack.users[ALICE] = {"is_admin": True}
+    bot: SlackBot = await make_slack_bot(**settings)
+    added = command_text(await bot.command(ADD))
+    assert (
+        added.startswith("MCP server deploys added") and "Authorization ← $DEPLOYS_TOKEN" in added
+    )
+    emulator.script(*turns)
+    asked = await bot.mention("restart the web service")
+    await bot.answers()
+    [prompt] = bot.thread(asked)
+    return bot, asked, prompt
+
+
+async def test_slack_approval_by_the_asker_continues_the_answer(
+    make_slack_bot: Any,
+    emulator: OpenAIEmulator,
+    slack: SlackEmulator,
+    deploys_token: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    continued = Turn().item(McpCall("deploys", "restart", {"service": "web"}, output="ok"))
+    bot, asked, prompt = await slack_prompt(
+        make_slack_bot, emulator, slack, restart_asked(request), continued.text("Web restarted.")
+    )
+    assert prompt.shown.startswith("Restarting web needs your OK.")
+    assert '🔧 **deploys** wants to run `restart` with `{"service": "web"}`.' in prompt.shown
+    approve, deny = buttons_of(prompt)
+    assert (approve["text"]["text"], approve["style"], deny["style"]) == (
+        "Approve",
+        "primary",
+        "danger",
+    )
+    [first] = emulator.response_requests()
+    [tool] = [tool for tool in first["tools"] if tool["type"] == "mcp"]
+    assert tool == {
+        "type": "mcp",
+        "server_label": "deploys",
+        "server_url": SERVER,
+        "require_approval": "always",
+        "allowed_tools": ["restart", "status"],
+        "headers": {"Authorization": TOKEN},
+    }
+
+    assert await slack_click(bot, prompt, approve, BOB) == t("en", "mcp.not_yours")
+    [waiting] = await bot.store.approval_group(request.id)
+    assert waiting.status == "pending" and len(emulator.response_requests()) == 1
+
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.click.approved")
+    await bot.answers()
+    assert [r.shown for r in bot.thread(asked)][1] == "Web restarted."
+    [answer] = approval_responses(emulator.response_requests())
+    assert (answer["approval_request_id"], answer["approve"]) == (request.id, True)
+    # The continuation is a round of the same conversation (the API refuses
+    # previous_response_id together with conversation).
+    assert answer["request"]["conversation"] == first["conversation"]
+    assert "previous_response_id" not in answer["request"]
+    assert answer["request"]["tools"] == first["tools"]
+    await slack.until(lambda: "Approved by" in prompt.shown)
+    assert buttons_of(prompt) == [] and prompt.shown.startswith("Restarting web")
+    [decided] = await bot.store.approval_group(request.id)
+    assert (decided.status, decided.decided_by) == ("approved", ALICE)
+    # A click on a stale copy of the buttons decides nothing again.
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.already")
+    assert len(emulator.response_requests()) == 2
+
+    listed = command_text(await bot.command("mcp list"))
+    assert "deploys" in listed and TOKEN not in listed
+    assert TOKEN not in caplog.text
+    assert "Sending HTTP Request: POST" in caplog.text  # the SDK's requests were captured
+
+
+async def test_slack_deny_continues_without_the_tool_call(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    bot, asked, prompt = await slack_prompt(
+        make_slack_bot,
+        emulator,
+        slack,
+        restart_asked(request),
+        Turn().text("All right, I left web running."),
+    )
+    _, deny = buttons_of(prompt)
+    assert await slack_click(bot, prompt, deny, ALICE) == t("en", "mcp.click.denied")
+    await bot.answers()
+    [answer] = approval_responses(emulator.response_requests())
+    assert (answer["approval_request_id"], answer["approve"]) == (request.id, False)
+    assert bot.texts(asked)[1] == "All right, I left web running."
+    await slack.until(lambda: "Denied by" in prompt.shown)
+
+
+async def test_slack_unanswered_approval_expires(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    bot, asked, prompt = await slack_prompt(
+        make_slack_bot, emulator, slack, restart_asked(request), mcp_approval_timeout=0.5
+    )
+    approve, _ = buttons_of(prompt)
+    await slack.until(lambda: t("en", "mcp.expired") in prompt.shown)
+    assert buttons_of(prompt) == [] and prompt.shown.startswith("Restarting web")
+    [expired] = await bot.store.approval_group(request.id)
+    assert expired.status == "expired"
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.too_late")
+    await bot.answers()
+    assert len(emulator.response_requests()) == 1 and len(bot.thread(asked)) == 1
+
+
+async def test_discord_approval_by_the_asker_continues_the_answer(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    deploys_token: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from tests.test_discord_admin import say
+
+    added = await say(
+        discord_emu,
+        "mcp add",
+        classroom.teacher,
+        classroom.general,
+        label="deploys",
+        url=SERVER,
+        tools="restart,status",
+        header="Authorization:DEPLOYS_TOKEN",
+    )
+    assert added.startswith("MCP server deploys added") and TOKEN not in added
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    emulator.script(
+        restart_asked(request),
+        Turn().item(McpCall("deploys", "restart", {"service": "web"}, output="ok")).text("Done."),
+    )
+    asked = await discord_emu.user_says(
+        classroom.alice, classroom.general, "restart the web service", mention=True
+    )
+    [shown] = await discord_bot.answer(asked)
+    assert "🔧 **deploys** wants to run `restart`" in shown
+    [prompt] = discord_emu.replies_to(asked)
+    approve, deny = discord_buttons(prompt)
+    assert (approve["label"], approve["style"], deny["style"]) == ("Approve", 1, 4)
+
+    refused = await click(discord_emu, classroom.bob, prompt, approve["custom_id"])
+    await discord_emu.wait_for(lambda: refused.callback)
+    assert refused.callback is not None and refused.callback["data"]["flags"] & 64
+    assert refused.callback["data"]["content"] == t("en", "mcp.not_yours")
+
+    approved = await click(discord_emu, classroom.alice, prompt, approve["custom_id"])
+    await discord_emu.wait_for(lambda: approved.callback)
+    assert approved.callback is not None and approved.callback["type"] == 7
+    await discord_emu.wait_for(lambda: discord_emu.replies_to(int(prompt["id"])))
+    await discord_bot.engine.wait_idle()
+    edited = discord_emu.messages[int(prompt["id"])]
+    assert discord_buttons(edited) == [] and "Approved by" in edited["content"]
+    [continued] = discord_emu.pages(int(prompt["id"]))
+    assert continued.endswith("\nDone.")  # under the line of its steps
+    [answer] = approval_responses(emulator.response_requests())
+    assert (answer["approval_request_id"], answer["approve"]) == (request.id, True)
+    assert TOKEN not in caplog.text
+
+
+def test_a_header_value_read_for_a_request_is_redacted_from_every_log_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.mcp import mcp_tool
+    from storage.records import McpServer
+
+    monkeypatch.setenv("OTHER_TOKEN", "tok-4c1d9e2b77aa")
+    server = McpServer("slack", "T1", "", "x", SERVER, headers={"X-Key": "OTHER_TOKEN"})
+    assert mcp_tool(server)["headers"] == {"X-Key": "tok-4c1d9e2b77aa"}
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "sent %s", ({"X-Key": "tok-4c1d9e2b77aa"},), None
+    )
+    RedactSecrets().filter(record)
+    assert record.getMessage() == "sent {'X-Key': '[redacted]'}"
+
+
+async def test_on_the_chat_completions_api_mcp_is_refused_clearly(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    bot: SlackBot = await make_slack_bot(model_api="chat_completions")
+    added = command_text(await bot.command(ADD))
+    assert t("en", "mcp.added.chat") in added
+    emulator.script(Turn().text("I cannot restart anything from here."))
+    asked = await bot.mention("restart the web service")
+    await bot.answers()
+    [reply] = bot.texts(asked)
+    assert t("en", "mcp.not_on_chat") in reply
+    [request] = emulator.chat_requests()
+    assert all(tool.get("type") != "mcp" for tool in request.get("tools") or [])
+    assert TOKEN not in str(request)
+
+
+async def test_mcp_add_explains_what_is_wrong(
+    make_slack_bot: Any, slack: SlackEmulator, deploys_token: None
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    bot: SlackBot = await make_slack_bot()
+
+    async def add(line: str) -> str:
+        return command_text(await bot.command(line))
+
+    missing = await add(f"mcp add deploys {SERVER} header=Authorization:NOT_SET_ANYWHERE")
+    assert missing == t("en", "mcp.missing_env", variable="NOT_SET_ANYWHERE", label="deploys")
+    assert await add("mcp add deploys ftp://x") == t("en", "mcp.bad_url", url="ftp://x")
+    typed_secret = await add(f"mcp add deploys {SERVER} header=Authorization:Bearer-abc")
+    assert typed_secret.startswith(
+        "“header=Authorization:Bearer-abc” should be header=NAME:ENV_VAR"
+    )
+    assert await add("mcp list") == "No MCP servers for the whole workspace."
+    assert (await add(ADD)).startswith("MCP server deploys added")
+    assert (await add("mcp remove deploys")).startswith("MCP server deploys removed")
+    slack.users["U0CAROL"] = {"is_admin": False}
+    refused = command_text(await bot.command("mcp list", user="U0CAROL", channel="D0CAROL"))
+    assert refused.startswith("Only admins")
+
+
+async def test_discord_deny_and_expiry_on_an_ask(
+    make_discord_bot: Any,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    deploys_token: None,
+) -> None:
+    from tests.test_discord_admin import say
+
+    bot: DiscordBot = await make_discord_bot(mcp_approval_timeout=1.0)
+    await say(
+        discord_emu,
+        "mcp add",
+        classroom.teacher,
+        classroom.general,
+        label="deploys",
+        url=SERVER,
+        header="Authorization:DEPLOYS_TOKEN",
+    )
+    denied_request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    expiring_request = McpApprovalRequest("deploys", "restart", {"service": "db"})
+    emulator.script(
+        restart_asked(denied_request),
+        Turn().text("Left web running."),
+        restart_asked(expiring_request),
+    )
+
+    async def ask(question: str) -> JSON:
+        asked = await discord_emu.slash(
+            classroom.alice, classroom.general, "assistant", "ask", question=question
+        )
+        await discord_emu.wait_for(lambda: asked.followed_up)
+        await bot.engine.wait_idle()
+        return discord_emu.messages[asked.original_id or 0]
+
+    prompt = await ask("restart web")
+    _, deny = discord_buttons(prompt)
+    denied = await click(discord_emu, classroom.alice, prompt, deny["custom_id"])
+    await discord_emu.wait_for(lambda: discord_emu.replies_to(int(prompt["id"])))
+    await bot.engine.wait_idle()
+    assert denied.callback is not None and denied.callback["type"] == 7
+    assert "Denied by" in prompt["content"] and discord_buttons(prompt) == []
+    assert discord_emu.pages(int(prompt["id"])) == ["Left web running."]
+    [answer] = approval_responses(emulator.response_requests())
+    assert (answer["approval_request_id"], answer["approve"]) == (denied_request.id, False)
+
+    expiring = await ask("restart db")
+    stale = copy.deepcopy(expiring)  # as a client that did not redraw the message yet
+    approve, _ = discord_buttons(expiring)
+    await discord_emu.wait_for(lambda: t("en", "mcp.expired") in expiring["content"])
+    assert discord_buttons(expiring) == []
+    late = await click(discord_emu, classroom.alice, stale, approve["custom_id"])
+    await discord_emu.wait_for(lambda: late.callback)
+    assert late.callback is not None and late.callback["data"]["content"] == t("en", "mcp.too_late")
+    assert len(emulator.response_requests()) == 3
+
+
+async def test_a_decision_survives_a_stop_before_its_continuation_runs(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    bot, asked, prompt = await slack_prompt(
+        make_slack_bot, emulator, slack, restart_asked(request), Turn().text("Web restarted.")
+    )
+    approve, _ = buttons_of(prompt)
+    await bot.engine.stop(grace=0)  # no worker takes jobs any more; Slack still delivers
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.click.approved")
+    [queued] = await bot.store.jobs(statuses=["queued"])
+    assert queued.event_id == f"mcp:{request.id}"
+    await bot.stop()
+
+    again: SlackBot = await make_slack_bot()  # the same database, a new process
+    await again.answers()
+    assert again.texts(asked)[1] == "Web restarted."
+    [answer] = approval_responses(emulator.response_requests())
+    assert (answer["approval_request_id"], answer["approve"]) == (request.id, True)
+
+
+async def test_an_admin_may_answer_where_the_server_says_so(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    slack.users[BOB] = {"is_admin": False}
+    bot: SlackBot = await make_slack_bot()
+    await bot.command(f"mcp add deploys {SERVER} approvers=admins")
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    emulator.script(restart_asked(request), Turn().text("Web restarted."))
+    asked = await bot.mention("restart the web service", user=BOB)
+    await bot.answers()
+    [prompt] = bot.thread(asked)
+    approve, _ = buttons_of(prompt)
+    assert await slack_click(bot, prompt, approve, "U0CAROL") == t("en", "mcp.not_yours.admins")
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.click.approved")
+    await bot.answers()
+    assert bot.texts(asked)[1] == "Web restarted."
+    [decided] = await bot.store.approval_group(request.id)
+    assert (decided.user, decided.decided_by) == (BOB, ALICE)

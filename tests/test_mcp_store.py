@@ -1,0 +1,93 @@
+"""MCP servers and approvals in the Store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+from bot.ports import Store
+from storage.records import McpApproval, McpServer, NewJob
+from tests.test_store import store  # noqa: F401  (the fixture, over both databases)
+
+
+def approval(job_id: int, request_id: str, answers: str, expires_at: float) -> McpApproval:
+    return McpApproval(
+        "slack",
+        "T1",
+        "C1",
+        id=request_id,
+        answers=answers,
+        job_id=job_id,
+        user="U1",
+        server_label="deploys",
+        tool="restart",
+        arguments='{"service": "web"}',
+        response_id="resp_1",
+        expires_at=expires_at,
+        prompt="Restart?",
+    )
+
+
+async def test_servers_per_scope_keep_only_the_names_of_header_variables(store: Store) -> None:  # noqa: F811
+    server = McpServer(
+        "slack",
+        "T1",
+        "",
+        label="deploys",
+        url="https://mcp.example.com",
+        allowed_tools=("restart",),
+        headers={"Authorization": "DEPLOYS_TOKEN"},
+        approvers="admins",
+    )
+    await store.save_mcp_server(server)
+    await store.save_mcp_server(McpServer("slack", "T1", "C1", label="docs", url="https://d"))
+    await store.save_mcp_server(McpServer("slack", "T2", "", label="other", url="https://o"))
+    [saved] = await store.mcp_servers("slack", "T1", [""])
+    assert (saved.allowed_tools, saved.headers, saved.approvers) == (
+        ("restart",),
+        {"Authorization": "DEPLOYS_TOKEN"},
+        "admins",
+    )
+    assert saved.added_at > 0
+    both = await store.mcp_servers("slack", "T1", ["", "C1"])
+    assert [(s.channel, s.label) for s in both] == [("", "deploys"), ("C1", "docs")]
+    await store.save_mcp_server(McpServer("slack", "T1", "", label="deploys", url="https://new"))
+    [replaced] = await store.mcp_servers("slack", "T1", [""])
+    assert replaced.url == "https://new" and replaced.allowed_tools is None
+    assert await store.remove_mcp_server("slack", "T1", "", "deploys")
+    assert not await store.remove_mcp_server("slack", "T1", "", "deploys")
+
+
+async def test_a_decision_queues_its_continuation_once(store: Store) -> None:  # noqa: F811
+    job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-1", {"text": "restart"}))
+    assert job is not None
+    later = time.time() + 60
+    await store.add_approvals(
+        [approval(job.id, "mcpr_1", "mcpr_1", later), approval(job.id, "mcpr_2", "mcpr_1", later)]
+    )
+    await store.add_approvals([approval(job.id, "mcpr_1", "mcpr_1", later)])  # again: no-op
+    assert [a.id for a in await store.approval_group("mcpr_1")] == ["mcpr_1", "mcpr_2"]
+    assert await store.next_approval_expiry() == later
+
+    continuation = NewJob("slack", "T1", "C1", "U1", "mcp:mcpr_1", {"text": ""})
+    queued = await store.decide_approvals("mcpr_1", "approved", "U1", continuation)
+    assert queued is not None and queued.status == "queued"
+    assert await store.decide_approvals("mcpr_1", "denied", "U1", continuation) is None
+    group = await store.approval_group("mcpr_1")
+    assert {(a.status, a.decided_by, a.continuation_job) for a in group} == {
+        ("approved", "U1", queued.id)
+    }
+    assert await store.next_approval_expiry() is None
+    assert len(await store.jobs(statuses=["queued"])) == 2
+
+
+async def test_an_expired_request_cannot_be_decided(store: Store) -> None:  # noqa: F811
+    job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-2", {"text": "restart"}))
+    assert job is not None
+    past = time.time() - 1
+    await store.add_approvals([approval(job.id, "mcpr_9", "mcpr_9", past)])
+    continuation = NewJob("slack", "T1", "C1", "U1", "mcp:mcpr_9", {"text": ""})
+    assert await store.decide_approvals("mcpr_9", "approved", "U1", continuation) is None
+    assert len(await store.jobs(statuses=["queued"])) == 1  # nothing queued
+    [expired] = await store.expire_approvals(time.time())
+    assert (expired.id, expired.status, expired.prompt) == ("mcpr_9", "expired", "Restart?")
+    assert await store.expire_approvals(time.time()) == []
