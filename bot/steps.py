@@ -169,41 +169,54 @@ def _merge(have: tuple[Source, ...], more: Sequence[Source]) -> tuple[Source, ..
 ICONS: dict[StepStatus, str] = {"in_progress": "⏳", "complete": "✅", "error": "⚠️"}
 
 
-def _source_links(sources: tuple[Source, ...], lang: str) -> str:
-    shown = [f"[{_link_text(s)}](<{s.url}>)" for s in sources[:SOURCES_SHOWN]]
-    more = len(sources) - len(shown)
-    if more > 0:
-        shown.append(t(lang, "steps.more_sources", n=more))
-    return ", ".join(shown)
-
-
 def source_name(source: Source) -> str:
     """What a source is called: its title, else its site."""
     return source.title or urlsplit(source.url).netloc or source.url
 
 
-def _link_text(source: Source) -> str:
+def _markdown_link(source: Source) -> str:
     text = _clip(source_name(source), 40)
-    return text.replace("[", "(").replace("]", ")")
+    return f"[{text.replace('[', '(').replace(']', ')')}](<{source.url}>)"
 
 
-def steps_line(steps: Sequence[Step], lang: str) -> str:
+@dataclass(frozen=True)
+class LineSyntax:
+    """How a platform writes a steps line: its escaping of titles, its links and the line's
+    length limit."""
+
+    escape: Callable[[str], str] = str
+    link: Callable[[Source], str] = _markdown_link
+    limit: int = LINE_LIMIT
+
+
+MARKDOWN = LineSyntax()
+"""Discord's Markdown: ``[title](<url>)`` (the angle brackets keep a link from unfurling)."""
+
+
+def steps_line(steps: Sequence[Step], lang: str, syntax: LineSyntax = MARKDOWN) -> str:
     """The steps while the answer is written: ``⏳ Running code · ✅ Web search: [a](<…>)``.
-    A reasoning step shows only while it goes on, by its heading."""
+    A reasoning step shows only while it goes on, by its heading; a line too long loses its
+    links (what makes it long)."""
     parts: list[str] = []
     for step in steps:
         if step.kind == "reasoning":
             if step.status == "in_progress":
-                parts.append(f"💭 {step.title}")
+                parts.append(f"💭 {syntax.escape(step.title)}")
             continue
-        part = f"{ICONS[step.status]} {step.title}"
+        part = f"{ICONS[step.status]} {syntax.escape(step.title)}"
         if step.sources:
-            part += f": {_source_links(step.sources, lang)}"
+            links = [syntax.link(source) for source in step.sources[:SOURCES_SHOWN]]
+            more = len(step.sources) - len(links)
+            part += ": " + ", ".join(links)
+            if more > 0:
+                part += " " + t(lang, "steps.more_sources", n=more)
         parts.append(part)
     line = " · ".join(parts)
-    if len(line) > LINE_LIMIT:
-        line = " · ".join(f"{ICONS[s.status]} {s.title}" for s in steps if s.kind != "reasoning")
-    return _clip(line, LINE_LIMIT)
+    if len(line) > syntax.limit:
+        line = " · ".join(
+            f"{ICONS[s.status]} {syntax.escape(s.title)}" for s in steps if s.kind != "reasoning"
+        )
+    return _clip(line, syntax.limit)
 
 
 def steps_summary(steps: Sequence[Step], lang: str) -> str:

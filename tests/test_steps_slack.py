@@ -97,7 +97,7 @@ async def test_without_native_streaming_a_context_block_shows_the_steps(
     context_block, markdown, rating = reply.blocks  # the answer's thumbs up/down last
     assert rating["type"] == "context_actions"
     assert context_block["elements"][0]["text"] == (
-        "✅ Run Python code  ·  ✅ Search the web: python 3.14 release date: "
+        "✅ Run Python code · ✅ Search the web: python 3.14 release date: "
         f"<{PY}|www.python.org>, <{PEP}|PEP 745 – Python 3.14 Release Schedule>"
     )
     assert markdown["type"] == "markdown" and ANSWER in markdown["text"]

@@ -7,13 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.mentions import neutralise
-from bot.steps import ICONS, SOURCES_SHOWN, Source, Step, Steps, source_name
+from bot.steps import LineSyntax, Source, Step, Steps, source_name, steps_line
 
 TASK_DISPLAY_MODE = "timeline"
 """Task cards interleaved with the streamed text, where each step happened."""
 TASK_SOURCES = 10
-CONTEXT_TEXT_LIMIT = 3000
-"""A context block's mrkdwn text element takes up to 3,000 characters."""
 
 
 def task_chunk(step: Step) -> dict[str, Any]:
@@ -52,26 +50,13 @@ def _mrkdwn_link(source: Source) -> str:
     return f"<{url}|{label}>"
 
 
-def context_line(steps: Steps) -> str:
+_MRKDWN = LineSyntax(escape=_mrkdwn_escape, link=_mrkdwn_link, limit=3000)
+"""A context block's mrkdwn text element takes up to 3,000 characters."""
+
+
+def context_line(steps: Steps, lang: str = "en") -> str:
     """The steps as one mrkdwn line; a reasoning step only while it goes on."""
-    parts: list[str] = []
-    for step in steps:
-        if step.kind == "reasoning":
-            if step.status == "in_progress":
-                parts.append(f"💭 {_mrkdwn_escape(step.title)}")
-            continue
-        part = f"{ICONS[step.status]} {_mrkdwn_escape(step.title)}"
-        if step.sources:
-            links = [_mrkdwn_link(s) for s in step.sources[:SOURCES_SHOWN]]
-            more = len(step.sources) - len(links)
-            part += ": " + ", ".join(links) + (f" +{more}" if more > 0 else "")
-        parts.append(part)
-    line = "  ·  ".join(parts)
-    if len(line) > CONTEXT_TEXT_LIMIT:  # without the links, which are what makes it long
-        line = "  ·  ".join(
-            f"{ICONS[s.status]} {_mrkdwn_escape(s.title)}" for s in steps if s.kind != "reasoning"
-        )[:CONTEXT_TEXT_LIMIT]
-    return line
+    return steps_line(steps, lang, _MRKDWN)
 
 
 def blocks_with_steps(steps: Steps, text: str) -> list[dict[str, Any]] | None:
