@@ -14,6 +14,7 @@ import pytest
 
 from bot.i18n import t
 from bot.logs import RedactSecrets
+from tests.chat_commands import admin_says, command_text
 from tests.discord_emulator import DiscordEmulator
 from tests.discord_emulator_components import buttons_of as discord_buttons
 from tests.discord_emulator_components import click
@@ -24,7 +25,6 @@ from tests.slack_emulator_blocks import block_actions, buttons_of
 from tests.slack_emulator_events import JSON, Message
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE, BOB, SlackBot
-from tests.test_slack_commands import command_text
 
 if TYPE_CHECKING:
     from tests.discord_fixtures import Classroom, DiscordBot
@@ -186,9 +186,7 @@ async def test_discord_approval_by_the_asker_continues_the_answer(
     deploys_token: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from tests.test_discord_admin import say
-
-    added = await say(
+    added = await admin_says(
         discord_emu,
         "mcp add",
         classroom.teacher,
@@ -296,10 +294,8 @@ async def test_discord_deny_and_expiry_on_an_ask(
     classroom: Classroom,
     deploys_token: None,
 ) -> None:
-    from tests.test_discord_admin import say
-
     bot: DiscordBot = await make_discord_bot(mcp_approval_timeout=1.0)
-    await say(
+    await admin_says(
         discord_emu,
         "mcp add",
         classroom.teacher,

@@ -6,7 +6,7 @@ import time
 
 from bot.ports import Store
 from storage.records import McpApproval, McpServer, NewJob
-from tests.test_store import store  # noqa: F401  (the fixture, over both databases)
+from tests.store_fixture import store  # noqa: F401  (the fixture, over both databases)
 
 
 def approval(job_id: int, request_id: str, answers: str, expires_at: float) -> McpApproval:
