@@ -149,9 +149,13 @@ async def test_slack_deny_continues_without_the_tool_call(
         make_slack_bot,
         emulator,
         slack,
-        restart_asked(request),
+        Turn().item(McpCall("deploys", "status", output="web: up")).item(request),
         Turn().text("All right, I left web running."),
+        slack_native_streaming=False,
     )
+    assert prompt.blocks is not None
+    steps, _, _ = prompt.blocks  # the steps (its status call), the prompt, the buttons
+    assert steps["type"] == "context" and "status" in steps["elements"][0]["text"]
     _, deny = buttons_of(prompt)
     assert await slack_click(bot, prompt, deny, ALICE) == t("en", "mcp.click.denied")
     await bot.answers()
@@ -159,6 +163,8 @@ async def test_slack_deny_continues_without_the_tool_call(
     assert (answer["approval_request_id"], answer["approve"]) == (request.id, False)
     assert bot.texts(asked)[1] == "All right, I left web running."
     await slack.until(lambda: "Denied by" in prompt.shown)
+    assert prompt.blocks is not None and prompt.blocks[0] == steps  # kept above the text
+    assert buttons_of(prompt) == []
 
 
 async def test_slack_unanswered_approval_expires(
