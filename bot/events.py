@@ -31,6 +31,7 @@ class ToolCallDone:
     failed: bool = False
     label: str = ""
     sources: tuple[Source, ...] = ()
+    output: str = ""
 
 
 @dataclass(frozen=True)

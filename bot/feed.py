@@ -69,7 +69,13 @@ def call_ended(item: Any) -> ToolCallDone:
         if _get(source, "url")
     )
     failed = _get(item, "status") in _FAILED or bool(_get(item, "error"))
-    return ToolCallDone(failed=failed, label=str(label), sources=sources)
+    output = _get(item, "output")
+    return ToolCallDone(
+        failed=failed,
+        label=str(label),
+        sources=sources,
+        output=output if isinstance(output, str) else "",
+    )
 
 
 def summary_text(item: Any) -> str:

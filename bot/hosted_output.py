@@ -101,8 +101,10 @@ class WebSources:
         pages = self._cited if cited else self._found
         key = _key(source.url)
         known = pages.get(key)
-        if known is None or (not known.title and source.title):
+        if known is None:
             pages[key] = source
+        elif not known.title and source.title:
+            pages[key] = Source(source.title, known.url)
 
     def shown(self) -> list[Source]:
         return list((self._cited or self._found).values())[:MAX_SOURCES]

@@ -107,6 +107,7 @@ class AnswerRenderer:
         if code and self._open_code == call.id:
             self._append(code)
         if logs:
+            self.steps.printed(call.id, logs)
             self._close_code()
             self._separate()
             self._append(f"```text\n{logs.rstrip()}\n```\n")
@@ -114,7 +115,12 @@ class AnswerRenderer:
     async def on_tool_call_done(self, call: ToolCall, done: ToolCallDone) -> None:
         if call.type != "other":
             self.steps.finished(
-                call.id, failed=done.failed, label=done.label, sources=done.sources, kind=call.type
+                call.id,
+                failed=done.failed,
+                label=done.label,
+                sources=done.sources,
+                kind=call.type,
+                output=done.output,
             )
         for source in done.sources:
             self.web.add(source, cited=False)
@@ -140,11 +146,14 @@ class AnswerRenderer:
         self._images.add(item_id)
         image = decode_image(result)
         if image is None:
-            log.warning(
-                "generated image %s is not a readable image (%d characters)",
-                item_id,
-                len(result or ""),
-            )
+            if result:
+                log.warning(
+                    "generated image %s is not a readable image (%d characters of base64)",
+                    item_id,
+                    len(result),
+                )
+            else:
+                log.warning("image generation %s ended without an image", item_id)
             self.notices_at_end(t(self.lang, "image.unreadable" if result else "image.not_made"))
             return
         n = len(self._images)

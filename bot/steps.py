@@ -53,6 +53,8 @@ class Step:
     sources: tuple[Source, ...] = ()
     details: str = ""
     """What the step is about (a query, a tool's name) or, for reasoning, its summary."""
+    output: str = ""
+    """What it gave, in short (the code's printed output, an MCP tool's answer)."""
 
 
 Steps = tuple[Step, ...]
@@ -107,6 +109,7 @@ class StepTracker:
         label: str = "",
         sources: Sequence[Source] = (),
         kind: StepKind = "other",
+        output: str = "",
     ) -> None:
         step = self._steps.get(step_id)
         if step is None:
@@ -116,7 +119,15 @@ class StepTracker:
                 step, title=self._title(step.kind, label), details=_clip(label, DETAILS_LIMIT)
             )
         merged = _merge(step.sources, sources)
-        self._put(replace(step, status="error" if failed else "complete", sources=merged))
+        output = _clip(output, DETAILS_LIMIT) if output else step.output
+        status: StepStatus = "error" if failed else "complete"
+        self._put(replace(step, status=status, sources=merged, output=output))
+
+    def printed(self, step_id: str, output: str) -> None:
+        """What a step printed (a code call's logs), before it ends."""
+        step = self._steps.get(step_id)
+        if step is not None and output.strip():
+            self._put(replace(step, output=_clip(output, DETAILS_LIMIT)))
 
     def cited(self, source: Source) -> None:
         """A web citation in the answer: a source of the latest web search, if any."""
@@ -127,9 +138,9 @@ class StepTracker:
     def reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
         summary = self._summaries.get(item_id, "") + delta
         self._summaries[item_id] = summary
-        heading = reasoning_heading(summary)
-        title = heading or t(self.lang, "step.reasoning")
-        details = _clip(summary[len(f"**{heading}**") :] if heading else summary, DETAILS_LIMIT)
+        match = _HEADING.match(summary)
+        title = reasoning_heading(summary) or t(self.lang, "step.reasoning")
+        details = _clip(summary[match.end() :] if match else summary, DETAILS_LIMIT)
         status: StepStatus = "complete" if done else "in_progress"
         self._put(Step(item_id, "reasoning", title, status, details=details))
 
@@ -145,8 +156,10 @@ def _merge(have: tuple[Source, ...], more: Sequence[Source]) -> tuple[Source, ..
     the search listed by its URL alone) is kept."""
     merged = {s.url: s for s in have}
     for source in more:
+        if urlsplit(source.url).scheme not in ("http", "https"):
+            continue  # only a web page is linked
         known = merged.get(source.url)
-        if source.url and (known is None or (not known.title and source.title)):
+        if known is None or (not known.title and source.title):
             merged[source.url] = source
     return tuple(merged.values())
 

@@ -31,11 +31,31 @@ def days_back(days: int, today: dt.date | None = None) -> list[str]:
 def usage_csv(rows: Sequence[DailyUsage], names: dict[str, str] | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["day", "user", "messages", "input_tokens", "output_tokens", "tokens"])
+    writer.writerow(
+        [
+            "day",
+            "user",
+            "messages",
+            "input_tokens",
+            "output_tokens",
+            "tokens",
+            "web_searches",
+            "images",
+        ]
+    )
     for row in rows:
         user = (names or {}).get(row.user, row.user)
         writer.writerow(
-            [row.day, user, row.messages, row.input_tokens, row.output_tokens, row.tokens]
+            [
+                row.day,
+                user,
+                row.messages,
+                row.input_tokens,
+                row.output_tokens,
+                row.tokens,
+                row.web_searches,
+                row.images,
+            ]
         )
     return out.getvalue().encode()
 

@@ -6,8 +6,9 @@ Completions backend they are refused, and answers say they are without them."""
 from __future__ import annotations
 
 import asyncio
-import base64
+import csv
 import dataclasses
+import io
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -87,6 +88,14 @@ async def test_slack_web_answer_ends_with_its_sources_and_an_image_lands_in_the_
     report = command_text(await slack_bot.command("usage all"))
     assert f"• {ALICE}: 1 message(s), 46 tokens, 1 web search(es), 1 image(s)" in report
     assert "each web search counts as 5000 tokens and each image as 20000 tokens" in report
+
+    def tables() -> list[Any]:
+        return [u for u in slack.uploads.values() if u.filename.endswith(".csv") and u.data]
+
+    await slack.until(lambda: bool(tables()))
+    [table] = tables()
+    [row] = csv.DictReader(io.StringIO(table.data.decode()))
+    assert (row["user"], row["web_searches"], row["images"]) == (ALICE, "1", "1")
     mine = command_text(await slack_bot.command("usage"))
     assert mine.startswith("Today: 1 message(s), 46 tokens, 1 web search(es), 1 image(s).")
 
@@ -154,7 +163,8 @@ async def test_an_unreadable_or_oversized_image_is_named_and_the_answer_kept(
     assert bot.texts(bad) == [
         "A crab:\n\n⚠️ The generated image came back unreadable, so it is not shown."
     ]
-    assert "is not a readable image (18 characters)" in caplog.text
+    assert "is not a readable image (18 characters of base64)" in caplog.text
+    assert "ended without an image" in caplog.text
     assert bot.texts(big) == ["Too big:\n\n⚠️ image-1.png is too large to upload here."]
     assert bot.texts(blocked) == ["Blocked:\n\n⚠️ The image could not be generated."]
     assert slack.uploads == {}
@@ -216,16 +226,6 @@ async def test_chat_completions_refuses_them_and_answers_without_them(
     [request] = emulator.chat_requests()
     assert "tools" not in request or all(t["type"] == "function" for t in request["tools"])
     assert emulator.response_requests() == []
-
-
-def test_image_results_are_decoded_strictly() -> None:
-    from bot.hosted_output import decode_image
-
-    encoded = base64.b64encode(PNG).decode()
-    assert decode_image(encoded) is not None and decode_image(encoded).data == PNG  # type: ignore[union-attr]
-    assert decode_image(encoded[:-4] + "!!!!") is None
-    assert decode_image(base64.b64encode(b"<svg>not allowed</svg>").decode()) is None
-    assert decode_image(None) is None and decode_image("") is None
 
 
 async def test_polled_answers_show_sources_and_an_image_once_across_a_restart(

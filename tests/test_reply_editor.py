@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,3 +173,34 @@ async def test_budget_pause_blocks_everyone(calls: int | None) -> None:
     started = time.monotonic()
     await budget.acquire()
     assert time.monotonic() - started >= 0.04
+
+
+@dataclass
+class WatchedTarget(RecordingTarget):
+    called: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def _enter(self) -> None:
+        self.called.set()
+        await super()._enter()
+
+    async def until(self, ready: Callable[[], bool]) -> None:
+        async with asyncio.timeout(5):
+            while not ready():
+                self.called.clear()
+                await self.called.wait()
+
+
+async def test_what_shows_beside_the_text_is_edited_even_when_the_text_is_the_same() -> None:
+    target, source = WatchedTarget(), Source()
+    editor = editor_for(target, source, ReplyLimits(max_length=20, edit_interval=0.0))
+    await editor.start()
+    source.text = "first page is long. second page"
+    editor.mark_dirty()
+    await target.until(lambda: len(target.messages) == 2)  # the flusher posts both pages
+    shown = len(target.calls)
+    target.rate_limit_next = 1  # the progress edit for the steps fails; the final carries them
+    editor.mark_dirty(beside_text=True)
+    await target.until(lambda: len(target.stamps) > shown)
+    await editor.finish()
+    edits = [c for c in target.calls[shown:] if c[0] == "edit"]
+    assert [ref for _, ref, _ in edits] == ["m1"]  # the first page only, once it went through

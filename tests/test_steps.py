@@ -204,3 +204,17 @@ def test_call_ended_reads_queries_and_failures() -> None:
     search = {"type": "file_search_call", "status": "completed", "queries": ["a", "b"]}
     assert call_ended(search).label == "a; b" and not call_ended(search).failed
     assert call_ended({"type": "web_search_call", "status": "incomplete"}).failed
+
+
+def test_outside_words_never_notify_and_only_web_pages_are_linked() -> None:
+    steps, _ = tracker()
+    steps.started("ws_1", "web_search")
+    bad = [Source("<!channel> @here", "https://x.example/"), Source("x", "javascript:alert(1)")]
+    steps.finished("ws_1", label="@everyone", sources=bad)
+    [step] = steps.steps
+    assert [s.url for s in step.sources] == ["https://x.example/"]
+    chunk = task_chunk(step)
+    assert "@everyone" not in chunk["title"] and "<!channel>" not in str(chunk["sources"])
+    assert "@here" not in chunk["sources"][0]["text"]
+    line = context_line(steps.steps)
+    assert "<!channel>" not in line and "@here" not in line and "@everyone" not in line

@@ -145,3 +145,26 @@ async def test_no_steps_on_the_chat_completions_backend(
     assert await bot.answer(asked) == ["2 + 2 = 4."]
     [reply] = discord_emu.replies_to(asked)
     assert not any("-#" in content for content in discord_emu.contents(int(reply["id"])))
+
+
+async def test_a_polled_answer_shows_the_same_steps(
+    make_discord_bot: Callable[..., Any],
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+) -> None:
+    bot: DiscordBot = await make_discord_bot(assistant_run_mode="poll", poll_interval=0.01)
+    emulator.script(
+        Turn()
+        .code("print(2 + 2)", logs="4\n")
+        .item(WebSearch("python 3.14 release date", [PY, PEP]))
+        .item(Reasoning(["**Summing up**\n\nBoth parts are answered."]))
+        .text(ANSWER)
+    )
+    asked = await discord_emu.user_says(classroom.alice, classroom.ask_ai, "2 + 2 and 3.14?")
+    [page] = await bot.answer(asked)
+    assert page.startswith("-# ✅ Steps (2): code, web search · sources: 2\n")
+    assert ANSWER in page and "Summing up" not in page
+    assert page.endswith(  # no page is cited: the ones searched are listed
+        f"Sources from the web: [python.org](<{PY}>) · [peps.python.org](<{PEP}>)"
+    )

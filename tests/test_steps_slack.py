@@ -4,15 +4,16 @@ stream, a context block above the answer where the message is posted and updated
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from tests.openai_emulator import OpenAIEmulator, Turn
-from tests.openai_emulator_steps import FailedCode, McpCall, Reasoning
+from tests.openai_emulator_steps import FailedCode, McpCall, Reasoning, WebSearch
 from tests.slack_emulator import SlackEmulator
-from tests.slack_emulator_events import JSON, Message
+from tests.slack_emulator_events import JSON, Message, Tier
 from tests.slack_fixtures import *  # noqa: F403
-from tests.slack_fixtures import SlackBot
+from tests.slack_fixtures import TEST_LIMITS, SlackBot
 from tests.steps_script import ANSWER, PEP, PY, code_and_web
 
 
@@ -55,6 +56,8 @@ async def test_native_stream_shows_code_and_web_steps_as_task_cards(
     assert not reply.streaming
     assert slack.calls_to("chat.startStream")[0].args["task_display_mode"] == "timeline"
     assert task_statuses(reply, web) == ["in_progress", "complete"]
+    [code] = [c for c in reply.tasks.values() if c["title"] == "Run Python code"]
+    assert code["output"] == "4"  # what the code printed
     [card] = [c for c in reply.tasks.values() if c["title"].startswith(web)]
     assert card["title"] == "Search the web: python 3.14 release date"
     assert card["sources"] == [
@@ -62,9 +65,9 @@ async def test_native_stream_shows_code_and_web_steps_as_task_cards(
         {"type": "url", "url": PEP, "text": "PEP 745 – Python 3.14 Release Schedule"},
     ]
     assert ANSWER in reply.shown and "```python\nprint(2 + 2)\n```" in reply.shown
-    # The task cards went with the text's own calls: no call was added for them.
-    for call in slack.calls_to("chat.appendStream"):
-        assert "markdown_text" in call.args or "chunks" in call.args
+    # The cards went with the stream's own calls: one stream, stopped once, never replaced.
+    assert len(slack.calls_to("chat.startStream")) == len(slack.calls_to("chat.stopStream")) == 1
+    assert slack.calls_to("chat.update") == []
 
 
 async def test_without_native_streaming_a_context_block_shows_the_steps(
@@ -109,6 +112,7 @@ async def test_a_failed_tool_call_shows_as_an_error(
         Turn()
         .code("print(2 + 2)")
         .item(FailedCode("import missing_module"))
+        .item(McpCall("docs", "search", {"q": "x"}, output="3 pages found"))
         .item(McpCall("docs", "lookup", {"q": "x"}, error=failure))
         .text("The second run failed, and the docs server did not answer.")
     )
@@ -118,8 +122,11 @@ async def test_a_failed_tool_call_shows_as_an_error(
     assert [(c["title"], c["status"]) for c in reply.tasks.values()] == [
         ("Run Python code", "complete"),
         ("Run Python code", "error"),
+        ("Use search", "complete"),
         ("Use lookup", "error"),
     ]
+    [search] = [c for c in reply.tasks.values() if c["title"] == "Use search"]
+    assert search["output"] == "3 pages found"
 
 
 async def test_a_reasoning_summary_is_a_card_never_the_answer(
@@ -162,3 +169,25 @@ async def test_the_emulator_refuses_malformed_chunks(slack: SlackEmulator) -> No
     await client.chat_appendStream(channel="D0ALICE", ts=started["ts"], chunks=[good])
     [message] = slack.messages["D0ALICE"]
     assert message.tasks == {"t1": good}
+
+
+async def test_a_final_rerouted_as_a_new_message_keeps_its_steps(
+    make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    # No chat.update left this minute: the final text replaces the placeholder by a new
+    # message (chat.postMessage), which carries the steps in its context block.
+    limits = dataclasses.replace(TEST_LIMITS, calls_per_window=1, window=60.0, final_patience=0.2)
+    slack.limiter.tiers["chat.update"] = Tier(1, 60.0)
+    bot: SlackBot = await make_slack_bot(limits=limits, slack_native_streaming=False)
+    emulator.script(Turn().text("Warm-up."), Turn().item(WebSearch("q", [PY])).text(ANSWER))
+    await bot.dm("warm up")  # spends the minute's chat.update
+    await bot.answers()
+    event = await bot.dm("when?")
+    async with asyncio.timeout(10):
+        await bot.answers()
+    [message] = bot.thread(event)
+    assert message.shown.startswith(ANSWER) and message.blocks is not None
+    assert message.blocks[0]["elements"][0]["text"] == (
+        f"✅ Search the web: q: <{PY}|www.python.org>"
+    )
+    assert len(slack.calls_to("chat.update")) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.slack.mentions import neutralise
 from bot.steps import ICONS, SOURCES_SHOWN, Source, Step, Steps, source_name
 
 TASK_DISPLAY_MODE = "timeline"
@@ -21,14 +22,16 @@ def task_chunk(step: Step) -> dict[str, Any]:
     chunk: dict[str, Any] = {
         "type": "task_update",
         "id": step.id,
-        "title": step.title,
+        "title": neutralise(step.title),  # titles, queries and page titles come from outside
         "status": step.status,
     }
     if step.details:
-        chunk["details"] = step.details
+        chunk["details"] = neutralise(step.details)
+    if step.output:
+        chunk["output"] = neutralise(step.output)
     if step.sources:
         chunk["sources"] = [
-            {"type": "url", "url": s.url, "text": source_name(s)[:150]}
+            {"type": "url", "url": s.url, "text": neutralise(source_name(s)[:150])}
             for s in step.sources[:TASK_SOURCES]
         ]
     return chunk
@@ -39,7 +42,8 @@ def markdown_chunk(text: str) -> dict[str, Any]:
 
 
 def _mrkdwn_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return neutralise(escaped)  # plain @channel too
 
 
 def _mrkdwn_link(source: Source) -> str:
