@@ -201,7 +201,7 @@ async def _ratings(
     lines = [t(lang, "usage.feedback.title", days=USAGE_DAYS)]
     for count in counts:
         if count.profile:
-            name = t(lang, "usage.feedback.channel", channel=count.profile)
+            name = t(lang, "usage.feedback.channel", channel=f"<#{count.profile}>")
         else:
             name = t(lang, "usage.feedback.workspace", platform=message.platform)
         lines.append(t(lang, "usage.feedback.line", profile=name, up=count.up, down=count.down))

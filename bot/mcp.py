@@ -51,6 +51,9 @@ def parse_server(
     if len(words) < 2:
         raise McpSetupError("mcp.usage", {})
     label, url, options = words[0], words[1], words[2:]
+    # Slack may send a URL in its link syntax, ``<https://…>`` or ``<https://…|text>``.
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1].split("|", 1)[0]
     if not LABEL.fullmatch(label):
         raise McpSetupError("mcp.bad_label", {"label": label[:64]})
     if not url.lower().startswith(("https://", "http://")) or len(url) > 2000:

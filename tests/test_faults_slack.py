@@ -16,6 +16,7 @@ import pytest
 
 from tests.openai_emulator import OpenAIEmulator, Turn
 from tests.slack_emulator import UPLOAD_URL, SlackEmulator
+from tests.slack_emulator_blocks import buttons_of
 from tests.slack_emulator_events import JSON, Message, new_ts
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE_DM, BOB, GENERAL, TEST_LIMITS, SlackBot
@@ -124,6 +125,8 @@ async def test_a_reply_deleted_while_written_continues_in_a_new_message(
     rest.set()
     await bot.answers()
     assert bot_texts(bot, event) == [answer]
+    [reply] = bot.thread(event)  # the new message has the answer's rating buttons
+    assert [b["type"] for b in buttons_of(reply)] == ["feedback_buttons"]
     assert [j.status for j in await bot.store.jobs()] == ["answered"]
 
 

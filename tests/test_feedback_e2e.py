@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from bot.i18n import t
+from tests.chat_commands import admin_says, command_text
 from tests.discord_emulator import DiscordEmulator
 from tests.discord_emulator_components import buttons_of as discord_buttons
 from tests.discord_emulator_components import click
@@ -19,7 +20,6 @@ from tests.slack_emulator_blocks import block_actions, buttons_of
 from tests.slack_emulator_events import Message
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE, BOB, GENERAL, SlackBot
-from tests.test_slack_commands import command_text
 
 if TYPE_CHECKING:
     from tests.discord_fixtures import Classroom, DiscordBot
@@ -127,8 +127,6 @@ async def test_discord_ask_answer_carries_the_buttons_and_the_report_counts_them
     emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
-    from tests.test_discord_admin import say
-
     emulator.script(Turn().text(ANSWER, deltas=4))
     asked = await discord_emu.slash(
         classroom.bob, classroom.general, "assistant", "ask", question="Solve 3x + 11 = 14"
@@ -143,6 +141,6 @@ async def test_discord_ask_answer_carries_the_buttons_and_the_report_counts_them
     assert rated.callback is not None
     assert rated.callback["data"]["content"] == t("en", "feedback.saved.down")
 
-    report = await say(discord_emu, "usage all", classroom.teacher, classroom.general)
+    report = await admin_says(discord_emu, "usage all", classroom.teacher, classroom.general)
     assert t("en", "usage.feedback.title", days=30) in report
     assert "• server profile: 👍 0 / 👎 1" in report

@@ -14,7 +14,7 @@ from storage.postgres import PostgresStore
 from storage.records import Feedback, McpServer, NewJob
 from storage.sqlite import SQLiteStore
 from tests.postgres_db import fresh_schema
-from tests.test_store import store  # noqa: F401  (the fixture, over both databases)
+from tests.store_fixture import store  # noqa: F401  (the fixture, over both databases)
 
 
 async def test_a_second_click_changes_the_rating_and_counts_go_per_profile(store: Store) -> None:  # noqa: F811

@@ -14,6 +14,7 @@ import pytest
 
 from bot.i18n import t
 from bot.logs import RedactSecrets
+from tests.chat_commands import admin_says, command_text
 from tests.discord_emulator import DiscordEmulator
 from tests.discord_emulator_components import buttons_of as discord_buttons
 from tests.discord_emulator_components import click
@@ -24,7 +25,6 @@ from tests.slack_emulator_blocks import block_actions, buttons_of
 from tests.slack_emulator_events import JSON, Message
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE, BOB, SlackBot
-from tests.test_slack_commands import command_text
 
 if TYPE_CHECKING:
     from tests.discord_fixtures import Classroom, DiscordBot
@@ -149,9 +149,13 @@ async def test_slack_deny_continues_without_the_tool_call(
         make_slack_bot,
         emulator,
         slack,
-        restart_asked(request),
+        Turn().item(McpCall("deploys", "status", output="web: up")).item(request),
         Turn().text("All right, I left web running."),
+        slack_native_streaming=False,
     )
+    assert prompt.blocks is not None
+    steps, _, _ = prompt.blocks  # the steps (its status call), the prompt, the buttons
+    assert steps["type"] == "context" and "status" in steps["elements"][0]["text"]
     _, deny = buttons_of(prompt)
     assert await slack_click(bot, prompt, deny, ALICE) == t("en", "mcp.click.denied")
     await bot.answers()
@@ -159,6 +163,8 @@ async def test_slack_deny_continues_without_the_tool_call(
     assert (answer["approval_request_id"], answer["approve"]) == (request.id, False)
     assert bot.texts(asked)[1] == "All right, I left web running."
     await slack.until(lambda: "Denied by" in prompt.shown)
+    assert prompt.blocks is not None and prompt.blocks[0] == steps  # kept above the text
+    assert buttons_of(prompt) == []
 
 
 async def test_slack_unanswered_approval_expires(
@@ -186,9 +192,7 @@ async def test_discord_approval_by_the_asker_continues_the_answer(
     deploys_token: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from tests.test_discord_admin import say
-
-    added = await say(
+    added = await admin_says(
         discord_emu,
         "mcp add",
         classroom.teacher,
@@ -296,10 +300,8 @@ async def test_discord_deny_and_expiry_on_an_ask(
     classroom: Classroom,
     deploys_token: None,
 ) -> None:
-    from tests.test_discord_admin import say
-
     bot: DiscordBot = await make_discord_bot(mcp_approval_timeout=1.0)
-    await say(
+    await admin_says(
         discord_emu,
         "mcp add",
         classroom.teacher,

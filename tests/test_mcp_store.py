@@ -6,7 +6,7 @@ import time
 
 from bot.ports import Store
 from storage.records import McpApproval, McpServer, NewJob
-from tests.test_store import store  # noqa: F401  (the fixture, over both databases)
+from tests.store_fixture import store  # noqa: F401  (the fixture, over both databases)
 
 
 def approval(job_id: int, request_id: str, answers: str, expires_at: float) -> McpApproval:
@@ -91,3 +91,17 @@ async def test_an_expired_request_cannot_be_decided(store: Store) -> None:  # no
     [expired] = await store.expire_approvals(time.time())
     assert (expired.id, expired.status, expired.prompt) == ("mcpr_9", "expired", "Restart?")
     assert await store.expire_approvals(time.time()) == []
+
+
+def test_mcp_add_reads_a_url_in_slack_link_syntax() -> None:
+    from bot.mcp import parse_server
+
+    server = parse_server(
+        ["deploys", "<https://mcp.example.com/mcp|mcp.example.com/mcp>", "approval=never"],
+        platform="slack",
+        workspace="T1",
+        channel="",
+        user="U1",
+        environ={},
+    )
+    assert (server.url, server.require_approval) == ("https://mcp.example.com/mcp", "never")

@@ -39,6 +39,8 @@ class Clicked:
     thread_ts: str | None
     message_ts: str
     value: str
+    blocks: tuple[dict[str, Any], ...] = ()
+    """The blocks of the message clicked on, as Slack sent them."""
 
     @classmethod
     def of(cls, body: dict[str, Any], action: dict[str, Any]) -> Clicked:
@@ -53,6 +55,7 @@ class Clicked:
             thread_ts=str(thread) if thread else None,
             message_ts=str(container.get("message_ts") or message.get("ts") or ""),
             value=str(action.get("value") or ""),
+            blocks=tuple(b for b in message.get("blocks") or () if isinstance(b, dict)),
         )
 
 
@@ -104,12 +107,16 @@ class SlackClicks:
 
     async def _decided(self, clicked: Clicked, prompt: str) -> None:
         """The prompt says who decided, and its buttons go."""
+        content = with_buttons(neutralise(prompt), None)
+        # What else the prompt showed above its text stays (the answer's steps).
+        above = [b for b in clicked.blocks if b.get("type") not in ("markdown", "actions")]
+        content["blocks"] = above + content["blocks"]
         try:
             await call(
                 self._slack.aux_client.chat_update,
                 channel=clicked.channel,
                 ts=clicked.message_ts,
-                **with_buttons(neutralise(prompt), None),
+                **content,
             )
         except Exception as exc:
             log.warning("could not update a decided approval prompt (%s)", exc)

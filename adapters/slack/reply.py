@@ -343,7 +343,12 @@ class SlackReply:
 
     async def _update(self, ref: str, text: str) -> None:
         content = self._with_buttons(ref, self._content(ref, text or self._placeholder))
-        await call(self._client.chat_update, channel=self._place.channel, ts=ref, **content)
+        try:
+            await call(self._client.chat_update, channel=self._place.channel, ts=ref, **content)
+        except MessageGone:
+            if ref in self._buttons:  # they go with the new message the editor posts
+                self._next_buttons, self._buttons_marked = self._buttons.pop(ref), True
+            raise
 
     async def repost(self, ref: str, text: str) -> str | None:
         """The final text when chat.update's budget is spent: a stream is stopped with the
