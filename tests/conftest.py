@@ -23,6 +23,7 @@ from bot.openai_backend import OpenAIBackend
 from storage.sqlite import SQLiteStore
 from tests.core_fixtures import open_core
 from tests.openai_emulator import OpenAIEmulator
+from tests.store_fixture import store  # noqa: F401  (the Store over SQLite and PostgreSQL)
 
 
 @pytest.fixture(autouse=True)
@@ -139,11 +140,11 @@ async def make_bot(emulator: OpenAIEmulator, tmp_path: Path) -> AsyncIterator[Ca
         settings = test_settings(emulator, tmp_path / "bot.db", **overrides)
         out = Terminal()
         console = ConsolePlatform(out=out, files_dir=tmp_path / "files")
-        store, backend, core = await open_core(
+        bot_store, backend, core = await open_core(
             settings, tmp_path / "bot.db", [console], functions=functions
         )
         engine = core.engine
-        bot = ConsoleBot(engine, core.commands, store, backend, out)
+        bot = ConsoleBot(engine, core.commands, bot_store, backend, out)
         bots.append(bot)
         if start_engine:
             await engine.start()

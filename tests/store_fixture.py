@@ -1,5 +1,5 @@
-"""The ``store`` fixture over both databases (SQLite, PostgreSQL), for Store tests outside
-``tests/test_store.py``: ``from tests.store_fixture import store``."""
+"""The ``store`` fixture over both databases (SQLite, PostgreSQL), for every Store test
+(``tests/conftest.py`` makes it available)."""
 
 from __future__ import annotations
 

@@ -14,10 +14,9 @@ from storage.postgres import PostgresStore
 from storage.records import Feedback, McpServer, NewJob
 from storage.sqlite import SQLiteStore
 from tests.postgres_db import fresh_schema
-from tests.store_fixture import store  # noqa: F401  (the fixture, over both databases)
 
 
-async def test_a_second_click_changes_the_rating_and_counts_go_per_profile(store: Store) -> None:  # noqa: F811
+async def test_a_second_click_changes_the_rating_and_counts_go_per_profile(store: Store) -> None:
     job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-1", {"text": "hi"}))
     other = await store.accept(NewJob("slack", "T1", "C2", "U2", "ev-2", {"text": "yo"}))
     assert job is not None and other is not None

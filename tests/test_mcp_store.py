@@ -6,7 +6,6 @@ import time
 
 from bot.ports import Store
 from storage.records import McpApproval, McpServer, NewJob
-from tests.store_fixture import store  # noqa: F401  (the fixture, over both databases)
 
 
 def approval(job_id: int, request_id: str, answers: str, expires_at: float) -> McpApproval:
@@ -27,7 +26,7 @@ def approval(job_id: int, request_id: str, answers: str, expires_at: float) -> M
     )
 
 
-async def test_servers_per_scope_keep_only_the_names_of_header_variables(store: Store) -> None:  # noqa: F811
+async def test_servers_per_scope_keep_only_the_names_of_header_variables(store: Store) -> None:
     server = McpServer(
         "slack",
         "T1",
@@ -57,7 +56,7 @@ async def test_servers_per_scope_keep_only_the_names_of_header_variables(store: 
     assert not await store.remove_mcp_server("slack", "T1", "", "deploys")
 
 
-async def test_a_decision_queues_its_continuation_once(store: Store) -> None:  # noqa: F811
+async def test_a_decision_queues_its_continuation_once(store: Store) -> None:
     job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-1", {"text": "restart"}))
     assert job is not None
     later = time.time() + 60
@@ -80,7 +79,7 @@ async def test_a_decision_queues_its_continuation_once(store: Store) -> None:  #
     assert len(await store.jobs(statuses=["queued"])) == 2
 
 
-async def test_an_expired_request_cannot_be_decided(store: Store) -> None:  # noqa: F811
+async def test_an_expired_request_cannot_be_decided(store: Store) -> None:
     job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-2", {"text": "restart"}))
     assert job is not None
     past = time.time() - 1

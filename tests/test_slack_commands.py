@@ -4,24 +4,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 from bot.i18n import t
+from tests.chat_commands import command_text
 from tests.openai_emulator import OpenAIEmulator, Turn
 from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_events import view_submission
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE, ALICE_DM, BOB, BOB_DM, SlackBot
-
-
-def command_text(reply: Any) -> str:
-    """HTTP answers an ack's text as the response body; Socket Mode as the ack payload."""
-    if isinstance(reply, dict):
-        return str(reply.get("text", ""))
-    if reply and reply.startswith("{"):
-        return str(json.loads(reply).get("text", ""))
-    return str(reply or "")
 
 
 async def test_an_admin_sets_instructions_in_a_form(

@@ -7,14 +7,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.ports import Store
 from storage.migrations import load_migrations
-from storage.postgres import PostgresDialect, PostgresStore, numbered
+from storage.postgres import PostgresDialect, numbered
 from storage.records import (
     ChatMessage,
     KnowledgeFile,
@@ -28,25 +25,6 @@ from storage.records import (
     Viewing,
 )
 from storage.sqlite import SQLiteDialect, SQLiteStore, sqlite_path
-from tests.postgres_db import fresh_schema
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "postgres":
-        async with fresh_schema() as url:
-            shared: Store = PostgresStore.from_url(url)
-            await shared.open()
-            try:
-                yield shared
-            finally:
-                await shared.close()
-        return
-    instance: Store = SQLiteStore(str(tmp_path / "store.db"))
-    await instance.open()
-    yield instance
-    await instance.close()
-
 
 W = "worker-a"
 
