@@ -127,8 +127,8 @@ class _Search:
 
 
 class ItemScript(Protocol):
-    """An output item scripted elsewhere (``tests/openai_emulator_steps.py``): it emits its own
-    events through the builder (``added``, ``emit``, ``done``)."""
+    """An output item scripted elsewhere (``tests/openai_emulator_steps.py``, ``…_hosted.py``,
+    ``…_mcp.py``): it emits its own events through the builder (``added``, ``emit``, ``done``)."""
 
     def play(self, builder: _Builder, index: int) -> None: ...
 

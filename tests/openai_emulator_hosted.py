@@ -19,9 +19,12 @@ from __future__ import annotations
 import base64
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.openai_emulator_events import JSON, Turn, new_id
+
+if TYPE_CHECKING:
+    from tests.openai_emulator_events import _Builder
 
 SOURCES_INCLUDE = "web_search_call.action.sources"
 WEB_SEARCH_TYPES = ("web_search", "web_search_2025_08_26", "web_search_preview")
@@ -30,13 +33,15 @@ WEB_SEARCH_TYPES = ("web_search", "web_search_2025_08_26", "web_search_preview")
 @dataclass
 class WebSearch:
     """One ``web_search_call`` with a search action; its sources appear in the item only when
-    the request includes ``web_search_call.action.sources``."""
+    the request includes ``web_search_call.action.sources``. A ``failed`` search ends with
+    status ``failed``: no ``…web_search_call.completed`` event, no sources."""
 
     query: str
-    sources: list[str]
+    sources: list[str] = field(default_factory=list)
+    failed: bool = False
     tool_types: tuple[str, ...] = WEB_SEARCH_TYPES
 
-    def play(self, builder: Any, index: int) -> None:
+    def play(self, builder: _Builder, index: int) -> None:
         item_id = new_id("ws_", 24)
         item: JSON = {
             "id": item_id,
@@ -46,9 +51,13 @@ class WebSearch:
         }
         builder.added(index, item)
         ids = {"output_index": index, "item_id": item_id}
-        for phase in ("in_progress", "searching", "completed"):
-            builder.emit(f"response.web_search_call.{phase}", **ids)
+        builder.emit("response.web_search_call.in_progress", **ids)
+        builder.emit("response.web_search_call.searching", **ids)
         action: JSON = {"type": "search", "query": self.query, "queries": [self.query]}
+        if self.failed:
+            builder.done(index, {**item, "status": "failed", "action": action})
+            return
+        builder.emit("response.web_search_call.completed", **ids)
         if SOURCES_INCLUDE in builder.include:
             action["sources"] = [{"type": "url", "url": url} for url in self.sources]
         builder.done(index, {**item, "status": "completed", "action": action})

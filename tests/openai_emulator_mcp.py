@@ -16,11 +16,12 @@ An ``McpCall`` in a response that answers an approval request carries that reque
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tests.openai_emulator_events import JSON, new_id, split_text
+from tests.openai_emulator_events import JSON, _obfuscation, new_id, split_text
 
 if TYPE_CHECKING:
     from tests.openai_emulator_events import _Builder
@@ -80,7 +81,9 @@ class McpCall:
     name: str
     arguments: JSON | str = field(default_factory=dict)
     output: str | None = None
-    error: str | None = None
+    error: JSON | None = None
+    """An ``McpToolCallError`` (e.g. ``{"type": "http_error", "code": 500, "message": …}``):
+    the call fails, with no output."""
 
     def play(self, builder: _Builder, index: int) -> None:
         _check_server(builder.body, self.server_label)
@@ -105,7 +108,12 @@ class McpCall:
         ids = {"item_id": item["id"], "output_index": index}
         builder.emit("response.mcp_call.in_progress", **ids)
         for delta in split_text(arguments, 2):
-            builder.emit("response.mcp_call_arguments.delta", **ids, delta=delta)
+            builder.emit(
+                "response.mcp_call_arguments.delta",
+                **ids,
+                delta=delta,
+                obfuscation=_obfuscation(delta),
+            )
         builder.emit("response.mcp_call_arguments.done", **ids, arguments=arguments)
         failed = self.error is not None
         builder.emit(f"response.mcp_call.{'failed' if failed else 'completed'}", **ids)
@@ -114,8 +122,8 @@ class McpCall:
             {
                 **item,
                 "arguments": arguments,
-                "output": self.output,
-                "error": self.error,
+                "output": None if failed else self.output,
+                "error": copy.deepcopy(self.error),
                 "status": "failed" if failed else "completed",
             },
         )

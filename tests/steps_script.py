@@ -6,7 +6,11 @@ from __future__ import annotations
 import asyncio
 
 from tests.openai_emulator import Turn
-from tests.openai_emulator_steps import WebSearch, url_citation
+from tests.openai_emulator_hosted import WebSearch, url_citation
+
+WITH_WEB_SEARCH = "code_interpreter,file_search,functions,web_search"
+"""The bot's tools with web search on, as a deployer sets ASSISTANT_TOOLS: the real API (and so
+the emulator) never searches the web unless the request carries the ``web_search`` tool."""
 
 PY = "https://www.python.org/downloads/"
 PEP = "https://peps.python.org/pep-0745/"

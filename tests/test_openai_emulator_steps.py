@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest_asyncio
 from openai import AsyncOpenAI
-from openai.types.responses import ResponseStreamEvent
+from openai.types.responses import ResponseStreamEvent, ToolParam
 from pydantic import TypeAdapter
 
 from tests.openai_emulator import OpenAIEmulator, Turn
-from tests.openai_emulator_steps import FailedCode, McpCall, Reasoning, WebSearch, url_citation
+from tests.openai_emulator_hosted import WebSearch, url_citation
+from tests.openai_emulator_mcp import McpCall
+from tests.openai_emulator_steps import FailedCode, Reasoning
 
 TEXT = "See the schedule."
 SCRIPT = (
@@ -33,6 +35,16 @@ SCRIPT = (
     .text(TEXT, annotations=[url_citation(TEXT, "the schedule", "https://b.example/2", "B")])
 )
 SOURCES = "web_search_call.action.sources"
+# What the real API needs to search the web and to call the docs server's tools.
+TOOLS: list[ToolParam] = [
+    {"type": "web_search"},
+    {
+        "type": "mcp",
+        "server_label": "docs",
+        "server_url": "https://docs.example/mcp",
+        "require_approval": "never",
+    },
+]
 
 
 @pytest_asyncio.fixture
@@ -48,7 +60,7 @@ async def test_the_items_validate_as_the_sdk_types(
 ) -> None:
     sdk, emu = client
     emu.script(SCRIPT, SCRIPT)
-    resp = await sdk.responses.create(model="gpt-4.1", input="q", include=[SOURCES])
+    resp = await sdk.responses.create(model="gpt-4.1", input="q", include=[SOURCES], tools=TOOLS)
     reasoning, web, mcp_ok, mcp_failed, code, message = resp.output
     assert reasoning.type == "reasoning"
     assert [s.text for s in reasoning.summary] == [
@@ -71,7 +83,7 @@ async def test_the_items_validate_as_the_sdk_types(
     [cite] = part.annotations
     assert cite.type == "url_citation" and TEXT[cite.start_index : cite.end_index] == "the schedule"
     # Without the include, a search carries no sources.
-    plain = await sdk.responses.create(model="gpt-4.1", input="q")
+    plain = await sdk.responses.create(model="gpt-4.1", input="q", tools=TOOLS)
     assert plain.output[1].type == "web_search_call"
     assert plain.output[1].action.type == "search" and plain.output[1].action.sources is None
 
@@ -83,7 +95,9 @@ async def test_every_stream_event_is_a_typed_event(
     emu.script(SCRIPT)
     events = TypeAdapter[Any](ResponseStreamEvent)
     seen: list[str] = []
-    stream = await sdk.responses.create(model="gpt-4.1", input="q", include=[SOURCES], stream=True)
+    stream = await sdk.responses.create(
+        model="gpt-4.1", input="q", include=[SOURCES], tools=TOOLS, stream=True
+    )
     async for event in stream:
         typed = events.validate_python(event.model_dump(mode="json", exclude_unset=True))
         seen.append(typed.type)

@@ -7,12 +7,22 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.discord_emulator import DiscordEmulator
 from tests.discord_fixtures import *  # noqa: F403
 from tests.discord_fixtures import Classroom, DiscordBot
 from tests.openai_emulator import OpenAIEmulator, Turn
-from tests.openai_emulator_steps import FailedCode, Reasoning, WebSearch, url_citation
-from tests.steps_script import ANSWER, PEP, PY, code_and_web
+from tests.openai_emulator_hosted import WebSearch, url_citation
+from tests.openai_emulator_steps import FailedCode, Reasoning
+from tests.steps_script import ANSWER, PEP, PY, WITH_WEB_SEARCH, code_and_web
+
+
+@pytest.fixture
+async def discord_bot(make_discord_bot: Callable[..., Any]) -> DiscordBot:
+    """The bot with web search on, as the step scripts search the web."""
+    bot: DiscordBot = await make_discord_bot(assistant_tools=WITH_WEB_SEARCH)
+    return bot
 
 
 def first_lines(emu: DiscordEmulator, asked: int) -> list[str]:
@@ -153,7 +163,9 @@ async def test_a_polled_answer_shows_the_same_steps(
     emulator: OpenAIEmulator,
     classroom: Classroom,
 ) -> None:
-    bot: DiscordBot = await make_discord_bot(assistant_run_mode="poll", poll_interval=0.01)
+    bot: DiscordBot = await make_discord_bot(
+        assistant_run_mode="poll", poll_interval=0.01, assistant_tools=WITH_WEB_SEARCH
+    )
     emulator.script(
         Turn()
         .code("print(2 + 2)", logs="4\n")

@@ -8,13 +8,25 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from tests.chat_commands import command_text
 from tests.openai_emulator import OpenAIEmulator, Turn
-from tests.openai_emulator_steps import FailedCode, McpCall, Reasoning, WebSearch
+from tests.openai_emulator_hosted import WebSearch
+from tests.openai_emulator_mcp import McpCall
+from tests.openai_emulator_steps import FailedCode, Reasoning
 from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_events import JSON, Message, Tier
 from tests.slack_fixtures import *  # noqa: F403
-from tests.slack_fixtures import TEST_LIMITS, SlackBot
-from tests.steps_script import ANSWER, PEP, PY, code_and_web
+from tests.slack_fixtures import ALICE, TEST_LIMITS, SlackBot
+from tests.steps_script import ANSWER, PEP, PY, WITH_WEB_SEARCH, code_and_web
+
+
+@pytest.fixture
+async def slack_bot(make_slack_bot: Callable[..., Any]) -> SlackBot:
+    """The bot with web search on, as the step scripts search the web."""
+    started: SlackBot = await make_slack_bot(assistant_tools=WITH_WEB_SEARCH)
+    return started
 
 
 def reply_of(slack: SlackEmulator) -> Message:
@@ -73,7 +85,9 @@ async def test_native_stream_shows_code_and_web_steps_as_task_cards(
 async def test_without_native_streaming_a_context_block_shows_the_steps(
     make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator, slack: SlackEmulator
 ) -> None:
-    bot: SlackBot = await make_slack_bot(slack_native_streaming=False)
+    bot: SlackBot = await make_slack_bot(
+        slack_native_streaming=False, assistant_tools=WITH_WEB_SEARCH
+    )
     code_running, searching = asyncio.Event(), asyncio.Event()
     emulator.script(code_and_web(code_running, searching))
     event = await bot.dm("What is 2 + 2, and when did Python 3.14 come out?")
@@ -107,6 +121,11 @@ async def test_without_native_streaming_a_context_block_shows_the_steps(
 async def test_a_failed_tool_call_shows_as_an_error(
     slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
 ) -> None:
+    slack.users[ALICE] = {"is_admin": True}  # an admin adds the docs server the model calls
+    added = command_text(
+        await slack_bot.command("mcp add docs https://docs.example/mcp approval=never")
+    )
+    assert added.startswith("MCP server docs added"), added
     failure = {"type": "http_error", "code": 502, "message": "Bad Gateway"}
     emulator.script(
         Turn()
@@ -178,7 +197,9 @@ async def test_a_final_rerouted_as_a_new_message_keeps_its_steps(
     # message (chat.postMessage), which carries the steps in its context block.
     limits = dataclasses.replace(TEST_LIMITS, calls_per_window=1, window=60.0, final_patience=0.2)
     slack.limiter.tiers["chat.update"] = Tier(1, 60.0)
-    bot: SlackBot = await make_slack_bot(limits=limits, slack_native_streaming=False)
+    bot: SlackBot = await make_slack_bot(
+        limits=limits, slack_native_streaming=False, assistant_tools=WITH_WEB_SEARCH
+    )
     emulator.script(Turn().text("Warm-up."), Turn().item(WebSearch("q", [PY])).text(ANSWER))
     await bot.dm("warm up")  # spends the minute's chat.update
     await bot.answers()
