@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 INCLUDE = [
     "code_interpreter_call.outputs",
     "file_search_call.results",
-    "web_search_call.action.sources",
 ]
 TERMINAL = ("completed", "failed", "incomplete", "cancelled")
 MAX_RESUMES = 5
@@ -49,6 +48,8 @@ def arguments(request: TurnRequest) -> dict[str, Any]:
 
 
 def _web_include(tools: list[dict[str, Any]]) -> list[str]:
+    """A web search's pages (its step's sources, the links under the answer) are sent only
+    when asked for."""
     return [SOURCES_INCLUDE] if any(t.get("type") == "web_search" for t in tools) else []
 
 

@@ -71,7 +71,7 @@ async def test_slack_web_answer_ends_with_its_sources_and_an_image_lands_in_the_
     [request] = emulator.response_requests()
     assert {"type": "web_search"} in request["tools"]
     assert {"type": "image_generation"} in request["tools"]
-    assert "web_search_call.action.sources" in request["include"]
+    assert request["include"].count("web_search_call.action.sources") == 1
     [text] = slack_bot.texts(event)
     # Slack answers are standard Markdown (markdown_text), so links are Markdown's.
     assert text == (
