@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     assistant_instructions: str = DEFAULT_INSTRUCTIONS
     assistant_tools: str = "code_interpreter,file_search,functions"
     assistant_run_mode: RunMode = RunMode.STREAM
+    assistant_reasoning_summary: Literal["off", "auto", "concise", "detailed"] = "off"
+    """Ask a reasoning model for summaries of its reasoning (shown as a step, never in the
+    answer); models without reasoning refuse the parameter, so it is off by default."""
     database_url: str = "sqlite:///assistant-bot.db"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     openai_max_retries: int = Field(default=3, ge=0, le=10)

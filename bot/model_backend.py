@@ -32,6 +32,8 @@ class TurnRequest:
     tools: list[dict[str, Any]] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     safety_identifier: str | None = None
+    reasoning_summary: str | None = None
+    """``auto``/``concise``/``detailed``: the reasoning model sends summaries (a step)."""
 
 
 class HostedTools(Protocol):

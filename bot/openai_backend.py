@@ -44,6 +44,8 @@ def arguments(request: TurnRequest) -> dict[str, Any]:
         args["tools"] = request.tools
     if request.safety_identifier:
         args["safety_identifier"] = request.safety_identifier
+    if request.reasoning_summary:
+        args["reasoning"] = {"summary": request.reasoning_summary}
     return args
 
 

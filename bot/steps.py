@@ -136,8 +136,12 @@ class StepTracker:
             self._put(replace(web[-1], sources=_merge(web[-1].sources, (source,))))
 
     def reasoning(self, item_id: str, delta: str = "", *, done: bool = False) -> None:
+        """A reasoning summary as it grows. A reasoning item without one (none was asked
+        for: ``ASSISTANT_REASONING_SUMMARY``) is no step: there is nothing to show."""
         summary = self._summaries.get(item_id, "") + delta
         self._summaries[item_id] = summary
+        if not summary.strip():
+            return
         match = _HEADING.match(summary)
         title = reasoning_heading(summary) or t(self.lang, "step.reasoning")
         details = _clip(summary[match.end() :] if match else summary, DETAILS_LIMIT)

@@ -29,6 +29,7 @@ class Plan:
     policy: TutorPolicy | None
     admin_files: list[KnowledgeFile]
     """The admins' data files for code interpreter (hosted backends only)."""
+    reasoning_summary: str | None = None
 
 
 async def plan_turn(deps: TurnDeps, job: Job, message: InboundMessage) -> Plan:
@@ -55,7 +56,9 @@ async def plan_turn(deps: TurnDeps, job: Job, message: InboundMessage) -> Plan:
         admin_files = await admin_data_files(
             deps.store, job.platform, job.workspace, (message.parent_channel, job.channel)
         )
-    return Plan(profile, backend, policy, admin_files)
+    summary = deps.settings.assistant_reasoning_summary
+    reasoning_summary = summary if summary != "off" and backend.api == "responses" else None
+    return Plan(profile, backend, policy, admin_files, reasoning_summary)
 
 
 async def open_thread(
@@ -91,6 +94,7 @@ def base_request(plan: Plan, thread: ThreadRecord, job: Job) -> TurnRequest:
             "job": str(job.id),
         },
         safety_identifier=_safety_id(job),
+        reasoning_summary=plan.reasoning_summary,
     )
 
 

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class Reasoning:
-    """A reasoning item whose summary parts stream as deltas (``reasoning.summary`` set)."""
+    """A reasoning item whose summary parts stream as deltas. Like the API, the summary is
+    sent only when the request asks for one (``reasoning: {"summary": …}``); else the item
+    comes and goes with an empty summary."""
 
     parts: list[str]
     deltas: int = 3
@@ -31,6 +33,9 @@ class Reasoning:
         item_id = new_id("rs_", 24)
         item: JSON = {"id": item_id, "type": "reasoning", "summary": [], "encrypted_content": None}
         b.added(index, item)
+        if not (b.body.get("reasoning") or {}).get("summary"):
+            b.done(index, item)
+            return
         for n, text in enumerate(self.parts):
             ids = {"item_id": item_id, "output_index": index, "summary_index": n}
             b.emit(

@@ -9,6 +9,8 @@ from tests.openai_emulator import Turn
 from tests.openai_emulator_hosted import WebSearch, url_citation
 
 WITH_WEB_SEARCH = "code_interpreter,file_search,functions,web_search"
+WITH_SUMMARIES = {"assistant_tools": WITH_WEB_SEARCH, "assistant_reasoning_summary": "auto"}
+"""A bot that searches the web and asks its (reasoning) model for summaries."""
 """The bot's tools with web search on, as a deployer sets ASSISTANT_TOOLS: the real API (and so
 the emulator) never searches the web unless the request carries the ``web_search`` tool."""
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest_asyncio
 from openai import AsyncOpenAI
 from openai.types.responses import ResponseStreamEvent, ToolParam
+from openai.types.shared_params import Reasoning as ReasoningParam
 from pydantic import TypeAdapter
 
 from tests.openai_emulator import OpenAIEmulator, Turn
@@ -18,6 +19,7 @@ from tests.openai_emulator_mcp import McpCall
 from tests.openai_emulator_steps import FailedCode, Reasoning
 
 TEXT = "See the schedule."
+SUMMARY: ReasoningParam = {"summary": "auto"}
 SCRIPT = (
     Turn()
     .item(Reasoning(["**Looking it up**\n\nA search will do.", "Then answer."]))
@@ -60,7 +62,9 @@ async def test_the_items_validate_as_the_sdk_types(
 ) -> None:
     sdk, emu = client
     emu.script(SCRIPT, SCRIPT)
-    resp = await sdk.responses.create(model="gpt-4.1", input="q", include=[SOURCES], tools=TOOLS)
+    resp = await sdk.responses.create(
+        model="gpt-5-mini", input="q", include=[SOURCES], tools=TOOLS, reasoning=SUMMARY
+    )
     reasoning, web, mcp_ok, mcp_failed, code, message = resp.output
     assert reasoning.type == "reasoning"
     assert [s.text for s in reasoning.summary] == [
@@ -82,8 +86,10 @@ async def test_the_items_validate_as_the_sdk_types(
     assert part.type == "output_text"
     [cite] = part.annotations
     assert cite.type == "url_citation" and TEXT[cite.start_index : cite.end_index] == "the schedule"
-    # Without the include, a search carries no sources.
-    plain = await sdk.responses.create(model="gpt-4.1", input="q", tools=TOOLS)
+    # Without the include, a search carries no sources; without a summary asked for, the
+    # reasoning item has none.
+    plain = await sdk.responses.create(model="gpt-5-mini", input="q", tools=TOOLS)
+    assert plain.output[0].type == "reasoning" and plain.output[0].summary == []
     assert plain.output[1].type == "web_search_call"
     assert plain.output[1].action.type == "search" and plain.output[1].action.sources is None
 
@@ -96,7 +102,12 @@ async def test_every_stream_event_is_a_typed_event(
     events = TypeAdapter[Any](ResponseStreamEvent)
     seen: list[str] = []
     stream = await sdk.responses.create(
-        model="gpt-4.1", input="q", include=[SOURCES], tools=TOOLS, stream=True
+        model="gpt-5-mini",
+        input="q",
+        include=[SOURCES],
+        tools=TOOLS,
+        reasoning=SUMMARY,
+        stream=True,
     )
     async for event in stream:
         typed = events.validate_python(event.model_dump(mode="json", exclude_unset=True))

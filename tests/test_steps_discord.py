@@ -15,13 +15,13 @@ from tests.discord_fixtures import Classroom, DiscordBot
 from tests.openai_emulator import OpenAIEmulator, Turn
 from tests.openai_emulator_hosted import WebSearch, url_citation
 from tests.openai_emulator_steps import FailedCode, Reasoning
-from tests.steps_script import ANSWER, PEP, PY, WITH_WEB_SEARCH, code_and_web
+from tests.steps_script import ANSWER, PEP, PY, WITH_SUMMARIES, code_and_web
 
 
 @pytest.fixture
 async def discord_bot(make_discord_bot: Callable[..., Any]) -> DiscordBot:
     """The bot with web search on, as the step scripts search the web."""
-    bot: DiscordBot = await make_discord_bot(assistant_tools=WITH_WEB_SEARCH)
+    bot: DiscordBot = await make_discord_bot(**WITH_SUMMARIES)
     return bot
 
 
@@ -164,7 +164,7 @@ async def test_a_polled_answer_shows_the_same_steps(
     classroom: Classroom,
 ) -> None:
     bot: DiscordBot = await make_discord_bot(
-        assistant_run_mode="poll", poll_interval=0.01, assistant_tools=WITH_WEB_SEARCH
+        assistant_run_mode="poll", poll_interval=0.01, **WITH_SUMMARIES
     )
     emulator.script(
         Turn()

@@ -19,13 +19,14 @@ from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_events import JSON, Message, Tier
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE, TEST_LIMITS, SlackBot
-from tests.steps_script import ANSWER, PEP, PY, WITH_WEB_SEARCH, code_and_web
+from tests.steps_script import ANSWER, PEP, PY, WITH_SUMMARIES, WITH_WEB_SEARCH, code_and_web
 
 
 @pytest.fixture
 async def slack_bot(make_slack_bot: Callable[..., Any]) -> SlackBot:
-    """The bot with web search on, as the step scripts search the web."""
-    started: SlackBot = await make_slack_bot(assistant_tools=WITH_WEB_SEARCH)
+    """The bot with web search on and reasoning summaries asked for, as the step scripts
+    search the web and reason."""
+    started: SlackBot = await make_slack_bot(**WITH_SUMMARIES)
     return started
 
 
@@ -161,6 +162,22 @@ async def test_a_reasoning_summary_is_a_card_never_the_answer(
     [card] = reply.tasks.values()
     assert card["title"] == "Checking the arithmetic" and card["status"] == "complete"
     assert card["details"] == "Adding two and two gives four."
+    [request] = [r.json for r in emulator.requests if r.path == "/v1/responses"]
+    assert request["reasoning"] == {"summary": "auto"}
+
+
+async def test_without_summaries_asked_for_reasoning_shows_no_step(
+    make_slack_bot: Callable[..., Any], emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    bot: SlackBot = await make_slack_bot()  # ASSISTANT_REASONING_SUMMARY=off, the default
+    emulator.script(Turn().item(Reasoning(["**Checking**\n\nTwo and two."])).text("It is 4."))
+    event = await bot.dm("2 + 2?")
+    await bot.answers()
+    [reply] = bot.thread(event)
+    assert reply.shown == "It is 4."
+    assert reply.tasks == {}
+    [request] = [r.json for r in emulator.requests if r.path == "/v1/responses"]
+    assert "reasoning" not in request
 
 
 async def test_the_emulator_refuses_malformed_chunks(slack: SlackEmulator) -> None:
