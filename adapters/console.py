@@ -77,7 +77,7 @@ class ConsoleReply:
         path.write_bytes(data)
         self._write(f"\n[file saved: {path}]\n")
 
-    def show_steps(self, steps: Steps) -> None:
+    def show_steps(self, steps: Steps, lang: str = "en") -> None:
         pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:

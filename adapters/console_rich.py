@@ -90,7 +90,7 @@ class RichReply:
         if self._live is not None or status:
             self._show()
 
-    def show_steps(self, steps: Steps) -> None:
+    def show_steps(self, steps: Steps, lang: str = "en") -> None:
         pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:

@@ -71,7 +71,7 @@ class BenchReply:
     async def upload(self, filename: str, data: bytes) -> None:
         return None
 
-    def show_steps(self, steps: Steps) -> None:
+    def show_steps(self, steps: Steps, lang: str = "en") -> None:
         pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bot.steps import Source
+from bot.steps import Source, safe_url
 
 SEARCH_AND_IMAGES: dict[str, dict[str, Any]] = {
     "web_search": {"type": "web_search"},
@@ -32,7 +32,6 @@ _IMAGE_KINDS = (
     (b"GIF89a", "gif"),
 )
 _BASE64 = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
-_UNSAFE_IN_LINK = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}
 
 
 @dataclass(frozen=True)
@@ -70,16 +69,6 @@ def _key(url: str) -> str:
     )
 
 
-def _safe_url(url: str) -> str | None:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    cleaned = url.strip()
-    for char, escaped in _UNSAFE_IN_LINK.items():
-        cleaned = cleaned.replace(char, escaped)
-    return cleaned
-
-
 def _title(source: Source) -> str:
     title = " ".join(source.title.split()) or urlsplit(source.url).netloc.removeprefix("www.")
     for char in "[]":
@@ -96,7 +85,7 @@ class WebSources:
         self._found: dict[str, Source] = {}
 
     def add(self, source: Source, *, cited: bool) -> None:
-        if _safe_url(source.url) is None:
+        if safe_url(source.url) is None:
             return
         pages = self._cited if cited else self._found
         key = _key(source.url)
@@ -113,7 +102,7 @@ class WebSources:
         """``link_format`` with ``{title}`` and ``{url}`` for each page, joined by `` · ``."""
         links = []
         for source in self.shown():
-            url = _safe_url(source.url)
+            url = safe_url(source.url)
             if url is not None:
                 links.append(link_format.format(title=_title(source), url=url))
         return " · ".join(links)

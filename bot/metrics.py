@@ -107,8 +107,8 @@ class FirstText:
     async def set_status(self, status: str | None) -> None:
         await self._target.set_status(status)
 
-    def show_steps(self, steps: Steps) -> None:
-        self._target.show_steps(steps)
+    def show_steps(self, steps: Steps, lang: str = "en") -> None:
+        self._target.show_steps(steps, lang)
 
     async def close(self) -> None:
         await self._target.close()

@@ -36,6 +36,8 @@ LINE_LIMIT = 400
 NAMED: frozenset[StepKind] = frozenset({"file_search", "function", "web_search", "mcp"})
 """Kinds whose title names what they do (a query, a tool)."""
 _HEADING = re.compile(r"^\s*\*\*(.+?)\*\*")
+_UNSAFE_IN_LINK = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\*_~`|\[\]()<>])")
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,28 @@ def source_name(source: Source) -> str:
     return source.title or urlsplit(source.url).netloc or source.url
 
 
+def safe_url(url: str) -> str | None:
+    """An http(s) URL that cannot end a Markdown link early (spaces, brackets and angle
+    brackets percent-encoded); None for any other kind of link (``javascript:``…)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    cleaned = url.strip()
+    for char, escaped in _UNSAFE_IN_LINK.items():
+        cleaned = cleaned.replace(char, escaped)
+    return cleaned
+
+
+def markdown_escape(text: str) -> str:
+    """Text from outside (a query, a page title, a tool's name) shown as it is in Discord's
+    Markdown: no emphasis, code, masked link or quote of its own."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def _markdown_link(source: Source) -> str:
-    text = _clip(source_name(source), 40)
-    return f"[{text.replace('[', '(').replace(']', ')')}](<{source.url}>)"
+    text = markdown_escape(_clip(source_name(source), 40))
+    url = safe_url(source.url)
+    return f"[{text}](<{url}>)" if url is not None else text
 
 
 @dataclass(frozen=True)
@@ -188,7 +209,7 @@ class LineSyntax:
     """How a platform writes a steps line: its escaping of titles, its links and the line's
     length limit."""
 
-    escape: Callable[[str], str] = str
+    escape: Callable[[str], str] = markdown_escape
     link: Callable[[Source], str] = _markdown_link
     limit: int = LINE_LIMIT
 

@@ -128,7 +128,7 @@ class TurnOutput:
             self.editor.mark_dirty()
 
     def _steps_changed(self) -> None:
-        self.target.show_steps(self.steps.steps)
+        self.target.show_steps(self.steps.steps, self.steps.lang)
         if self.policy is None:
             self.editor.mark_dirty(beside_text=True)
 

@@ -146,7 +146,7 @@ class ReplyTarget(Protocol):
 
     async def set_status(self, status: str | None) -> None: ...
 
-    def show_steps(self, steps: Steps) -> None:
+    def show_steps(self, steps: Steps, lang: str = "en") -> None:
         """The answer's steps now; shown with the next post or edit of its first message (so
         within the reply's edit budget). A no-op where they are part of the text
         (``ReplyLimits.steps_line``)."""

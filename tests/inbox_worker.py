@@ -49,7 +49,7 @@ class LineReply:
     async def upload(self, filename: str, data: bytes) -> None:
         return None
 
-    def show_steps(self, steps: object) -> None:
+    def show_steps(self, steps: object, lang: str = "en") -> None:
         pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:

@@ -95,7 +95,7 @@ class ChatReply:
     async def upload(self, filename: str, data: bytes) -> None:
         return None
 
-    def show_steps(self, steps: object) -> None:
+    def show_steps(self, steps: object, lang: str = "en") -> None:
         pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:

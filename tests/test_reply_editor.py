@@ -47,7 +47,7 @@ class RecordingTarget:
     async def upload(self, filename: str, data: bytes) -> None:
         self.calls.append(("upload", filename, ""))
 
-    def show_steps(self, steps: object) -> None:
+    def show_steps(self, steps: object, lang: str = "en") -> None:
         pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:

@@ -3,6 +3,7 @@ Responses API events and snapshots into those events, and each platform's one-li
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from adapters.slack.steps import blocks_with_steps, context_line, task_chunk
@@ -218,3 +219,29 @@ def test_outside_words_never_notify_and_only_web_pages_are_linked() -> None:
     assert "@here" not in chunk["sources"][0]["text"]
     line = context_line(steps.steps)
     assert "<!channel>" not in line and "@here" not in line and "@everyone" not in line
+
+
+def test_outside_text_cannot_format_or_link_on_discord() -> None:
+    """A query, a page title or a URL from outside shows as written: it cannot open a masked
+    link, emphasis or code of its own, nor end our link early."""
+    steps, _ = tracker()
+    steps.started("ws_1", "web_search")
+    evil = Source("x](https://evil.example) **bold** `code`", "https://a.example/p (1)>")
+    steps.finished("ws_1", label="[click](https://evil.example)", sources=[evil])
+    line = steps_line(steps.steps, "en")
+    # Every bracket, star and backtick from outside is escaped; ours open the one link.
+    unescaped = re.findall(r"(?<!\\)[\[\]*`]", line)
+    assert unescaped == ["[", "]"]
+    assert "\\[click\\]\\(https://evil.example\\)" in line
+    assert "(<https://a.example/p%20%281%29%3E>)" in line
+
+
+def test_more_sources_are_counted_in_the_persons_language_on_slack() -> None:
+    steps, _ = tracker()
+    steps.started("ws_1", "web_search")
+    pages = [Source("", f"https://example.com/{n}") for n in range(5)]
+    steps.finished("ws_1", label="q", sources=pages)
+    assert context_line(steps.steps, "en").endswith("+2 more")
+    assert context_line(steps.steps, "ko").endswith("외 2개")
+    [context, _markdown] = blocks_with_steps(steps.steps, "answer", "ko") or []
+    assert context["elements"][0]["text"].endswith("외 2개")

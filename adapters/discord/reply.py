@@ -201,7 +201,7 @@ class ChannelReply:
                 file=file, reference=self._reference, allowed_mentions=NO_PINGS
             )
 
-    def show_steps(self, steps: Steps) -> None:
+    def show_steps(self, steps: Steps, lang: str = "en") -> None:
         pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:
@@ -382,7 +382,7 @@ class InteractionReply:
                 self._expire()
         await (await self._continued()).upload(filename, data)
 
-    def show_steps(self, steps: Steps) -> None:
+    def show_steps(self, steps: Steps, lang: str = "en") -> None:
         pass  # the steps are not shown here
 
     def open_refs(self) -> list[str]:

@@ -134,6 +134,7 @@ class SlackReply:
         }
         self._status: str | None = None
         self._steps: Steps = ()
+        self._steps_lang = "en"
         self._steps_ref: str | None = None
         self._next_buttons: Buttons | None = None
         self._buttons_marked = False
@@ -166,8 +167,8 @@ class SlackReply:
     # Steps: task cards in a stream, else a context block above the text; sent only with
     # the text's own calls, so they cost nothing of the budgets.
 
-    def show_steps(self, steps: Steps) -> None:
-        self._steps = steps
+    def show_steps(self, steps: Steps, lang: str = "en") -> None:
+        self._steps, self._steps_lang = steps, lang
 
     def _claim_steps(self, ref: str) -> bool:
         if self._steps_ref is None:
@@ -187,7 +188,7 @@ class SlackReply:
         """A posted or updated message's content: with the steps above the text on the
         answer's first message, else Markdown alone."""
         if ref is not None and self._claim_steps(ref) and self._steps:
-            blocks = blocks_with_steps(self._steps, text or self._placeholder)
+            blocks = blocks_with_steps(self._steps, text or self._placeholder, self._steps_lang)
             if blocks is not None:
                 return {"text": text or self._placeholder, "blocks": blocks}
         return {"markdown_text": text}
@@ -228,7 +229,7 @@ class SlackReply:
         self._posts.take()
         content = self._content(None, text)
         if steps and self._steps:
-            blocks = blocks_with_steps(self._steps, text)
+            blocks = blocks_with_steps(self._steps, text, self._steps_lang)
             if blocks is not None:
                 content = {"text": text, "blocks": blocks}
         content = _add_buttons(content, buttons)

@@ -59,10 +59,10 @@ def context_line(steps: Steps, lang: str = "en") -> str:
     return steps_line(steps, lang, _MRKDWN)
 
 
-def blocks_with_steps(steps: Steps, text: str) -> list[dict[str, Any]] | None:
+def blocks_with_steps(steps: Steps, text: str, lang: str = "en") -> list[dict[str, Any]] | None:
     """A context block with the steps above a markdown block with the answer; None when
     there is nothing to show beside the text."""
-    line = context_line(steps)
+    line = context_line(steps, lang)
     if not line:
         return None
     return [
