@@ -427,19 +427,7 @@ class RestRoutes:
         emu.store(message)
         if request.query.get("with_response") not in ("1", "true", "True"):
             return web.Response(status=204)
-        return json_response(
-            {
-                "interaction": {
-                    "id": str(interaction.id),
-                    "type": interaction.type,
-                    "activity_instance_id": None,
-                    "response_message_id": message["id"],
-                    "response_message_loading": kind == 5,
-                    "response_message_ephemeral": bool(ephemeral),
-                },
-                "resource": {"type": kind, "message": message},
-            }
-        )
+        return _callback_response(interaction, kind, message, ephemeral=bool(ephemeral))
 
     def _update_clicked(self, interaction: Interaction, body: JSON, call: Call) -> web.Response:
         """Callback type 7 (UPDATE_MESSAGE): a click edits the message it was on."""
@@ -451,19 +439,7 @@ class RestRoutes:
             return edited
         interaction.callback = body
         interaction.original_id = int(message["id"])
-        return json_response(
-            {
-                "interaction": {
-                    "id": str(interaction.id),
-                    "type": interaction.type,
-                    "activity_instance_id": None,
-                    "response_message_id": message["id"],
-                    "response_message_loading": False,
-                    "response_message_ephemeral": False,
-                },
-                "resource": {"type": 7, "message": message},
-            }
-        )
+        return _callback_response(interaction, 7, message, ephemeral=False)
 
     def _open_modal(self, interaction: Interaction, body: JSON) -> web.Response:
         """Callback type 9: the person sees a form; nothing is posted in the channel."""
@@ -572,3 +548,23 @@ class RestRoutes:
             return web.Response(status=404, text="Not Found")
         data, content_type = stored
         return web.Response(body=data, content_type=content_type or "application/octet-stream")
+
+
+def _callback_response(
+    interaction: Interaction, kind: int, message: JSON, *, ephemeral: bool
+) -> web.Response:
+    """An interaction callback's answer with ``with_response``: the interaction and the
+    message the callback made (a deferred one, type 5, is still loading)."""
+    return json_response(
+        {
+            "interaction": {
+                "id": str(interaction.id),
+                "type": interaction.type,
+                "activity_instance_id": None,
+                "response_message_id": message["id"],
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": ephemeral,
+            },
+            "resource": {"type": kind, "message": message},
+        }
+    )

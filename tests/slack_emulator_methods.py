@@ -98,18 +98,11 @@ class WebApiMethods:
         if not args.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
         text, markdown = args.get("text"), args.get("markdown_text")
-        if markdown is not None and (text or args.get("blocks")):
-            return {"ok": False, "error": "invalid_arguments"}
         if not (text or markdown or args.get("blocks")):
             return {"ok": False, "error": "no_text"}
-        if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
-            return {"ok": False, "error": "msg_too_long"}
-        try:
-            blocks = parse_blocks(args)
-        except ChunkError as exc:
-            return invalid(str(exc))
-        if blocks is not None and block_problems(blocks):
-            return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}
+        problem, blocks = _content(args)
+        if problem is not None:
+            return problem
         message = self._new_message(args)
         message.show(text=str(text or ""), markdown=markdown_of(blocks or []) or markdown)
         message.show_blocks(blocks)
@@ -127,16 +120,9 @@ class WebApiMethods:
         if not message.bot_id:
             return {"ok": False, "error": "cant_update_message"}
         text, markdown = args.get("text"), args.get("markdown_text")
-        if markdown is not None and (text or args.get("blocks")):
-            return {"ok": False, "error": "invalid_arguments"}
-        if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
-            return {"ok": False, "error": "msg_too_long"}
-        try:
-            blocks = parse_blocks(args)
-        except ChunkError as exc:
-            return invalid(str(exc))
-        if blocks is not None and block_problems(blocks):
-            return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}
+        problem, blocks = _content(args)
+        if problem is not None:
+            return problem
         message.show_blocks(blocks)
         # An update changes the text but does not end a stream: only chat.stopStream does
         # (or Slack's own timeout), so a stream nobody stops shows as being written.
@@ -340,3 +326,20 @@ class WebApiMethods:
             return {"ok": False, "error": "invalid_arguments"}
         self.ephemeral.append(args)
         return {"ok": True, "message_ts": new_ts()}
+
+
+def _content(args: JSON) -> tuple[JSON | None, list[JSON] | None]:
+    """A posted or updated message's content checked as Slack does: ``markdown_text`` alone
+    and within its limit, well-formed blocks; (the error answer or None, the blocks)."""
+    text, markdown = args.get("text"), args.get("markdown_text")
+    if markdown is not None and (text or args.get("blocks")):
+        return {"ok": False, "error": "invalid_arguments"}, None
+    if markdown is not None and len(markdown) > MARKDOWN_LIMIT:
+        return {"ok": False, "error": "msg_too_long"}, None
+    try:
+        blocks = parse_blocks(args)
+    except ChunkError as exc:
+        return invalid(str(exc)), None
+    if blocks is not None and block_problems(blocks):
+        return {"ok": False, "error": "invalid_blocks", "errors": block_problems(blocks)}, None
+    return None, blocks
