@@ -3,8 +3,9 @@ and a click on them.
 
 A response that ends with ``mcp_approval_request`` items ends the job: its requests are
 recorded (with when they expire), then the answer shows them with buttons. A click by the
-person who asked (or, where the server says so, an admin) decides every request of that
-response and, in the same transaction, queues a job that continues the answer with
+person who asked (or an admin, where every server of those requests says so) decides every
+request of that response and, in the same transaction, queues a job that continues the
+answer with
 ``mcp_approval_response`` items, so a crash between the click and the continuation loses
 nothing. Anyone else is refused; a click after the expiry is refused too
 (``bot.mcp_expiry`` edits the prompt when the time is up)."""
@@ -148,7 +149,8 @@ async def decide(store: ApprovalStore, click: ApprovalClick, lang: str) -> Appro
         log.info("a click on an unknown approval (%r) by %s", click.value[:60], click.user)
         return ApprovalOutcome(t(lang, "mcp.unknown"))
     first = group[0]
-    admins = first.approvers == "admins"
+    # One click decides every request of the response: an admin only where each allows it.
+    admins = all(a.approvers == "admins" for a in group)
     if click.user != first.user and not (admins and click.is_admin):
         log.info("approval %s refused to %s: not theirs to answer", answers, click.user)
         return ApprovalOutcome(t(lang, "mcp.not_yours.admins" if admins else "mcp.not_yours"))

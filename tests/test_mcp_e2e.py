@@ -439,3 +439,35 @@ async def test_a_stored_server_naming_a_non_mcp_variable_is_left_out(
     [request] = emulator.response_requests()
     assert all(tool["type"] != "mcp" for tool in request.get("tools") or [])
     assert "own-secret-5e8a0c" not in str(request)
+
+
+async def test_an_admin_may_not_answer_a_group_holding_an_asker_only_request(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    """One click decides every request of a response: an admin may only where every one of
+    them allows admins (the admins-only request sorts first, as a random id may)."""
+    slack.users[ALICE] = {"is_admin": True}
+    slack.users[BOB] = {"is_admin": False}
+    bot: SlackBot = await make_slack_bot()
+    await bot.command("mcp add docs https://docs.example.com/mcp approvers=admins")
+    await bot.command(f"mcp add deploys {SERVER}")
+    asker_only = McpApprovalRequest("deploys", "restart", id="mcpr_" + "z" * 24)
+    admins_too = McpApprovalRequest("docs", "search", id="mcpr_" + "0" * 24)
+    emulator.script(
+        Turn().text("Two calls need an OK.").item(asker_only).item(admins_too),
+        Turn().text("Both done."),
+    )
+    asked = await bot.mention("restart web and search the docs", user=BOB)
+    await bot.answers()
+    [prompt] = bot.thread(asked)
+    approve, _ = buttons_of(prompt)
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.not_yours")
+    group = await bot.store.approval_group(asker_only.id)
+    assert [(a.id, a.status) for a in group] == [
+        (admins_too.id, "pending"),
+        (asker_only.id, "pending"),
+    ]
+    assert len(emulator.response_requests()) == 1
+    assert await slack_click(bot, prompt, approve, BOB) == t("en", "mcp.click.approved")
+    await bot.answers()
+    assert bot.texts(asked)[1] == "Both done."
