@@ -30,31 +30,40 @@ MCP_ACTION = "mcp"
 APPROVE, DENY = "a", "d"
 ARGUMENTS_SHOWN = 200
 """Characters of a tool call's arguments shown in its prompt."""
+NAME_SHOWN = 64
+"""Characters of a tool's name (which the MCP server chooses) shown in its prompt."""
+JOINER = "\u2060"
 
 
 class ApprovalStore(Inbox, McpTools, Protocol):
     """What approvals need: the answer's job, and the requests."""
 
 
+def _inline(raw: str, limit: int) -> str:
+    """``raw`` (from the model or an MCP server) fit for inside backticks: one line, no
+    backtick to close the span early, no ``@`` that could mention anyone (a word joiner
+    after it), at most ``limit`` characters."""
+    flat = " ".join(raw.split()).replace("`", "'").replace("@", "@" + JOINER)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _arguments(raw: str) -> str:
-    flat = " ".join(raw.split()).replace("`", "'")
-    return flat if len(flat) <= ARGUMENTS_SHOWN else flat[: ARGUMENTS_SHOWN - 1] + "…"
+    return _inline(raw, ARGUMENTS_SHOWN)
 
 
 def prompt_text(lang: str, requests: Sequence[ApprovalRequest], timeout: float) -> str:
     lines = []
     for request in requests:
+        tool = _inline(request.name, NAME_SHOWN)
         arguments = _arguments(request.arguments)
         if arguments in ("", "{}"):
-            line = t(
-                lang, "mcp.approval.request.bare", label=request.server_label, tool=request.name
-            )
+            line = t(lang, "mcp.approval.request.bare", label=request.server_label, tool=tool)
         else:
             line = t(
                 lang,
                 "mcp.approval.request",
                 label=request.server_label,
-                tool=request.name,
+                tool=tool,
                 arguments=arguments,
             )
         lines.append(line)
