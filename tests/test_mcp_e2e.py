@@ -482,3 +482,69 @@ async def test_a_tool_name_from_the_server_cannot_fake_a_decision(
     assert not any(line.startswith("✅") for line in lines)
     [asking] = [line for line in lines if line.startswith("🔧")]
     assert asking.count("`") == 2 and "<@U0ADMIN>" not in prompt.shown
+
+
+async def test_slack_a_store_failure_on_a_click_says_the_answer_was_not_saved(
+    make_slack_bot: Any,
+    emulator: OpenAIEmulator,
+    slack: SlackEmulator,
+    deploys_token: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    bot, _, prompt = await slack_prompt(make_slack_bot, emulator, slack, restart_asked(request))
+    approve, _ = buttons_of(prompt)
+
+    async def database_gone(answers: str) -> list[Any]:
+        raise ConnectionError("database gone")
+
+    monkeypatch.setattr(bot.store, "approval_group", database_gone)  # the Store seam fails
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.failed")
+    assert t("en", "mcp.failed") != t("en", "feedback.failed")
+    assert len(emulator.response_requests()) == 1
+
+
+async def test_discord_a_decision_whose_prompt_cannot_be_edited_still_says_it_worked(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    deploys_token: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await admin_says(
+        discord_emu,
+        "mcp add",
+        classroom.teacher,
+        classroom.general,
+        label="deploys",
+        url=SERVER,
+        header="Authorization:MCP_DEPLOYS_TOKEN",
+    )
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    emulator.script(restart_asked(request), Turn().text("Done."))
+    asked = await discord_emu.user_says(
+        classroom.alice, classroom.general, "restart the web service", mention=True
+    )
+    await discord_bot.answer(asked)
+    [prompt] = discord_emu.replies_to(asked)
+    approve, _ = discord_buttons(prompt)
+
+    async def database_gone(answers: str) -> list[Any]:
+        raise ConnectionError("database gone")
+
+    with pytest.MonkeyPatch.context() as broken:  # the Store seam fails first
+        broken.setattr(discord_bot.engine.store, "approval_group", database_gone)
+        failed = await click(discord_emu, classroom.alice, prompt, approve["custom_id"])
+        await discord_emu.wait_for(lambda: failed.callback)
+    assert failed.callback is not None
+    assert failed.callback["data"]["content"] == t("en", "mcp.failed")
+    discord_emu.fail_next("callback", status=400)  # the update of the prompt is refused
+    approved = await click(discord_emu, classroom.alice, prompt, approve["custom_id"])
+    await discord_emu.wait_for(lambda: approved.callback)
+    assert approved.callback is not None and approved.callback["data"]["flags"] & 64
+    assert approved.callback["data"]["content"] == t("en", "mcp.click.approved")
+    await discord_emu.wait_for(lambda: discord_emu.replies_to(int(prompt["id"])))
+    await discord_bot.engine.wait_idle()
+    assert discord_emu.pages(int(prompt["id"])) == ["Done."]
+    assert "could not update a decided approval prompt" in caplog.text

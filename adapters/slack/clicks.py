@@ -97,7 +97,7 @@ class SlackClicks:
             outcome = await decide(self._engine.store, click, lang)
         except Exception:
             log.exception("an MCP approval could not be stored")
-            outcome = ApprovalOutcome(t(lang, "feedback.failed"))
+            outcome = ApprovalOutcome(t(lang, "mcp.failed"))
         await ack()
         if outcome.continued is not None:
             self._engine.queued()

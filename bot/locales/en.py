@@ -133,6 +133,7 @@ MESSAGES: dict[str, str] = {
     "mcp.already": "This request was answered already.",
     "mcp.too_late": "This request expired: the tool call was not run. Ask again if you still need it.",
     "mcp.unknown": "This request is no longer known.",
+    "mcp.failed": "Your answer to this request could not be saved just now; please try again.",
     "mcp.click.approved": "Approved: the answer continues.",
     "mcp.click.denied": "Denied: the answer continues without it.",
     # Configuration.

@@ -132,6 +132,7 @@ MESSAGES: dict[str, str] = {
     "mcp.already": "이 요청에는 이미 답했습니다.",
     "mcp.too_late": "이 요청은 만료되어 도구가 실행되지 않았습니다. 필요하면 다시 물어봐 주세요.",
     "mcp.unknown": "더 이상 알 수 없는 요청입니다.",
+    "mcp.failed": "지금은 이 요청에 대한 답을 저장하지 못했습니다. 다시 시도해 주세요.",
     "mcp.click.approved": "승인했습니다. 답변을 계속합니다.",
     "mcp.click.denied": "거부했습니다. 그 도구 없이 답변을 계속합니다.",
     "config.show": (
