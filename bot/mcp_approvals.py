@@ -146,7 +146,10 @@ class ApprovalOutcome:
     text: str
     """The sentence for the person who clicked (only they see it)."""
     prompt: str | None = None
-    """The prompt's new text, once decided (its buttons go)."""
+    """The prompt as it was shown (the model's text in it), once decided (its buttons go)."""
+    decision: str = ""
+    """The line to show under it, saying who decided: our words and a mention of the person
+    who clicked (``<@ID>``), the one mention an adapter may let render."""
     continued: Job | None = None
     """The job that continues the answer, queued."""
 
@@ -196,10 +199,9 @@ async def decide(store: ApprovalStore, click: ApprovalClick, lang: str) -> Appro
     log.info(
         "MCP approval %s %s by %s; job %d continues it", answers, status, click.user, queued.id
     )
-    who = f"<@{click.user}>"
-    prompt = f"{first.prompt}\n\n{t(lang, 'mcp.approved' if approve else 'mcp.denied', user=who)}"
+    decision = t(lang, "mcp.approved" if approve else "mcp.denied", user=f"<@{click.user}>")
     text = t(lang, "mcp.click.approved" if approve else "mcp.click.denied")
-    return ApprovalOutcome(text, prompt=prompt, continued=queued)
+    return ApprovalOutcome(text, prompt=first.prompt, decision=decision, continued=queued)
 
 
 def _closed(approval: McpApproval) -> str | None:

@@ -548,3 +548,57 @@ async def test_discord_a_decision_whose_prompt_cannot_be_edited_still_says_it_wo
     await discord_bot.engine.wait_idle()
     assert discord_emu.pages(int(prompt["id"])) == ["Done."]
     assert "could not update a decided approval prompt" in caplog.text
+
+
+async def test_slack_the_decider_shows_as_a_mention_and_the_model_text_stays_inert(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    asking = Turn().text("Restarting web for <!here> needs your OK.").item(request)
+    bot, _, prompt = await slack_prompt(
+        make_slack_bot, emulator, slack, asking, Turn().text("Web restarted.")
+    )
+    assert "<!here>" not in prompt.shown and "@\u2060here" in prompt.shown
+    approve, _ = buttons_of(prompt)
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.click.approved")
+    await bot.answers()
+    decided = t("en", "mcp.approved", user=f"<@{ALICE}>")
+    await slack.until(lambda: "Approved by" in prompt.shown)
+    assert prompt.shown.endswith(f"\n\n{decided}")
+    assert "<!here>" not in prompt.shown and "@\u2060here" in prompt.shown
+
+
+async def test_discord_the_decision_line_survives_a_full_page(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    deploys_token: None,
+) -> None:
+    await admin_says(
+        discord_emu,
+        "mcp add",
+        classroom.teacher,
+        classroom.general,
+        label="deploys",
+        url=SERVER,
+        header="Authorization:MCP_DEPLOYS_TOKEN",
+    )
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    emulator.script(Turn().text("word " * 380).item(request), Turn().text("Done."))
+    asked = await discord_emu.user_says(
+        classroom.alice, classroom.general, "restart the web service", mention=True
+    )
+    await discord_bot.answer(asked)
+    [prompt] = discord_emu.replies_to(asked)
+    assert len(prompt["content"]) > 1960  # no room left for the decision line
+    approve, _ = discord_buttons(prompt)
+    approved = await click(discord_emu, classroom.alice, prompt, approve["custom_id"])
+    await discord_emu.wait_for(lambda: approved.callback)
+    assert approved.callback is not None and approved.callback["type"] == 7
+    assert approved.callback["data"]["allowed_mentions"] == {"parse": []}
+    decided = t("en", "mcp.approved", user=f"<@{classroom.alice.id}>")
+    content = discord_emu.messages[int(prompt["id"])]["content"]
+    assert content.endswith(f"\n\n{decided}") and len(content) <= 2000
+    await discord_emu.wait_for(lambda: discord_emu.replies_to(int(prompt["id"])))
+    await discord_bot.engine.wait_idle()

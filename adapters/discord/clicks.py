@@ -14,7 +14,7 @@ import discord
 
 from adapters.discord.events import DM_WORKSPACE, PLATFORM, DiscordMessageReply
 from adapters.discord.reply import NO_PINGS
-from adapters.discord.respond import send
+from adapters.discord.respond import MAX_LENGTH, send
 from bot.buttons import FEEDBACK, parse_custom_id
 from bot.engine import Engine
 from bot.feedback import FeedbackClick, rate_answer
@@ -100,8 +100,10 @@ class DiscordClicks:
         if outcome.prompt is None:
             return outcome.text
         try:
+            # The decision line is kept whole; its mention of the clicker shows, pinging no one.
+            shown = outcome.prompt[: MAX_LENGTH - len(outcome.decision) - 2]
             await interaction.response.edit_message(
-                content=outcome.prompt[:2000], view=None, allowed_mentions=NO_PINGS
+                content=f"{shown}\n\n{outcome.decision}", view=None, allowed_mentions=NO_PINGS
             )
         except Exception as exc:
             # Decided, and the continuation is queued: only the prompt keeps its buttons (a
