@@ -1,9 +1,12 @@
 """Remote MCP servers an admin configures per profile, passed to the model as ``mcp`` tools.
 
 Headers come from environment variables only: the admin names the variable, and its value
-is read when a request is built, never stored, shown or logged. A variable that is not set
-is a clear error when the server is added, and a clear notice on the answer when it is not
-set any more (that server is left out of the request)."""
+is read when a request is built, never stored, shown or logged. Only variables whose names
+start with ``MCP_`` may be named (the operator keeps MCP secrets there): any other would let
+an admin send the bot's own secrets (``OPENAI_API_KEY``…) to a server of their choosing. A
+server with headers needs ``https://``. A variable that is not set (or not an ``MCP_`` one,
+for a server stored before that rule) is a clear error when the server is added, and a
+clear notice on the answer (that server is left out of the request)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,12 @@ LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 TOOL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+HEADER_ENV_PREFIX = "MCP_"
+"""Header values come only from environment variables named so."""
+
+
+def header_variable_allowed(variable: str) -> bool:
+    return variable.startswith(HEADER_ENV_PREFIX) and len(variable) > len(HEADER_ENV_PREFIX)
 
 
 class McpSetupError(Exception):
@@ -46,7 +55,7 @@ def parse_server(
     user: str,
     environ: Mapping[str, str] = os.environ,
 ) -> McpServer:
-    """``LABEL URL [tools=a,b] [approval=always|never] [header=NAME:ENV_VAR]…
+    """``LABEL URL [tools=a,b] [approval=always|never] [header=NAME:MCP_VAR]…
     [approvers=asker|admins]`` as a server; ``McpSetupError`` says what is wrong."""
     if len(words) < 2:
         raise McpSetupError("mcp.usage", {})
@@ -79,11 +88,17 @@ def parse_server(
             header, colon, variable = value.partition(":")
             if not colon or not HEADER_NAME.fullmatch(header) or not ENV_NAME.fullmatch(variable):
                 raise McpSetupError("mcp.bad_header", {"option": option[:80]})
+            # Refused before the environment is looked at: the answer never tells whether
+            # some other variable exists.
+            if not header_variable_allowed(variable):
+                raise McpSetupError("mcp.header_env_prefix", {"variable": variable})
             if variable not in environ:
                 raise McpSetupError("mcp.missing_env", {"variable": variable, "label": label})
             headers[header] = variable
         else:
             raise McpSetupError("mcp.bad_option", {"option": option[:80]})
+    if headers and not url.lower().startswith("https://"):
+        raise McpSetupError("mcp.headers_need_https", {"label": label})
     return McpServer(
         platform,
         workspace,
@@ -117,7 +132,7 @@ def mcp_tool(server: McpServer, environ: Mapping[str, str] = os.environ) -> dict
     if server.headers:
         headers = {}
         for header, variable in server.headers.items():
-            value = environ.get(variable)
+            value = environ.get(variable) if header_variable_allowed(variable) else None
             if value is None:
                 raise MissingHeaderVariable(server.label, variable)
             redact_also(value)  # it travels in the request body: never in a log line

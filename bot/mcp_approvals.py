@@ -3,8 +3,9 @@ and a click on them.
 
 A response that ends with ``mcp_approval_request`` items ends the job: its requests are
 recorded (with when they expire), then the answer shows them with buttons. A click by the
-person who asked (or, where the server says so, an admin) decides every request of that
-response and, in the same transaction, queues a job that continues the answer with
+person who asked (or an admin, where every server of those requests says so) decides every
+request of that response and, in the same transaction, queues a job that continues the
+answer with
 ``mcp_approval_response`` items, so a crash between the click and the continuation loses
 nothing. Anyone else is refused; a click after the expiry is refused too
 (``bot.mcp_expiry`` edits the prompt when the time is up)."""
@@ -29,31 +30,40 @@ MCP_ACTION = "mcp"
 APPROVE, DENY = "a", "d"
 ARGUMENTS_SHOWN = 200
 """Characters of a tool call's arguments shown in its prompt."""
+NAME_SHOWN = 64
+"""Characters of a tool's name (which the MCP server chooses) shown in its prompt."""
+JOINER = "\u2060"
 
 
 class ApprovalStore(Inbox, McpTools, Protocol):
     """What approvals need: the answer's job, and the requests."""
 
 
+def _inline(raw: str, limit: int) -> str:
+    """``raw`` (from the model or an MCP server) fit for inside backticks: one line, no
+    backtick to close the span early, no ``@`` that could mention anyone (a word joiner
+    after it), at most ``limit`` characters."""
+    flat = " ".join(raw.split()).replace("`", "'").replace("@", "@" + JOINER)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _arguments(raw: str) -> str:
-    flat = " ".join(raw.split()).replace("`", "'")
-    return flat if len(flat) <= ARGUMENTS_SHOWN else flat[: ARGUMENTS_SHOWN - 1] + "…"
+    return _inline(raw, ARGUMENTS_SHOWN)
 
 
 def prompt_text(lang: str, requests: Sequence[ApprovalRequest], timeout: float) -> str:
     lines = []
     for request in requests:
+        tool = _inline(request.name, NAME_SHOWN)
         arguments = _arguments(request.arguments)
         if arguments in ("", "{}"):
-            line = t(
-                lang, "mcp.approval.request.bare", label=request.server_label, tool=request.name
-            )
+            line = t(lang, "mcp.approval.request.bare", label=request.server_label, tool=tool)
         else:
             line = t(
                 lang,
                 "mcp.approval.request",
                 label=request.server_label,
-                tool=request.name,
+                tool=tool,
                 arguments=arguments,
             )
         lines.append(line)
@@ -136,7 +146,10 @@ class ApprovalOutcome:
     text: str
     """The sentence for the person who clicked (only they see it)."""
     prompt: str | None = None
-    """The prompt's new text, once decided (its buttons go)."""
+    """The prompt as it was shown (the model's text in it), once decided (its buttons go)."""
+    decision: str = ""
+    """The line to show under it, saying who decided: our words and a mention of the person
+    who clicked (``<@ID>``), the one mention an adapter may let render."""
     continued: Job | None = None
     """The job that continues the answer, queued."""
 
@@ -148,7 +161,8 @@ async def decide(store: ApprovalStore, click: ApprovalClick, lang: str) -> Appro
         log.info("a click on an unknown approval (%r) by %s", click.value[:60], click.user)
         return ApprovalOutcome(t(lang, "mcp.unknown"))
     first = group[0]
-    admins = first.approvers == "admins"
+    # One click decides every request of the response: an admin only where each allows it.
+    admins = all(a.approvers == "admins" for a in group)
     if click.user != first.user and not (admins and click.is_admin):
         log.info("approval %s refused to %s: not theirs to answer", answers, click.user)
         return ApprovalOutcome(t(lang, "mcp.not_yours.admins" if admins else "mcp.not_yours"))
@@ -185,10 +199,9 @@ async def decide(store: ApprovalStore, click: ApprovalClick, lang: str) -> Appro
     log.info(
         "MCP approval %s %s by %s; job %d continues it", answers, status, click.user, queued.id
     )
-    who = f"<@{click.user}>"
-    prompt = f"{first.prompt}\n\n{t(lang, 'mcp.approved' if approve else 'mcp.denied', user=who)}"
+    decision = t(lang, "mcp.approved" if approve else "mcp.denied", user=f"<@{click.user}>")
     text = t(lang, "mcp.click.approved" if approve else "mcp.click.denied")
-    return ApprovalOutcome(text, prompt=prompt, continued=queued)
+    return ApprovalOutcome(text, prompt=first.prompt, decision=decision, continued=queued)
 
 
 def _closed(approval: McpApproval) -> str | None:

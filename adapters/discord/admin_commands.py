@@ -331,7 +331,7 @@ class McpCommands(_Group, name="mcp", description="Remote MCP servers the assist
         url="The server's URL (https://…)",
         tools="Only these tools, comma-separated (default: all)",
         approval="Ask the person before each tool call (default: always)",
-        header="NAME:ENV_VAR: a header whose value is in the bot's environment variable",
+        header="NAME:MCP_VAR: a header whose value is in the bot's environment variable MCP_…",
         approvers="Who may approve a tool call (default: the person who asked)",
         where="Where (default: the whole server)",
     )

@@ -14,7 +14,7 @@ import discord
 
 from adapters.discord.events import DM_WORKSPACE, PLATFORM, DiscordMessageReply
 from adapters.discord.reply import NO_PINGS
-from adapters.discord.respond import send
+from adapters.discord.respond import MAX_LENGTH, send
 from bot.buttons import FEEDBACK, parse_custom_id
 from bot.engine import Engine
 from bot.feedback import FeedbackClick, rate_answer
@@ -90,13 +90,23 @@ class DiscordClicks:
             is_admin=self._is_admin(interaction),
             reply_to=reply_to,
         )
-        outcome = await decide(self._engine.store, click, lang)
+        try:
+            outcome = await decide(self._engine.store, click, lang)
+        except Exception:
+            log.exception("an MCP approval could not be stored")
+            return t(lang, "mcp.failed")
         if outcome.continued is not None:
             self._engine.queued()
         if outcome.prompt is None:
             return outcome.text
-        await interaction.response.edit_message(
-            content=outcome.prompt[:2000], view=None, allowed_mentions=NO_PINGS
-        )
-        await interaction.followup.send(outcome.text, ephemeral=True)
-        return None
+        try:
+            # The decision line is kept whole; its mention of the clicker shows, pinging no one.
+            shown = outcome.prompt[: MAX_LENGTH - len(outcome.decision) - 2]
+            await interaction.response.edit_message(
+                content=f"{shown}\n\n{outcome.decision}", view=None, allowed_mentions=NO_PINGS
+            )
+        except Exception as exc:
+            # Decided, and the continuation is queued: only the prompt keeps its buttons (a
+            # click on them says it was answered), so the person is told it worked.
+            log.warning("could not update a decided approval prompt (%s)", exc)
+        return outcome.text

@@ -184,7 +184,7 @@ KO_TEXTS: dict[str, str] = {
     "The server's URL (https://…)": "서버 URL (https://…)",
     "Only these tools, comma-separated (default: all)": "이 도구만, 쉼표로 구분 (기본: 전체)",
     "Ask the person before each tool call (default: always)": "도구를 호출할 때마다 먼저 묻기 (기본: 항상)",
-    "NAME:ENV_VAR: a header whose value is in the bot's environment variable": "헤더:환경변수: 값이 봇의 환경 변수에 있는 헤더",
+    "NAME:MCP_VAR: a header whose value is in the bot's environment variable MCP_…": "헤더:MCP_변수: 값이 봇의 환경 변수 MCP_… 에 있는 헤더",
     "Who may approve a tool call (default: the person who asked)": "도구 호출을 승인할 수 있는 사람 (기본: 질문한 사람)",
     "Remove a remote MCP server": "원격 MCP 서버 삭제",
     "The server's name, as the list shows it": "목록에 보이는 서버 이름",

@@ -97,17 +97,18 @@ class SlackClicks:
             outcome = await decide(self._engine.store, click, lang)
         except Exception:
             log.exception("an MCP approval could not be stored")
-            outcome = ApprovalOutcome(t(lang, "feedback.failed"))
+            outcome = ApprovalOutcome(t(lang, "mcp.failed"))
         await ack()
         if outcome.continued is not None:
             self._engine.queued()
         if outcome.prompt is not None:
-            self._spawn(self._decided(clicked, outcome.prompt))
+            self._spawn(self._decided(clicked, outcome.prompt, outcome.decision))
         self._spawn(self.tell(clicked, outcome.text))
 
-    async def _decided(self, clicked: Clicked, prompt: str) -> None:
-        """The prompt says who decided, and its buttons go."""
-        content = with_buttons(neutralise(prompt), None)
+    async def _decided(self, clicked: Clicked, prompt: str, decision: str) -> None:
+        """The prompt says who decided, and its buttons go. The model's text stays inert; the
+        mention of the person who clicked (the decision is ours) renders as a mention."""
+        content = with_buttons(f"{neutralise(prompt)}\n\n{decision}", None)
         # What else the prompt showed above its text stays (the answer's steps).
         above = [b for b in clicked.blocks if b.get("type") not in ("markdown", "actions")]
         content["blocks"] = above + content["blocks"]
