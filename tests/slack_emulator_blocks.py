@@ -143,8 +143,24 @@ def block_actions(
         "enterprise": None,
         "is_enterprise_install": False,
         "channel": {"id": message.channel, "name": "general"},
-        "message": {**message.to_json(), "blocks": message.blocks or []},
+        "message": {**message.to_json(), "blocks": as_stored(message.blocks or [])},
         "state": {"values": {}},
         "response_url": f"https://hooks.slack.invalid/actions/{team_id}/1/x",
         "actions": [action],
     }
+
+
+def as_stored(blocks: list[JSON]) -> list[JSON]:
+    """Blocks as Slack gives them back: a ``markdown`` block is translated into others (here
+    one ``rich_text`` section with its text; Slack may make several blocks of one)."""
+    stored: list[JSON] = []
+    for block in blocks:
+        if block.get("type") != "markdown":
+            stored.append(block)
+            continue
+        section = {
+            "type": "rich_text_section",
+            "elements": [{"type": "text", "text": block["text"]}],
+        }
+        stored.append({"type": "rich_text", "block_id": new_id("b"), "elements": [section]})
+    return stored

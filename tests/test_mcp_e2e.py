@@ -165,6 +165,8 @@ async def test_slack_deny_continues_without_the_tool_call(
     assert bot.texts(asked)[1] == "All right, I left web running."
     await slack.until(lambda: "Denied by" in prompt.shown)
     assert prompt.blocks is not None and prompt.blocks[0] == steps  # kept above the text
+    # The prompt's text once: not also as Slack gave it back in the click (rich_text).
+    assert [block["type"] for block in prompt.blocks] == ["context", "markdown"]
     assert buttons_of(prompt) == []
 
 

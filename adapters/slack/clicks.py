@@ -6,6 +6,7 @@ prompt loses its buttons."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -109,8 +110,9 @@ class SlackClicks:
         """The prompt says who decided, and its buttons go. The model's text stays inert; the
         mention of the person who clicked (the decision is ours) renders as a mention."""
         content = with_buttons(f"{neutralise(prompt)}\n\n{decision}", None)
-        # What else the prompt showed above its text stays (the answer's steps).
-        above = [b for b in clicked.blocks if b.get("type") not in ("markdown", "actions")]
+        # The steps' context block above the text stays. Only it: Slack gives a markdown
+        # block back translated into other blocks, which the new text replaces.
+        above = list(itertools.takewhile(lambda b: b.get("type") == "context", clicked.blocks))
         content["blocks"] = above + content["blocks"]
         try:
             await call(
