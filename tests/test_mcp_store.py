@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from dataclasses import replace
+from typing import Any
+
+import pytest
 
 from bot.ports import Store
 from storage.records import McpApproval, McpServer, NewJob
@@ -104,3 +109,47 @@ def test_mcp_add_reads_a_url_in_slack_link_syntax() -> None:
         environ={},
     )
     assert (server.url, server.require_approval) == ("https://mcp.example.com/mcp", "never")
+
+
+async def test_each_process_expires_only_its_own_platforms_requests(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.language import Languages
+    from bot.mcp_expiry import ApprovalExpiry
+
+    job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-3", {"text": "restart"}))
+    assert job is not None
+    past = time.time() - 1
+    on_discord = replace(approval(job.id, "mcpr_d", "mcpr_d", past - 5), platform="discord")
+    await store.add_approvals([approval(job.id, "mcpr_s", "mcpr_s", past), on_discord])
+    assert await store.next_approval_expiry(["slack"]) == past
+    assert await store.next_approval_expiry(["discord"]) == past - 5
+    assert await store.next_approval_expiry([]) is None
+    # A Discord-only worker: the Slack request stays pending for the Slack process.
+    await ApprovalExpiry(store, {}, Languages(store)).expire_due()  # nothing answered here
+    assert {a.status for a in await store.approval_group("mcpr_s")} == {"pending"}
+    [expired] = await store.expire_approvals(time.time(), ["discord"])
+    assert expired.id == "mcpr_d"
+    assert (await store.get_approval("mcpr_s")).status == "pending"  # type: ignore[union-attr]
+    # A request of a platform with no target here, as a miswired process would see it.
+    with caplog.at_level(logging.WARNING, logger="bot.mcp_expiry"):
+        await ApprovalExpiry(store, _NoPlatform(), Languages(store)).expire_due()
+    assert "mcpr_s" in caplog.text and "not answered here" in caplog.text
+
+
+class _NoPlatform(dict[str, Any]):
+    """Claims Slack for the query but has no Slack target (a miswired process)."""
+
+    def __iter__(self) -> Any:
+        return iter(["slack"])
+
+
+async def test_a_duplicate_continuation_leaves_the_requests_undecided(store: Store) -> None:
+    job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-4", {"text": "restart"}))
+    assert job is not None
+    await store.add_approvals([approval(job.id, "mcpr_4", "mcpr_4", time.time() + 60)])
+    continuation = NewJob("slack", "T1", "C1", "U1", "mcp:mcpr_4", {"text": ""})
+    assert await store.remember_event("slack", "mcp:mcpr_4")  # its event was seen already
+    assert await store.decide_approvals("mcpr_4", "approved", "U1", continuation) is None
+    [left] = await store.approval_group("mcpr_4")
+    assert (left.status, left.decided_by, left.continuation_job) == ("pending", None, None)
