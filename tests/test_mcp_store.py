@@ -153,3 +153,31 @@ async def test_a_duplicate_continuation_leaves_the_requests_undecided(store: Sto
     assert await store.decide_approvals("mcpr_4", "approved", "U1", continuation) is None
     [left] = await store.approval_group("mcpr_4")
     assert (left.status, left.decided_by, left.continuation_job) == ("pending", None, None)
+
+
+async def test_requests_go_with_their_jobs_and_with_a_forgotten_person(store: Store) -> None:
+    old = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-5", {"text": "restart"}))
+    other = await store.accept(NewJob("slack", "T1", "C1", "U2", "ev-6", {"text": "restart"}))
+    assert old is not None and other is not None
+    later = time.time() + 60
+    await store.add_approvals([approval(old.id, "mcpr_5", "mcpr_5", later)])
+    theirs = replace(approval(other.id, "mcpr_6", "mcpr_6", later), user="U2")
+    await store.add_approvals([theirs, replace(theirs, id="mcpr_7", answers="mcpr_7")])
+    continuation = NewJob("slack", "T1", "C1", "U2", "mcp:mcpr_7", {"text": ""})
+    assert await store.decide_approvals("mcpr_7", "approved", "U1", continuation) is not None
+    for job in (old, other):
+        await store.finish_job(job.id, "answered")
+    # The retention sweep: U1's old job goes, and its request with it.
+    assert await store.delete_jobs("slack", user="U1") == 1
+    assert await store.get_approval("mcpr_5") is None
+    assert await store.get_approval("mcpr_6") is not None
+    # Forgetting U1: the requests they asked go; on U2's they decided, their name goes.
+    await store.add_approvals([approval(other.id, "mcpr_8", "mcpr_8", later)])  # U1 asked
+    await store.forget_person("slack", "U1")
+    assert await store.get_approval("mcpr_8") is None
+    decided = await store.get_approval("mcpr_7")
+    assert decided is not None and (decided.status, decided.decided_by) == ("approved", None)
+    # Forgetting U2: their requests go, even with their jobs still there.
+    await store.forget_person("slack", "U2")
+    assert await store.get_approval("mcpr_6") is None
+    assert await store.get_approval("mcpr_7") is None
