@@ -388,3 +388,26 @@ async def test_an_admin_may_answer_where_the_server_says_so(
     assert bot.texts(asked)[1] == "Web restarted."
     [decided] = await bot.store.approval_group(request.id)
     assert (decided.user, decided.decided_by) == (BOB, ALICE)
+
+
+async def test_an_approval_at_the_message_limit_still_continues_and_costs_no_message(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    slack.users[ALICE] = {"is_admin": True}
+    bot: SlackBot = await make_slack_bot()
+    assert "1" in command_text(await bot.command("quota messages 1"))
+
+    async def same_bot() -> SlackBot:
+        return bot
+
+    bot, asked, prompt = await slack_prompt(
+        same_bot, emulator, slack, restart_asked(request), Turn().text("Web restarted.")
+    )
+    approve, _ = buttons_of(prompt)
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.click.approved")
+    await bot.answers()
+    assert bot.texts(asked)[1] == "Web restarted."  # not declined over quota
+    assert len(approval_responses(emulator.response_requests())) == 1
+    [used] = await bot.store.usage_since("slack", slack.team_id, 0, user=ALICE)
+    assert used.messages == 1 and used.input_tokens > 0
