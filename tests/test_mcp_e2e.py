@@ -24,7 +24,7 @@ from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_blocks import block_actions, buttons_of
 from tests.slack_emulator_events import JSON, Message
 from tests.slack_fixtures import *  # noqa: F403
-from tests.slack_fixtures import ALICE, BOB, SlackBot
+from tests.slack_fixtures import ALICE, BOB, GENERAL, SlackBot
 
 if TYPE_CHECKING:
     from tests.discord_fixtures import Classroom, DiscordBot
@@ -411,3 +411,24 @@ async def test_an_approval_at_the_message_limit_still_continues_and_costs_no_mes
     assert len(approval_responses(emulator.response_requests())) == 1
     [used] = await bot.store.usage_since("slack", slack.team_id, 0, user=ALICE)
     assert used.messages == 1 and used.input_tokens > 0
+
+
+async def test_a_channels_server_is_used_there_without_a_profile_of_its_own(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    bot: SlackBot = await make_slack_bot()
+    added = command_text(await bot.command(f"mcp channel {ADD[4:]}", channel=GENERAL))
+    assert added.startswith("MCP server deploys added")
+    assert await bot.store.get_profile("slack", slack.team_id, GENERAL) is None
+    emulator.script(Turn().text("Nothing to restart."), Turn().text("Hi."))
+    await bot.mention("restart the web service")  # in GENERAL
+    await bot.answers()
+    [first] = emulator.response_requests()
+    [tool] = [tool for tool in first["tools"] if tool["type"] == "mcp"]
+    assert (tool["server_label"], tool["server_url"]) == ("deploys", SERVER)
+    await bot.mention("hello", channel="C0OTHER")  # another channel: not there
+    await bot.answers()
+    assert not [
+        t_ for t_ in emulator.response_requests()[1].get("tools", []) if t_["type"] == "mcp"
+    ]

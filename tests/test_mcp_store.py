@@ -181,3 +181,21 @@ async def test_requests_go_with_their_jobs_and_with_a_forgotten_person(store: St
     await store.forget_person("slack", "U2")
     assert await store.get_approval("mcpr_6") is None
     assert await store.get_approval("mcpr_7") is None
+
+
+async def test_a_channels_server_overrides_its_parents_and_the_workspaces(store: Store) -> None:
+    from bot.mcp import channel_servers
+
+    for channel, url in (("", "https://w"), ("C1", "https://c"), ("TH1", "https://t")):
+        await store.save_mcp_server(McpServer("slack", "T1", channel, label="docs", url=url))
+    await store.save_mcp_server(McpServer("slack", "T1", "", label="deploys", url="https://d"))
+
+    def urls(servers: list[McpServer]) -> dict[str, str]:
+        return {s.label: s.url for s in servers}
+
+    in_thread = await channel_servers(store, "slack", "T1", ("C1", "TH1"))
+    assert urls(in_thread) == {"docs": "https://t", "deploys": "https://d"}
+    in_channel = await channel_servers(store, "slack", "T1", ("", "C1"))
+    assert urls(in_channel) == {"docs": "https://c", "deploys": "https://d"}
+    elsewhere = await channel_servers(store, "slack", "T1", ("", "C2"))
+    assert urls(elsewhere) == {"docs": "https://w", "deploys": "https://d"}
