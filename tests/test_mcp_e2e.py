@@ -432,3 +432,34 @@ async def test_a_channels_server_is_used_there_without_a_profile_of_its_own(
     assert not [
         t_ for t_ in emulator.response_requests()[1].get("tools", []) if t_["type"] == "mcp"
     ]
+
+
+async def test_discord_channel_server_added_in_a_thread_serves_the_channel_and_its_threads(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    deploys_token: None,
+) -> None:
+    general = classroom.general
+    thread = discord_emu.add_thread(classroom.guild, general, "Deploys")
+    added = await admin_says(
+        discord_emu,
+        "mcp add",
+        classroom.teacher,
+        thread,
+        label="deploys",
+        url=SERVER,
+        where="channel",
+    )
+    assert added.startswith("MCP server deploys added")
+    [saved] = await discord_bot.store.mcp_servers(
+        "discord", str(classroom.guild.id), [str(general)]
+    )
+    assert saved.label == "deploys"  # under the channel, not the thread
+    emulator.script(Turn().text("In the thread."), Turn().text("In the channel."))
+    for where in (thread, general):
+        asked = await discord_emu.user_says(classroom.alice, where, "status?", mention=True)
+        await discord_bot.answer(asked)
+    for request in emulator.response_requests():
+        assert [t_["server_url"] for t_ in request["tools"] if t_["type"] == "mcp"] == [SERVER]
