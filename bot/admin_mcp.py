@@ -1,5 +1,6 @@
-"""``mcp list | add | remove``: the remote MCP servers of the workspace's profile, or (with
-``channel``) of this channel's. Permission is checked by the caller (``bot.commands``)."""
+"""``mcp list | add | remove``: the remote MCP servers of the workspace, or (with ``channel``)
+of this channel (a thread's parent channel), which answers there use too.
+Permission is checked by the caller (``bot.commands``)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def details(lang: str, server: McpServer) -> str:
 async def mcp(deps: CommandDeps, message: InboundMessage, args: list[str], lang: str) -> str:
     channel = WORKSPACE_DEFAULT
     if args and args[0].lower() == "channel":
-        channel, args = message.channel, args[1:]
+        # Typed in a thread: the thread's channel (answers there look servers up in it too).
+        channel, args = message.parent_channel or message.channel, args[1:]
     action = args[0].lower() if args else "list"
     scope = scope_text(lang, channel, message.platform)
     store, platform, workspace = deps.store, message.platform, message.workspace

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import t
@@ -141,31 +141,33 @@ def mcp_tool(server: McpServer, environ: Mapping[str, str] = os.environ) -> dict
     return tool
 
 
-async def profile_servers(
-    store: McpTools, platform: str, workspace: str, profile_key: str
+async def channel_servers(
+    store: McpTools, platform: str, workspace: str, channels: Sequence[str]
 ) -> list[McpServer]:
-    """The profile's servers: the workspace's, and a channel profile's own (which win on the
-    same label)."""
-    scopes = [WORKSPACE_DEFAULT, profile_key] if profile_key else [WORKSPACE_DEFAULT]
-    by_label: dict[str, McpServer] = {}
+    """The servers that apply in a channel: the workspace's, then those of ``channels`` (a
+    thread's parent channel, then the channel or thread itself); a more specific one wins on
+    the same label."""
+    scopes = list(dict.fromkeys((WORKSPACE_DEFAULT, *channels)))
+    by_label: dict[str, tuple[int, McpServer]] = {}
     for server in await store.mcp_servers(platform, workspace, scopes):
-        if server.channel == WORKSPACE_DEFAULT and server.label in by_label:
-            continue
-        by_label[server.label] = server
-    return list(by_label.values())
+        rank = scopes.index(server.channel)
+        if server.label not in by_label or by_label[server.label][0] < rank:
+            by_label[server.label] = (rank, server)
+    return [server for _, server in by_label.values()]
 
 
 async def mcp_tools(
     store: McpTools,
     platform: str,
     workspace: str,
-    profile_key: str,
+    channels: Sequence[str],
     *,
     responses_api: bool,
     lang: str,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """The profile's MCP tools, and the notices for the answer (a server left out)."""
-    servers = await profile_servers(store, platform, workspace, profile_key)
+    """The MCP tools of the channel's servers, and the notices for the answer (a server
+    left out)."""
+    servers = await channel_servers(store, platform, workspace, channels)
     if not servers:
         return [], []
     if not responses_api:

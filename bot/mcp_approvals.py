@@ -22,7 +22,7 @@ from bot.buttons import SEPARATOR, Button, Buttons
 from bot.events import ApprovalRequest
 from bot.i18n import t
 from bot.ports import Inbox, McpTools
-from storage.records import ApprovalStatus, Job, McpApproval, NewJob
+from storage.records import CONTINUATION_EVENT, ApprovalStatus, Job, McpApproval, NewJob
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ async def decide(store: ApprovalStore, click: ApprovalClick, lang: str) -> Appro
     if job is None:
         return ApprovalOutcome(t(lang, "mcp.unknown"))
     approve = decision == APPROVE
-    event_id = f"mcp:{answers}"
+    event_id = f"{CONTINUATION_EVENT}{answers}"
     payload = {
         **job.payload,
         "event_id": event_id,

@@ -52,7 +52,7 @@ class ApprovalExpiry:
             nap = MAX_NAP
             try:
                 await self.expire_due()
-                due = await self._store.next_approval_expiry()
+                due = await self._store.next_approval_expiry(list(self._platforms))
                 if due is not None:
                     nap = min(max(due - self._clock(), 0.01), MAX_NAP)
             except Exception:
@@ -63,7 +63,7 @@ class ApprovalExpiry:
                     await self._wake.wait()
 
     async def expire_due(self) -> None:
-        expired = await self._store.expire_approvals(self._clock())
+        expired = await self._store.expire_approvals(self._clock(), list(self._platforms))
         prompts: dict[str, McpApproval] = {}
         for approval in expired:
             prompts.setdefault(approval.answers, approval)
@@ -77,7 +77,15 @@ class ApprovalExpiry:
         job = await self._store.get_job(approval.job_id)
         refs = job.reply_state.get("refs") if job is not None else None
         platform = self._platforms.get(approval.platform)
-        if job is None or not refs or platform is None:
+        if platform is None:
+            # Only this process's platforms are expired here: a sign of a miswired process.
+            log.warning(
+                "MCP approval %s expired but %s is not answered here: its prompt keeps its buttons",
+                approval.answers,
+                approval.platform,
+            )
+            return
+        if job is None or not refs:
             return
         lang = await self._languages.language_of(InboundMessage.from_payload(job.payload))
         target = platform.reply_target(job)

@@ -338,11 +338,14 @@ class McpTools(Protocol):
         """In one transaction: decide the group's pending, unexpired requests and accept
         ``continuation`` into the inbox; ``None`` (nothing changed) if none was pending."""
 
-    async def expire_approvals(self, now: float) -> list[McpApproval]:
-        """Mark pending requests whose time is up as expired; those requests."""
+    async def expire_approvals(
+        self, now: float, platforms: Sequence[str] | None = None
+    ) -> list[McpApproval]:
+        """Mark pending requests (of ``platforms``, when given: the ones this process
+        answers on) whose time is up as expired; those requests."""
 
-    async def next_approval_expiry(self) -> float | None:
-        """When the next pending request expires, if any is pending."""
+    async def next_approval_expiry(self, platforms: Sequence[str] | None = None) -> float | None:
+        """When the next pending request (of ``platforms``, when given) expires, if any."""
 
 
 class Store(

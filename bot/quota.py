@@ -128,10 +128,12 @@ class Standing:
     messages: int
     tokens: int
 
-    def reached(self, lang: str) -> str | None:
-        """The limit used up, described, or None."""
-        if self.limits.messages_per_day is not None and (
-            self.messages >= self.limits.messages_per_day
+    def reached(self, lang: str, *, messages: bool = True) -> str | None:
+        """The limit used up (the messages limit only with ``messages``), described, or None."""
+        if (
+            messages
+            and self.limits.messages_per_day is not None
+            and self.messages >= self.limits.messages_per_day
         ):
             return t(lang, "quota.limit.messages", n=self.limits.messages_per_day)
         if self.limits.tokens_per_day is not None and self.tokens >= self.limits.tokens_per_day:
@@ -185,9 +187,10 @@ async def over_quota(
     store: Quotas, message: InboundMessage, *, lang: str, command_prefix: str = "/"
 ) -> str | None:
     """The sentence to show when the person has used up today's quota here (or, in a direct
-    message, in a server they share with the bot), else None."""
+    message, in a server they share with the bot), else None. A job that continues an answer
+    (a decision on MCP tool calls) is no new message: only the token limit applies to it."""
     for standing in await standings(store, message):
-        limit = standing.reached(lang)
+        limit = standing.reached(lang, messages=not message.continues)
         if limit is None:
             continue
         if standing.name:

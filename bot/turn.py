@@ -14,7 +14,7 @@ from bot.errors import RunError
 from bot.events import RunResult
 from bot.i18n import t
 from bot.ingest import prepare_input
-from bot.mcp import mcp_tools, profile_servers
+from bot.mcp import channel_servers, mcp_tools
 from bot.mcp_approvals import approval_buttons, approval_inputs, pending_approvals, prompt_text
 from bot.metrics import COMPLETED
 from bot.model_backend import TurnRequest
@@ -142,7 +142,7 @@ class Turn:
             self.store,
             job.platform,
             job.workspace,
-            plan.profile.key,
+            self._channels,
             responses_api=plan.backend.api == "responses",
             lang=lang,
         )
@@ -150,6 +150,11 @@ class Turn:
             if notice not in self.output.renderer.notices:
                 self.output.renderer.notices.append(notice)
         return tools + mcp
+
+    @property
+    def _channels(self) -> tuple[str, str]:
+        """Where MCP servers are looked up, least specific first (after the workspace)."""
+        return (self.message.parent_channel, self.job.channel)
 
     @property
     def _prefix(self) -> str:
@@ -175,9 +180,7 @@ class Turn:
         click must find them), then shown with Approve / Deny."""
         assert self.plan is not None
         job, lang = self.job, self.output.lang
-        servers = await profile_servers(
-            self.store, job.platform, job.workspace, self.plan.profile.key
-        )
+        servers = await channel_servers(self.store, job.platform, job.workspace, self._channels)
         timeout = self.deps.settings.mcp_approval_timeout
         shown = self.output.with_prompt(prompt_text(lang, result.approvals, timeout))
         approvals = pending_approvals(

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from storage.dialect import Tables, first, insert, upsert
 from storage.records import (
+    CONTINUATION_EVENT,
     DailyUsage,
     KnowledgeFile,
     Profile,
@@ -22,13 +23,16 @@ from storage.records import (
 _SCOPE = "platform = ? AND workspace = ? AND channel = ?"
 _KEY = ("platform", "workspace", "channel")
 _USAGE = (
-    "SELECT {day}j.user_id, COUNT(DISTINCT r.job_id), COALESCE(SUM(r.input_tokens), 0),"
+    "SELECT {day}j.user_id,"
+    f" COUNT(DISTINCT CASE WHEN j.event_id NOT LIKE '{CONTINUATION_EVENT}%' THEN r.job_id END),"
+    " COALESCE(SUM(r.input_tokens), 0),"
     " COALESCE(SUM(r.output_tokens), 0), COALESCE(SUM(r.web_searches), 0),"
     " COALESCE(SUM(r.images), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
     " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?{only}"
     " GROUP BY {group}j.user_id ORDER BY {order}"
 )
-"""Answers started, tokens and hosted tool calls per person (and per day, with ``day``)."""
+"""Messages answered (a continuation of an answer is none), tokens and hosted tool calls per
+person (and per day, with ``day``)."""
 
 
 class ProfileTables(Tables):

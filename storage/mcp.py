@@ -21,6 +21,17 @@ def _server(row: object) -> McpServer:
     return server
 
 
+class _NotQueued(Exception):
+    """The continuation was a duplicate: roll the decision back."""
+
+
+def _platforms_in(platforms: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+    if platforms is None:
+        return "", ()
+    marks = ", ".join("?" * len(platforms)) or "NULL"
+    return f" AND platform IN ({marks})", tuple(platforms)
+
+
 class McpTables(Tables):
     async def save_mcp_server(self, server: McpServer) -> None:
         values = vars(server) | {
@@ -77,34 +88,42 @@ class McpTables(Tables):
         """Decide the group's pending, unexpired requests and queue ``continuation``; None
         (and nothing changed) when none was pending any more."""
         now = time.time()
-        async with self.db.transaction() as tx:
-            decided = await tx.fetch(
-                "UPDATE mcp_approvals SET status = ?, decided_by = ?, decided_at = ?"
-                " WHERE answers = ? AND status = 'pending' AND expires_at > ? RETURNING id",
-                (status, decided_by, now, answers, now),
-            )
-            if not decided:
-                return None
-            job = await accept_in(tx, continuation)
-            if job is None:
-                return None
-            await tx.execute(
-                "UPDATE mcp_approvals SET continuation_job = ? WHERE answers = ?",
-                (job.id, answers),
-            )
+        try:
+            async with self.db.transaction() as tx:
+                decided = await tx.fetch(
+                    "UPDATE mcp_approvals SET status = ?, decided_by = ?, decided_at = ?"
+                    " WHERE answers = ? AND status = 'pending' AND expires_at > ? RETURNING id",
+                    (status, decided_by, now, answers, now),
+                )
+                if not decided:
+                    return None
+                job = await accept_in(tx, continuation)
+                if job is None:
+                    raise _NotQueued  # the decision rolls back with it
+                await tx.execute(
+                    "UPDATE mcp_approvals SET continuation_job = ? WHERE answers = ?",
+                    (job.id, answers),
+                )
+        except _NotQueued:
+            return None
         return job
 
-    async def expire_approvals(self, now: float) -> list[McpApproval]:
-        """Mark the pending requests whose time is up expired; those requests."""
+    async def expire_approvals(
+        self, now: float, platforms: Sequence[str] | None = None
+    ) -> list[McpApproval]:
+        """Mark the pending requests (of ``platforms``, when given) whose time is up expired;
+        those requests."""
+        only, args = _platforms_in(platforms)
         rows = await self.db.fetch(
             "UPDATE mcp_approvals SET status = 'expired', decided_at = ?"
-            f" WHERE status = 'pending' AND expires_at <= ? RETURNING {_APPROVAL_COLUMNS}",
-            (now, now),
+            f" WHERE status = 'pending' AND expires_at <= ?{only} RETURNING {_APPROVAL_COLUMNS}",
+            (now, now, *args),
         )
         return [record_of(McpApproval, row) for row in rows]
 
-    async def next_approval_expiry(self) -> float | None:
+    async def next_approval_expiry(self, platforms: Sequence[str] | None = None) -> float | None:
+        only, args = _platforms_in(platforms)
         row = await self.db.fetchrow(
-            "SELECT MIN(expires_at) FROM mcp_approvals WHERE status = 'pending'"
+            f"SELECT MIN(expires_at) FROM mcp_approvals WHERE status = 'pending'{only}", args
         )
         return float(row[0]) if row is not None and row[0] is not None else None

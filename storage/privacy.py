@@ -68,17 +68,24 @@ class PrivacyTables(Tables):
         where = " AND ".join(["platform = ? AND status IN ('answered', 'failed')", *given])
         args = [platform, *given.values()]
         async with self.db.transaction() as tx:
-            await tx.execute(
-                f"DELETE FROM runs WHERE job_id IN (SELECT id FROM jobs WHERE {where})", args
-            )
+            for table in ("runs", "mcp_approvals"):
+                await tx.execute(
+                    f"DELETE FROM {table} WHERE job_id IN (SELECT id FROM jobs WHERE {where})",
+                    args,
+                )
             return await tx.execute(f"DELETE FROM jobs WHERE {where}", args)
 
     async def forget_person(self, platform: str, user: str) -> None:
         async with self.db.transaction() as tx:
-            for table in ("person_locales", "people", "feedback"):
+            for table in ("person_locales", "people", "feedback", "mcp_approvals"):
                 await tx.execute(
                     f"DELETE FROM {table} WHERE platform = ? AND user_id = ?", (platform, user)
                 )
+            # Who decided on someone else's tool call: the decision stays, the person goes.
+            await tx.execute(
+                "UPDATE mcp_approvals SET decided_by = NULL WHERE platform = ? AND decided_by = ?",
+                (platform, user),
+            )
 
     async def retention_profiles(self) -> list[Profile]:
         where = "channel = '' AND retention_days IS NOT NULL ORDER BY platform, workspace"

@@ -16,6 +16,10 @@ DELETION_LEASE = 600.0
 WORKSPACE_DEFAULT = ""
 """The ``channel`` of a profile that applies to the whole workspace/guild."""
 
+CONTINUATION_EVENT = "mcp:"
+"""How the ``event_id`` of a job continuing an answer (a decision on MCP tool calls,
+``bot.mcp_approvals.decide``) begins: such a job is no new message in the daily counts."""
+
 
 def thread_key(platform: str, workspace: str, user: str) -> str:
     """What serialises a person's turns: one answer at a time per person and workspace."""

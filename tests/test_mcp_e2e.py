@@ -24,7 +24,7 @@ from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator_blocks import block_actions, buttons_of
 from tests.slack_emulator_events import JSON, TEAM_ID, Message
 from tests.slack_fixtures import *  # noqa: F403
-from tests.slack_fixtures import ALICE, BOB, SlackBot
+from tests.slack_fixtures import ALICE, BOB, GENERAL, SlackBot
 
 if TYPE_CHECKING:
     from tests.discord_fixtures import Classroom, DiscordBot
@@ -604,3 +604,78 @@ async def test_discord_the_decision_line_survives_a_full_page(
     assert content.endswith(f"\n\n{decided}") and len(content) <= 2000
     await discord_emu.wait_for(lambda: discord_emu.replies_to(int(prompt["id"])))
     await discord_bot.engine.wait_idle()
+
+
+async def test_an_approval_at_the_message_limit_still_continues_and_costs_no_message(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    request = McpApprovalRequest("deploys", "restart", {"service": "web"})
+    slack.users[ALICE] = {"is_admin": True}
+    bot: SlackBot = await make_slack_bot()
+    assert "1" in command_text(await bot.command("quota messages 1"))
+
+    async def same_bot() -> SlackBot:
+        return bot
+
+    bot, asked, prompt = await slack_prompt(
+        same_bot, emulator, slack, restart_asked(request), Turn().text("Web restarted.")
+    )
+    approve, _ = buttons_of(prompt)
+    assert await slack_click(bot, prompt, approve, ALICE) == t("en", "mcp.click.approved")
+    await bot.answers()
+    assert bot.texts(asked)[1] == "Web restarted."  # not declined over quota
+    assert len(approval_responses(emulator.response_requests())) == 1
+    [used] = await bot.store.usage_since("slack", slack.team_id, 0, user=ALICE)
+    assert used.messages == 1 and used.input_tokens > 0
+
+
+async def test_a_channels_server_is_used_there_without_a_profile_of_its_own(
+    make_slack_bot: Any, emulator: OpenAIEmulator, slack: SlackEmulator, deploys_token: None
+) -> None:
+    slack.users[ALICE] = {"is_admin": True}
+    bot: SlackBot = await make_slack_bot()
+    added = command_text(await bot.command(f"mcp channel {ADD[4:]}", channel=GENERAL))
+    assert added.startswith("MCP server deploys added")
+    assert await bot.store.get_profile("slack", slack.team_id, GENERAL) is None
+    emulator.script(Turn().text("Nothing to restart."), Turn().text("Hi."))
+    await bot.mention("restart the web service")  # in GENERAL
+    await bot.answers()
+    [first] = emulator.response_requests()
+    [tool] = [tool for tool in first["tools"] if tool["type"] == "mcp"]
+    assert (tool["server_label"], tool["server_url"]) == ("deploys", SERVER)
+    await bot.mention("hello", channel="C0OTHER")  # another channel: not there
+    await bot.answers()
+    assert not [
+        t_ for t_ in emulator.response_requests()[1].get("tools", []) if t_["type"] == "mcp"
+    ]
+
+
+async def test_discord_channel_server_added_in_a_thread_serves_the_channel_and_its_threads(
+    discord_bot: DiscordBot,
+    discord_emu: DiscordEmulator,
+    emulator: OpenAIEmulator,
+    classroom: Classroom,
+    deploys_token: None,
+) -> None:
+    general = classroom.general
+    thread = discord_emu.add_thread(classroom.guild, general, "Deploys")
+    added = await admin_says(
+        discord_emu,
+        "mcp add",
+        classroom.teacher,
+        thread,
+        label="deploys",
+        url=SERVER,
+        where="channel",
+    )
+    assert added.startswith("MCP server deploys added")
+    [saved] = await discord_bot.store.mcp_servers(
+        "discord", str(classroom.guild.id), [str(general)]
+    )
+    assert saved.label == "deploys"  # under the channel, not the thread
+    emulator.script(Turn().text("In the thread."), Turn().text("In the channel."))
+    for where in (thread, general):
+        asked = await discord_emu.user_says(classroom.alice, where, "status?", mention=True)
+        await discord_bot.answer(asked)
+    for request in emulator.response_requests():
+        assert [t_["server_url"] for t_ in request["tools"] if t_["type"] == "mcp"] == [SERVER]

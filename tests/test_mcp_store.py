@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from dataclasses import replace
+from typing import Any
+
+import pytest
 
 from bot.ports import Store
 from storage.records import McpApproval, McpServer, NewJob
@@ -104,3 +109,93 @@ def test_mcp_add_reads_a_url_in_slack_link_syntax() -> None:
         environ={},
     )
     assert (server.url, server.require_approval) == ("https://mcp.example.com/mcp", "never")
+
+
+async def test_each_process_expires_only_its_own_platforms_requests(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.language import Languages
+    from bot.mcp_expiry import ApprovalExpiry
+
+    job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-3", {"text": "restart"}))
+    assert job is not None
+    past = time.time() - 1
+    on_discord = replace(approval(job.id, "mcpr_d", "mcpr_d", past - 5), platform="discord")
+    await store.add_approvals([approval(job.id, "mcpr_s", "mcpr_s", past), on_discord])
+    assert await store.next_approval_expiry(["slack"]) == past
+    assert await store.next_approval_expiry(["discord"]) == past - 5
+    assert await store.next_approval_expiry([]) is None
+    # A Discord-only worker: the Slack request stays pending for the Slack process.
+    await ApprovalExpiry(store, {}, Languages(store)).expire_due()  # nothing answered here
+    assert {a.status for a in await store.approval_group("mcpr_s")} == {"pending"}
+    [expired] = await store.expire_approvals(time.time(), ["discord"])
+    assert expired.id == "mcpr_d"
+    assert (await store.get_approval("mcpr_s")).status == "pending"  # type: ignore[union-attr]
+    # A request of a platform with no target here, as a miswired process would see it.
+    with caplog.at_level(logging.WARNING, logger="bot.mcp_expiry"):
+        await ApprovalExpiry(store, _NoPlatform(), Languages(store)).expire_due()
+    assert "mcpr_s" in caplog.text and "not answered here" in caplog.text
+
+
+class _NoPlatform(dict[str, Any]):
+    """Claims Slack for the query but has no Slack target (a miswired process)."""
+
+    def __iter__(self) -> Any:
+        return iter(["slack"])
+
+
+async def test_a_duplicate_continuation_leaves_the_requests_undecided(store: Store) -> None:
+    job = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-4", {"text": "restart"}))
+    assert job is not None
+    await store.add_approvals([approval(job.id, "mcpr_4", "mcpr_4", time.time() + 60)])
+    continuation = NewJob("slack", "T1", "C1", "U1", "mcp:mcpr_4", {"text": ""})
+    assert await store.remember_event("slack", "mcp:mcpr_4")  # its event was seen already
+    assert await store.decide_approvals("mcpr_4", "approved", "U1", continuation) is None
+    [left] = await store.approval_group("mcpr_4")
+    assert (left.status, left.decided_by, left.continuation_job) == ("pending", None, None)
+
+
+async def test_requests_go_with_their_jobs_and_with_a_forgotten_person(store: Store) -> None:
+    old = await store.accept(NewJob("slack", "T1", "C1", "U1", "ev-5", {"text": "restart"}))
+    other = await store.accept(NewJob("slack", "T1", "C1", "U2", "ev-6", {"text": "restart"}))
+    assert old is not None and other is not None
+    later = time.time() + 60
+    await store.add_approvals([approval(old.id, "mcpr_5", "mcpr_5", later)])
+    theirs = replace(approval(other.id, "mcpr_6", "mcpr_6", later), user="U2")
+    await store.add_approvals([theirs, replace(theirs, id="mcpr_7", answers="mcpr_7")])
+    continuation = NewJob("slack", "T1", "C1", "U2", "mcp:mcpr_7", {"text": ""})
+    assert await store.decide_approvals("mcpr_7", "approved", "U1", continuation) is not None
+    for job in (old, other):
+        await store.finish_job(job.id, "answered")
+    # The retention sweep: U1's old job goes, and its request with it.
+    assert await store.delete_jobs("slack", user="U1") == 1
+    assert await store.get_approval("mcpr_5") is None
+    assert await store.get_approval("mcpr_6") is not None
+    # Forgetting U1: the requests they asked go; on U2's they decided, their name goes.
+    await store.add_approvals([approval(other.id, "mcpr_8", "mcpr_8", later)])  # U1 asked
+    await store.forget_person("slack", "U1")
+    assert await store.get_approval("mcpr_8") is None
+    decided = await store.get_approval("mcpr_7")
+    assert decided is not None and (decided.status, decided.decided_by) == ("approved", None)
+    # Forgetting U2: their requests go, even with their jobs still there.
+    await store.forget_person("slack", "U2")
+    assert await store.get_approval("mcpr_6") is None
+    assert await store.get_approval("mcpr_7") is None
+
+
+async def test_a_channels_server_overrides_its_parents_and_the_workspaces(store: Store) -> None:
+    from bot.mcp import channel_servers
+
+    for channel, url in (("", "https://w"), ("C1", "https://c"), ("TH1", "https://t")):
+        await store.save_mcp_server(McpServer("slack", "T1", channel, label="docs", url=url))
+    await store.save_mcp_server(McpServer("slack", "T1", "", label="deploys", url="https://d"))
+
+    def urls(servers: list[McpServer]) -> dict[str, str]:
+        return {s.label: s.url for s in servers}
+
+    in_thread = await channel_servers(store, "slack", "T1", ("C1", "TH1"))
+    assert urls(in_thread) == {"docs": "https://t", "deploys": "https://d"}
+    in_channel = await channel_servers(store, "slack", "T1", ("", "C1"))
+    assert urls(in_channel) == {"docs": "https://c", "deploys": "https://d"}
+    elsewhere = await channel_servers(store, "slack", "T1", ("", "C2"))
+    assert urls(elsewhere) == {"docs": "https://w", "deploys": "https://d"}
