@@ -75,11 +75,7 @@ class Turn:
             tools = ", ".join(t(output.lang, f"tool.{name}") for name in missing)
             output.renderer.notices.append(t(output.lang, "answer.tools_unavailable", tools=tools))
         if self.message.continues:  # a decision on MCP tool calls: no new question
-            base = replace(base, tools=await self._tools(plan, thread))
-            self.model.record = await self.store.start_run(job.id, thread.id, plan.profile.run_mode)
-            request = replace(base, input=approval_inputs(self.message.continues))
-            result = await self.model.ask(request, plan.profile)
-            await self._finish(await self.model.tool_rounds(result, base, plan.profile))
+            await self._continue(plan, thread, base)
             return
         prepared = await prepare_input(
             self.message,
@@ -132,6 +128,16 @@ class Turn:
         await self.store.finish_job(self.job.id, "failed", "over quota")
         self._ended("over_quota")
         return True
+
+    async def _continue(self, plan: Plan, thread: ThreadRecord, base: TurnRequest) -> None:
+        """The answer goes on with the person's decisions (``mcp_approval_response``)."""
+        base = replace(base, tools=await self._tools(plan, thread))
+        self.model.record = await self.store.start_run(
+            self.job.id, thread.id, plan.profile.run_mode
+        )
+        request = replace(base, input=approval_inputs(self.message.continues))
+        result = await self.model.ask(request, plan.profile)
+        await self._finish(await self.model.tool_rounds(result, base, plan.profile))
 
     async def _tools(self, plan: Plan, thread: ThreadRecord) -> list[dict[str, Any]]:
         tools = await request_tools(
