@@ -55,6 +55,19 @@ def restart_asked(request: McpApprovalRequest) -> Turn:
     )
 
 
+async def discord_adds_deploys(discord_emu: DiscordEmulator, classroom: Classroom) -> None:
+    """The teacher adds the deploys server for the whole server (its token from MCP_…)."""
+    await admin_says(
+        discord_emu,
+        "mcp add",
+        classroom.teacher,
+        classroom.general,
+        label="deploys",
+        url=SERVER,
+        header="Authorization:MCP_DEPLOYS_TOKEN",
+    )
+
+
 async def slack_click(bot: SlackBot, message: Message, element: JSON, user: str) -> str:
     seen = len(bot.slack.ephemeral)
     await bot.deliver(block_actions(message, element, user=user), type="interactive")
@@ -304,15 +317,7 @@ async def test_discord_deny_and_expiry_on_an_ask(
     deploys_token: None,
 ) -> None:
     bot: DiscordBot = await make_discord_bot(mcp_approval_timeout=1.0)
-    await admin_says(
-        discord_emu,
-        "mcp add",
-        classroom.teacher,
-        classroom.general,
-        label="deploys",
-        url=SERVER,
-        header="Authorization:MCP_DEPLOYS_TOKEN",
-    )
+    await discord_adds_deploys(discord_emu, classroom)
     denied_request = McpApprovalRequest("deploys", "restart", {"service": "web"})
     expiring_request = McpApprovalRequest("deploys", "restart", {"service": "db"})
     emulator.script(
@@ -514,15 +519,7 @@ async def test_discord_a_decision_whose_prompt_cannot_be_edited_still_says_it_wo
     deploys_token: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await admin_says(
-        discord_emu,
-        "mcp add",
-        classroom.teacher,
-        classroom.general,
-        label="deploys",
-        url=SERVER,
-        header="Authorization:MCP_DEPLOYS_TOKEN",
-    )
+    await discord_adds_deploys(discord_emu, classroom)
     request = McpApprovalRequest("deploys", "restart", {"service": "web"})
     emulator.script(restart_asked(request), Turn().text("Done."))
     asked = await discord_emu.user_says(
@@ -577,15 +574,7 @@ async def test_discord_the_decision_line_survives_a_full_page(
     classroom: Classroom,
     deploys_token: None,
 ) -> None:
-    await admin_says(
-        discord_emu,
-        "mcp add",
-        classroom.teacher,
-        classroom.general,
-        label="deploys",
-        url=SERVER,
-        header="Authorization:MCP_DEPLOYS_TOKEN",
-    )
+    await discord_adds_deploys(discord_emu, classroom)
     request = McpApprovalRequest("deploys", "restart", {"service": "web"})
     emulator.script(Turn().text("word " * 380).item(request), Turn().text("Done."))
     asked = await discord_emu.user_says(
