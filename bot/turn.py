@@ -55,28 +55,57 @@ class Turn:
         """Told when the answer waits for approvals (the engine's expiry clock)."""
 
     async def run(self) -> None:
-        job, output = self.job, self.output
-        output.set_language(await self.deps.languages.language_of(self.message))
-        await output.start()
-        plan = self.plan = await plan_turn(self.deps, job, self.message)
-        self.model.backend = plan.backend
-        output.policy = plan.policy
-        output.profile_key = plan.profile.key
-        thread = await open_thread(self.store, plan.backend, job, plan.profile)
-        base = base_request(plan, thread, job)
-        if await self._followed_again(plan, thread, base):
+        """The seed's steps: profile → conversation → ingest → run (→ render → record)."""
+        plan = await self._profile()
+        thread = await open_thread(self.store, plan.backend, self.job, plan.profile)
+        base = base_request(plan, thread, self.job)
+        if await self._followed_again(plan, thread, base) or not await self._may_answer(plan):
             return
-        if job.attempts > MAX_ATTEMPTS:
-            raise RunError("too many attempts", key="answer.interrupted", p=self._prefix)
-        if await self._declined_over_quota():
-            return
-        missing = unavailable_tools(plan)
-        if missing:
-            tools = ", ".join(t(output.lang, f"tool.{name}") for name in missing)
-            output.renderer.notices.append(t(output.lang, "answer.tools_unavailable", tools=tools))
         if self.message.continues:  # a decision on MCP tool calls: no new question
             await self._continue(plan, thread, base)
             return
+        ingested = await self._ingest(plan, thread)
+        if ingested is None:
+            return
+        thread, items = ingested
+        base = replace(base, tools=await self._tools(plan, thread))
+        self.model.record = await self.store.start_run(
+            self.job.id, thread.id, plan.profile.run_mode
+        )
+        result = await self.model.ask(replace(base, input=items), plan.profile)
+        await self._finish(await self.model.tool_rounds(result, base, plan.profile))
+
+    async def _profile(self) -> Plan:
+        """The person's language, the placeholder, then the profile, backend and policy."""
+        output = self.output
+        output.set_language(await self.deps.languages.language_of(self.message))
+        await output.start()
+        plan = self.plan = await plan_turn(self.deps, self.job, self.message)
+        self.model.backend = plan.backend
+        output.policy = plan.policy
+        output.profile_key = plan.profile.key
+        return plan
+
+    async def _may_answer(self, plan: Plan) -> bool:
+        """False when the person is over a quota (already told); tools the backend lacks
+        become a notice."""
+        if self.job.attempts > MAX_ATTEMPTS:
+            raise RunError("too many attempts", key="answer.interrupted", p=self._prefix)
+        if await self._declined_over_quota():
+            return False
+        missing = unavailable_tools(plan)
+        if missing:
+            lang = self.output.lang
+            tools = ", ".join(t(lang, f"tool.{name}") for name in missing)
+            self.output.renderer.notices.append(t(lang, "answer.tools_unavailable", tools=tools))
+        return True
+
+    async def _ingest(
+        self, plan: Plan, thread: ThreadRecord
+    ) -> tuple[ThreadRecord, list[dict[str, Any]]] | None:
+        """The message and its files as model input, and the thread again (a first document
+        gave it a vector store); None when there is nothing to ask (the reply says why)."""
+        output = self.output
         prepared = await prepare_input(
             self.message,
             thread,
@@ -86,20 +115,15 @@ class Turn:
             settings=self.deps.settings,
             lang=output.lang,
         )
-        # Again: a first document gave the thread a vector store.
-        thread = await open_thread(self.store, plan.backend, job, plan.profile)
         output.renderer.notices.extend(prepared.notices)
         if not prepared.items:
             if not prepared.notices:
                 output.renderer.notices.append(t(output.lang, "answer.empty_message"))
             await output.show_without_answer()
-            await self.store.finish_job(job.id, "answered")
+            await self.store.finish_job(self.job.id, "answered")
             self._ended(COMPLETED)
-            return
-        base = replace(base, tools=await self._tools(plan, thread))
-        self.model.record = await self.store.start_run(job.id, thread.id, plan.profile.run_mode)
-        result = await self.model.ask(replace(base, input=prepared.items), plan.profile)
-        await self._finish(await self.model.tool_rounds(result, base, plan.profile))
+            return None
+        return await open_thread(self.store, plan.backend, self.job, plan.profile), prepared.items
 
     async def _followed_again(self, plan: Plan, thread: ThreadRecord, base: TurnRequest) -> bool:
         """A run of this job was in flight at the last stop: follow its response to the end
