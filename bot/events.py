@@ -43,7 +43,7 @@ class FileOutput:
     file_id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApprovalRequest:
     """An MCP tool call the model may make once a person approves (``mcp_approval_request``)."""
 
@@ -53,7 +53,7 @@ class ApprovalRequest:
     arguments: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunResult:
     response_id: str
     status: Literal["completed", "incomplete", "cancelled"]

@@ -157,7 +157,9 @@ class ModelRun:
             if not self._stopped or (current is not None and current.cancelling()):
                 raise
             renderer = self._output.renderer
-            result = RunResult(self._response_id or "", "cancelled", renderer.text())
+            result = RunResult(
+                response_id=self._response_id or "", status="cancelled", text=renderer.text()
+            )
             await renderer.on_done(result)
             return result
         finally:
