@@ -43,17 +43,7 @@ class FileOutput:
     file_id: str = ""
 
 
-@dataclass(frozen=True)
-class ApprovalRequest:
-    """An MCP tool call the model may make once a person approves (``mcp_approval_request``)."""
-
-    id: str
-    server_label: str
-    name: str
-    arguments: str = ""
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunResult:
     response_id: str
     status: Literal["completed", "incomplete", "cancelled"]
@@ -67,6 +57,16 @@ class RunResult:
     web_searches: int = 0
     """Hosted tool calls of the response, billed per call: web searches, images generated."""
     images: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApprovalRequest:
+    """An MCP tool call the model may make once a person approves (``mcp_approval_request``)."""
+
+    id: str
+    server_label: str
+    name: str
+    arguments: str = ""
 
 
 class RunEventHandler(Protocol):

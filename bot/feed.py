@@ -112,10 +112,10 @@ def result_from(response: Any) -> RunResult:
         images=_count(response, "image_generation_call", with_result=True),
         approvals=tuple(
             ApprovalRequest(
-                _get(item, "id"),
-                _get(item, "server_label") or "",
-                _get(item, "name") or "",
-                _get(item, "arguments") or "",
+                id=_get(item, "id"),
+                server_label=_get(item, "server_label") or "",
+                name=_get(item, "name") or "",
+                arguments=_get(item, "arguments") or "",
             )
             for item in (_get(response, "output") or [])
             if _get(item, "type") == "mcp_approval_request"

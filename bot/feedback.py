@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.buttons import FEEDBACK, Button, Buttons, RatingValue
 from bot.i18n import t
+from bot.places import place
 from bot.ports import Inbox, Ratings, RunLog
 from storage.records import Feedback
 
@@ -59,9 +60,7 @@ async def rate_answer(store: FeedbackStore, click: FeedbackClick, lang: str) -> 
     run = await store.latest_run(job.id)
     await store.save_feedback(
         Feedback(
-            job.platform,
-            job.workspace,
-            job.channel,
+            *place(job),
             job_id=job.id,
             user=click.user,
             rating=value.rating,

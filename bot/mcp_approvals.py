@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from bot.buttons import SEPARATOR, Button, Buttons
 from bot.events import ApprovalRequest
 from bot.i18n import t
+from bot.places import place
 from bot.ports import Inbox, McpTools
 from storage.records import CONTINUATION_EVENT, ApprovalStatus, Job, McpApproval, NewJob
 
@@ -96,9 +97,7 @@ def pending_approvals(
     answers = requests[0].id
     return [
         McpApproval(
-            job.platform,
-            job.workspace,
-            job.channel,
+            *place(job),
             id=request.id,
             answers=answers,
             job_id=job.id,

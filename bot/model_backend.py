@@ -59,12 +59,7 @@ class HostedTools(Protocol):
     ) -> RunResult: ...
 
     async def follow(
-        self,
-        response_id: str,
-        handler: RunEventHandler,
-        *,
-        first: Any = None,
-        stall_timeout: float | None = None,
+        self, response_id: str, handler: RunEventHandler, *, stall_timeout: float | None = None
     ) -> RunResult: ...
 
     async def cancel(self, response_id: str) -> None: ...

@@ -15,6 +15,7 @@ from bot.events import RunEventHandler, RunResult
 from bot.functions import ToolContext
 from bot.i18n import t
 from bot.model_backend import ModelBackend, TurnRequest
+from bot.places import place
 from bot.profiles import EffectiveProfile
 from bot.quota import counted_tokens, tokens_reached
 from bot.turn_deps import TurnDeps
@@ -97,14 +98,7 @@ class ModelRun:
         functions, settings = self._deps.functions, self._deps.settings
         limit, hard_cap = settings.max_tool_rounds, settings.max_model_rounds
         job, lang, renderer = self._job, self._output.lang, self._output.renderer
-        context = ToolContext(
-            job.platform,
-            job.workspace,
-            job.channel,
-            job.user,
-            self._message.user_name,
-            language=lang,
-        )
+        context = ToolContext(*place(job), job.user, self._message.user_name, language=lang)
         rounds = 0
         while result.function_calls:
             if rounds + 1 >= hard_cap:  # the first request and ``rounds`` more were made
@@ -163,7 +157,9 @@ class ModelRun:
             if not self._stopped or (current is not None and current.cancelling()):
                 raise
             renderer = self._output.renderer
-            result = RunResult(self._response_id or "", "cancelled", renderer.text())
+            result = RunResult(
+                response_id=self._response_id or "", status="cancelled", text=renderer.text()
+            )
             await renderer.on_done(result)
             return result
         finally:

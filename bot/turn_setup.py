@@ -12,6 +12,7 @@ from bot.functions import FunctionRegistry
 from bot.hosted_output import SEARCH_AND_IMAGES
 from bot.ingest import admin_data_files, code_interpreter_tool, file_search_tool
 from bot.model_backend import ModelBackend, TurnRequest
+from bot.places import place
 from bot.ports import Conversations, Knowledge
 from bot.profiles import EffectiveProfile, resolve_profile
 from bot.turn_deps import TurnDeps
@@ -33,14 +34,7 @@ class Plan:
 
 
 async def plan_turn(deps: TurnDeps, job: Job, message: InboundMessage) -> Plan:
-    profile = await resolve_profile(
-        deps.store,
-        deps.settings,
-        job.platform,
-        job.workspace,
-        job.channel,
-        message.parent_channel,
-    )
+    profile = await resolve_profile(deps.store, deps.settings, *place(job), message.parent_channel)
     backend = deps.backends.for_profile(profile)
     if backend.hosted is None:
         profile = replace(profile, run_mode=RunMode.STREAM)  # nothing to poll or resume

@@ -21,15 +21,16 @@ from __future__ import annotations
 import re
 
 JOINER = "\u2060"
-_BROADCAST = ("here", "channel", "everyone", "group")  # <!group>: the old name of <!channel>
+_KEYWORDS = ("here", "channel", "everyone")
+"""The words that notify a whole channel, typed as ``@word`` or sent as ``<!word>``."""
+_BROADCAST = (*_KEYWORDS, "group")  # <!group>: the old name of <!channel>
+_PLAIN = re.compile(rf"(?<![\w.])@(?=(?:{'|'.join(_KEYWORDS)})\b)", re.IGNORECASE)
 _TOKEN = re.compile(
-    r"<(?:!(here|channel|everyone|group)|!subteam\^[^<>|\n]*|@([UW][A-Z0-9]*))"
+    rf"<(?:!({'|'.join(_BROADCAST)})|!subteam\^[^<>|\n]*|@([UW][A-Z0-9]*))"
     r"(?:\|([^<>\n]*))?>",
     re.IGNORECASE,
 )
-_PLAIN = re.compile(r"(?<![\w.])@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
 _OPEN_USER = re.compile(r"@(?:[UW][A-Z0-9]*(?:\|[^<>\n]*)?)?", re.IGNORECASE)
-_KEYWORDS = ("here", "channel", "everyone")
 
 
 def _plain(name: str) -> str:
