@@ -4,11 +4,11 @@ files (``Knowledge``)."""
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import replace
+from typing import Any, TypeVar
 
-from storage.dialect import Tables, first, insert, upsert
+from storage.dialect import Row, Tables, insert, upsert, values_of
 from storage.records import (
     CONTINUATION_EVENT,
     DailyUsage,
@@ -23,33 +23,38 @@ from storage.records import (
 _SCOPE = "platform = ? AND workspace = ? AND channel = ?"
 _KEY = ("platform", "workspace", "channel")
 _USAGE = (
-    "SELECT {day}j.user_id,"
-    f" COUNT(DISTINCT CASE WHEN j.event_id NOT LIKE '{CONTINUATION_EVENT}%' THEN r.job_id END),"
-    " COALESCE(SUM(r.input_tokens), 0),"
-    " COALESCE(SUM(r.output_tokens), 0), COALESCE(SUM(r.web_searches), 0),"
-    " COALESCE(SUM(r.images), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
+    'SELECT {day}j.user_id AS "user", COUNT(DISTINCT CASE'
+    f" WHEN j.event_id NOT LIKE '{CONTINUATION_EVENT}%' THEN r.job_id END) AS messages,"
+    " COALESCE(SUM(r.input_tokens), 0) AS input_tokens,"
+    " COALESCE(SUM(r.output_tokens), 0) AS output_tokens,"
+    " COALESCE(SUM(r.web_searches), 0) AS web_searches, COALESCE(SUM(r.images), 0) AS images"
+    " FROM runs r JOIN jobs j ON j.id = r.job_id"
     " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?{only}"
     " GROUP BY {group}j.user_id ORDER BY {order}"
 )
 """Messages answered (a continuation of an answer is none), tokens and hosted tool calls per
 person (and per day, with ``day``)."""
 
+U = TypeVar("U", bound=UserUsage)
+
+
+def _usage(record: type[U], row: Row) -> U:
+    """A row of ``_USAGE``; PostgreSQL sums ``BIGINT`` columns as ``numeric``."""
+    values: dict[str, Any] = {k: v if isinstance(v, str) else int(v) for k, v in dict(row).items()}
+    return record(**values)
+
 
 class ProfileTables(Tables):
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
-        args = (platform, workspace, channel)
-        return first(await self.select(Profile, "profiles", _SCOPE, args, json=("tools",)))
+        return await self.one(Profile, "profiles", _SCOPE, (platform, workspace, channel))
 
     async def save_profile(self, profile: Profile) -> None:
-        tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
-        values = vars(profile) | {"tools": tools, "updated_at": profile.updated_at or time.time()}
+        values = values_of(profile, stamp=("updated_at",))
         await self.db.execute(*upsert("profiles", _KEY, values))
 
     async def record_profile_change(self, change: ProfileChange) -> ProfileChange:
         stamped = replace(change, changed_at=change.changed_at or time.time())
-        values = {k: v for k, v in vars(stamped).items() if k != "id"}
-        [row] = await self.db.fetch(*insert("profile_changes", values, "RETURNING id"))
-        return replace(stamped, id=int(row[0]))
+        return await self.add("profile_changes", stamped)
 
     async def profile_changes(
         self, platform: str, workspace: str, *, limit: int = 20
@@ -64,16 +69,15 @@ class ProfileTables(Tables):
     ) -> ProfileChange | None:
         where = "platform = ? AND workspace = ? AND id = ?"
         args = (platform, workspace, change_id)
-        return first(await self.select(ProfileChange, "profile_changes", where, args))
+        return await self.one(ProfileChange, "profile_changes", where, args)
 
 
 class QuotaTables(Tables):
     async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None:
-        return first(await self.select(Quota, "quotas", _SCOPE, (platform, workspace, channel)))
+        return await self.one(Quota, "quotas", _SCOPE, (platform, workspace, channel))
 
     async def save_quota(self, quota: Quota) -> None:
-        values = vars(quota) | {"updated_at": quota.updated_at or time.time()}
-        await self.db.execute(*upsert("quotas", _KEY, values))
+        await self.db.execute(*upsert("quotas", _KEY, values_of(quota, stamp=("updated_at",))))
 
     async def usage_since(
         self, platform: str, workspace: str, since: float, *, user: str | None = None
@@ -82,13 +86,13 @@ class QuotaTables(Tables):
         order = "SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
         args = (platform, workspace, since, *([user] if user is not None else []))
         rows = await self.db.fetch(_USAGE.format(day="", only=only, group="", order=order), args)
-        return [UserUsage(str(r[0]), *map(int, r[1:])) for r in rows]
+        return [_usage(UserUsage, row) for row in rows]
 
     async def usage_by_day(self, platform: str, workspace: str, since: float) -> list[DailyUsage]:
         day = f"{self.db.utc_day.format('r.started_at')} AS day, "
         sql = _USAGE.format(day=day, only="", group="day, ", order="day, j.user_id")
         rows = await self.db.fetch(sql, (platform, workspace, since))
-        return [DailyUsage(str(r[0]), str(r[1]), *map(int, r[2:])) for r in rows]
+        return [_usage(DailyUsage, row) for row in rows]
 
     async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
         where = "platform = ? AND workspace = ? ORDER BY role"
@@ -101,7 +105,7 @@ class QuotaTables(Tables):
                 (quota.platform, quota.workspace, quota.role),
             )
             return
-        values = vars(quota) | {"updated_at": quota.updated_at or time.time()}
+        values = values_of(quota, stamp=("updated_at",))
         await self.db.execute(*upsert("role_quotas", ("platform", "workspace", "role"), values))
 
     async def quota_workspaces(self, platform: str) -> list[str]:
@@ -131,7 +135,7 @@ class KnowledgeTables(Tables):
         )
 
     async def add_knowledge_file(self, file: KnowledgeFile) -> None:
-        values = vars(file) | {"added_at": file.added_at or time.time()}
+        values = values_of(file, stamp=("added_at",))
         await self.db.execute(*insert("knowledge_files", values, "ON CONFLICT DO NOTHING"))
 
     async def knowledge_files(
