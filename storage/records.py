@@ -48,6 +48,14 @@ class ByPerson(InChannel):
     user: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class Added:
+    """Who added a record (an admin's command) and when."""
+
+    added_by: str = ""
+    added_at: float = 0.0
+
+
 @dataclass(frozen=True)
 class Profile(InChannel):
     """Assistant settings for a workspace/guild, or an override for one channel.
@@ -165,14 +173,12 @@ class ThreadRecord(InWorkspace):
 
 
 @dataclass(frozen=True)
-class KnowledgeFile(InChannel):
+class KnowledgeFile(Added, InChannel):
     """A file an admin added for a whole workspace (``channel`` '') or one channel: a
     ``document`` in its knowledge base, or a ``data`` file for the code interpreter."""
 
     file_id: str
     filename: str
-    added_by: str = ""
-    added_at: float = 0.0
     kind: KnowledgeKind = "document"
 
 
@@ -275,7 +281,7 @@ ApprovalStatus = Literal["pending", "approved", "denied", "expired"]
 
 
 @dataclass(frozen=True)
-class McpServer(InChannel):
+class McpServer(Added, InChannel):
     """A remote MCP server of a profile (``channel`` '' is the workspace's). ``headers`` maps
     each header's name to the environment variable that holds its value."""
 
@@ -286,8 +292,6 @@ class McpServer(InChannel):
     headers: dict[str, str] = field(default_factory=dict)
     approvers: Literal["asker", "admins"] = "asker"
     """Who may answer its approval requests: the person who asked, or also the admins."""
-    added_by: str = ""
-    added_at: float = 0.0
 
 
 @dataclass(frozen=True)
