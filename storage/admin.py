@@ -100,10 +100,8 @@ class QuotaTables(Tables):
 
     async def save_role_quota(self, quota: RoleQuota) -> None:
         if quota.messages_per_day is None and quota.tokens_per_day is None:
-            await self.db.execute(
-                "DELETE FROM role_quotas WHERE platform = ? AND workspace = ? AND role = ?",
-                (quota.platform, quota.workspace, quota.role),
-            )
+            key = {"platform": quota.platform, "workspace": quota.workspace, "role": quota.role}
+            await self.delete("role_quotas", **key)
             return
         values = values_of(quota, stamp=("updated_at",))
         await self.db.execute(*upsert("role_quotas", ("platform", "workspace", "role"), values))
@@ -149,8 +147,5 @@ class KnowledgeTables(Tables):
     async def remove_knowledge_file(
         self, platform: str, workspace: str, channel: str, file_id: str
     ) -> bool:
-        removed = await self.db.execute(
-            f"DELETE FROM knowledge_files WHERE {_SCOPE} AND file_id = ?",
-            (platform, workspace, channel, file_id),
-        )
-        return removed == 1
+        scope = {"platform": platform, "workspace": workspace, "channel": channel}
+        return await self.delete("knowledge_files", **scope, file_id=file_id) == 1

@@ -30,9 +30,7 @@ class ConversationTables(Tables):
         return await self.add("threads", new)
 
     async def touch_thread(self, thread_id: int) -> None:
-        await self.db.execute(
-            "UPDATE threads SET last_used_at = ? WHERE id = ?", (time.time(), thread_id)
-        )
+        await self.update("threads", thread_id, {"last_used_at": time.time()})
 
     async def archive_threads(self, platform: str, workspace: str, user: str) -> int:
         return await self.db.execute(
@@ -42,9 +40,7 @@ class ConversationTables(Tables):
         )
 
     async def set_thread_vector_store(self, thread_id: int, vector_store_id: str) -> None:
-        await self.db.execute(
-            "UPDATE threads SET vector_store_id = ? WHERE id = ?", (vector_store_id, thread_id)
-        )
+        await self.update("threads", thread_id, {"vector_store_id": vector_store_id})
 
     async def add_thread_file(self, file: ThreadFile) -> None:
         values = values_of(file, stamp=("created_at",))

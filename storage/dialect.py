@@ -173,6 +173,16 @@ class Tables:
         [row] = await self.db.fetch(*insert(table, values, "RETURNING id"))
         return replace(record, id=int(row[0]))
 
+    async def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        """Set the columns in ``values`` of the row whose ``id`` is ``row_id``."""
+        sets = ", ".join(f"{column} = ?" for column in values)
+        await self.db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values.values(), row_id))
+
+    async def delete(self, table: str, **equal: Any) -> int:
+        """Delete the rows whose columns hold ``equal``'s values: how many."""
+        where = " AND ".join(f"{_COLUMN.get(c, c)} = ?" for c in equal)
+        return await self.db.execute(f"DELETE FROM {table} WHERE {where}", tuple(equal.values()))
+
     async def text(self, sql: str, args: Sequence[Any]) -> str | None:
         """The first column of the first row as text, or ``None`` without rows."""
         row = await self.db.fetchrow(sql, args)

@@ -144,9 +144,8 @@ class InboxTables(Tables):
         return await self.select(Job, "jobs", f"{where} ORDER BY id", [*args, *statuses])
 
     async def finish_job(self, job_id: int, status: JobStatus, error: str | None = None) -> None:
-        await self.db.execute(
-            "UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?",
-            (status, error, time.time(), job_id),
+        await self.update(
+            "jobs", job_id, {"status": status, "error": error, "updated_at": time.time()}
         )
 
     async def requeue_job(self, job_id: int, *, reset_attempts: bool = False) -> None:
@@ -157,10 +156,8 @@ class InboxTables(Tables):
         )
 
     async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None:
-        await self.db.execute(
-            "UPDATE jobs SET reply_state = ?, open_replies = ?, updated_at = ? WHERE id = ?",
-            (json.dumps(state), len(state.get("open") or ()), time.time(), job_id),
-        )
+        values = {"reply_state": json.dumps(state), "open_replies": len(state.get("open") or ())}
+        await self.update("jobs", job_id, values | {"updated_at": time.time()})
 
     # Crash safety (issue 12): replies left open.
 
@@ -192,8 +189,7 @@ class RunTables(Tables):
         used = usage or Usage()
         values = {f.name: getattr(used, f.name) for f in fields(Usage)}
         values |= {"status": status, "error": error, "finished_at": time.time()}
-        sets = ", ".join(f"{column} = ?" for column in values)
-        await self.db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*values.values(), run_id))
+        await self.update("runs", run_id, values)
 
     async def latest_run(self, job_id: int) -> RunRecord | None:
         return await self.one(RunRecord, "runs", "job_id = ? ORDER BY id DESC LIMIT 1", (job_id,))

@@ -35,12 +35,8 @@ class McpTables(Tables):
     async def remove_mcp_server(
         self, platform: str, workspace: str, channel: str, label: str
     ) -> bool:
-        removed = await self.db.execute(
-            "DELETE FROM mcp_servers WHERE platform = ? AND workspace = ? AND channel = ?"
-            " AND label = ?",
-            (platform, workspace, channel, label),
-        )
-        return removed == 1
+        scope = {"platform": platform, "workspace": workspace, "channel": channel}
+        return await self.delete("mcp_servers", **scope, label=label) == 1
 
     async def mcp_servers(
         self, platform: str, workspace: str, channels: Sequence[str]
