@@ -5,10 +5,9 @@ files (``Knowledge``)."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-from typing import Any, TypeVar
+from dataclasses import fields, replace
 
-from storage.dialect import Row, Tables, insert, upsert, values_of
+from storage.dialect import Tables, insert, record_of, upsert, values_of
 from storage.records import (
     CONTINUATION_EVENT,
     DailyUsage,
@@ -17,31 +16,23 @@ from storage.records import (
     ProfileChange,
     Quota,
     RoleQuota,
+    Usage,
     UserUsage,
 )
 
 _SCOPE = "platform = ? AND workspace = ? AND channel = ?"
 _KEY = ("platform", "workspace", "channel")
+# Cast: PostgreSQL sums BIGINT columns as numeric.
+_USED = ", ".join(f"CAST(SUM(r.{f.name}) AS BIGINT) AS {f.name}" for f in fields(Usage))
 _USAGE = (
     'SELECT {day}j.user_id AS "user", COUNT(DISTINCT CASE'
-    f" WHEN j.event_id NOT LIKE '{CONTINUATION_EVENT}%' THEN r.job_id END) AS messages,"
-    " COALESCE(SUM(r.input_tokens), 0) AS input_tokens,"
-    " COALESCE(SUM(r.output_tokens), 0) AS output_tokens,"
-    " COALESCE(SUM(r.web_searches), 0) AS web_searches, COALESCE(SUM(r.images), 0) AS images"
+    f" WHEN j.event_id NOT LIKE '{CONTINUATION_EVENT}%' THEN r.job_id END) AS messages, {_USED}"
     " FROM runs r JOIN jobs j ON j.id = r.job_id"
     " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?{only}"
     " GROUP BY {group}j.user_id ORDER BY {order}"
 )
 """Messages answered (a continuation of an answer is none), tokens and hosted tool calls per
 person (and per day, with ``day``)."""
-
-U = TypeVar("U", bound=UserUsage)
-
-
-def _usage(record: type[U], row: Row) -> U:
-    """A row of ``_USAGE``; PostgreSQL sums ``BIGINT`` columns as ``numeric``."""
-    values: dict[str, Any] = {k: v if isinstance(v, str) else int(v) for k, v in dict(row).items()}
-    return record(**values)
 
 
 class ProfileTables(Tables):
@@ -86,13 +77,13 @@ class QuotaTables(Tables):
         order = "SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
         args = (platform, workspace, since, *([user] if user is not None else []))
         rows = await self.db.fetch(_USAGE.format(day="", only=only, group="", order=order), args)
-        return [_usage(UserUsage, row) for row in rows]
+        return [record_of(UserUsage, row) for row in rows]
 
     async def usage_by_day(self, platform: str, workspace: str, since: float) -> list[DailyUsage]:
         day = f"{self.db.utc_day.format('r.started_at')} AS day, "
         sql = _USAGE.format(day=day, only="", group="day, ", order="day, j.user_id")
         rows = await self.db.fetch(sql, (platform, workspace, since))
-        return [_usage(DailyUsage, row) for row in rows]
+        return [record_of(DailyUsage, row) for row in rows]
 
     async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
         where = "platform = ? AND workspace = ? ORDER BY role"

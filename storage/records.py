@@ -1,4 +1,5 @@
-"""The records the Store keeps: plain frozen dataclasses, no behaviour."""
+"""The records the Store keeps: plain frozen dataclasses, no behaviour. A field's column has
+its name (``user``'s is ``user_id``); a tuple or dict field's holds JSON (``storage.dialect``)."""
 
 from __future__ import annotations
 
