@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import fields, replace
 
-from storage.dialect import Tables, insert, record_of, upsert, values_of
+from storage.dialect import Tables, insert, record_of, values_of
 from storage.records import (
     CONTINUATION_EVENT,
     DailyUsage,
@@ -40,8 +40,7 @@ class ProfileTables(Tables):
         return await self.one(Profile, "profiles", _SCOPE, (platform, workspace, channel))
 
     async def save_profile(self, profile: Profile) -> None:
-        values = values_of(profile, stamp=("updated_at",))
-        await self.db.execute(*upsert("profiles", _KEY, values))
+        await self.save("profiles", _KEY, profile, "updated_at")
 
     async def record_profile_change(self, change: ProfileChange) -> ProfileChange:
         stamped = replace(change, changed_at=change.changed_at or time.time())
@@ -68,7 +67,7 @@ class QuotaTables(Tables):
         return await self.one(Quota, "quotas", _SCOPE, (platform, workspace, channel))
 
     async def save_quota(self, quota: Quota) -> None:
-        await self.db.execute(*upsert("quotas", _KEY, values_of(quota, stamp=("updated_at",))))
+        await self.save("quotas", _KEY, quota, "updated_at")
 
     async def usage_since(
         self, platform: str, workspace: str, since: float, *, user: str | None = None
@@ -94,8 +93,7 @@ class QuotaTables(Tables):
             key = {"platform": quota.platform, "workspace": quota.workspace, "role": quota.role}
             await self.delete("role_quotas", **key)
             return
-        values = values_of(quota, stamp=("updated_at",))
-        await self.db.execute(*upsert("role_quotas", ("platform", "workspace", "role"), values))
+        await self.save("role_quotas", ("platform", "workspace", "role"), quota, "updated_at")
 
     async def quota_workspaces(self, platform: str) -> list[str]:
         rows = await self.db.fetch(

@@ -173,6 +173,11 @@ class Tables:
         [row] = await self.db.fetch(*insert(table, values, "RETURNING id"))
         return replace(record, id=int(row[0]))
 
+    async def save(self, table: str, key: tuple[str, ...], record: Any, stamp: str) -> None:
+        """Insert ``record``, or update the row with the same ``key`` columns; ``stamp`` is
+        the field of when, now if unset."""
+        await self.db.execute(*upsert(table, key, values_of(record, stamp=(stamp,))))
+
     async def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         """Set the columns in ``values`` of the row whose ``id`` is ``row_id``."""
         sets = ", ".join(f"{column} = ?" for column in values)

@@ -7,16 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from storage.dialect import (
-    Tables,
-    among,
-    columns,
-    insert,
-    of_platforms,
-    record_of,
-    upsert,
-    values_of,
-)
+from storage.dialect import Tables, among, columns, insert, of_platforms, record_of, values_of
 from storage.inbox import accept_in
 from storage.records import ApprovalStatus, Job, McpApproval, McpServer, NewJob
 
@@ -29,8 +20,7 @@ class _NotQueued(Exception):
 
 class McpTables(Tables):
     async def save_mcp_server(self, server: McpServer) -> None:
-        values = values_of(server, stamp=("added_at",))
-        await self.db.execute(*upsert("mcp_servers", _SERVER_KEY, values))
+        await self.save("mcp_servers", _SERVER_KEY, server, "added_at")
 
     async def remove_mcp_server(
         self, platform: str, workspace: str, channel: str, label: str
