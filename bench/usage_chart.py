@@ -32,7 +32,13 @@ async def lag_probe(stop: asyncio.Event, lags: list[float]) -> None:
 async def main(people: int, days: int, repeat: int) -> None:
     span = days_back(days)
     rows = [
-        DailyUsage(day, f"user{p}", (p * 7 + d) % 12, 900 * ((p + d) % 9), 300 * ((p * d) % 5))
+        DailyUsage(
+            900 * ((p + d) % 9),
+            300 * ((p * d) % 5),
+            day=day,
+            user=f"user{p}",
+            messages=(p * 7 + d) % 12,
+        )
         for d, day in enumerate(span)
         for p in range(people)
     ]

@@ -63,7 +63,9 @@ async def add_documents(
                 await _add_data_file(
                     store,
                     backend,
-                    KnowledgeFile(platform.name, workspace, channel, "", attachment.name, added_by),
+                    KnowledgeFile(
+                        platform.name, workspace, channel, "", attachment.name, added_by=added_by
+                    ),
                     data,
                     lang,
                 )
@@ -80,7 +82,9 @@ async def add_documents(
             lines.append(t(lang, "kb.failed", name=attachment.name, reason=failure))
             continue
         await store.add_knowledge_file(
-            KnowledgeFile(platform.name, workspace, channel, file_id, attachment.name, added_by)
+            KnowledgeFile(
+                platform.name, workspace, channel, file_id, attachment.name, added_by=added_by
+            )
         )
         lines.append(
             t(

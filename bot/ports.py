@@ -5,7 +5,7 @@ store (``storage/store.py``) implements on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
 from storage.records import (
     ApprovalStatus,
@@ -15,6 +15,7 @@ from storage.records import (
     FeedbackCount,
     FileKind,
     Job,
+    JobFilters,
     JobStatus,
     KnowledgeFile,
     McpApproval,
@@ -214,14 +215,7 @@ class Privacy(Protocol):
     async def delete_thread(self, thread_id: int) -> None:
         """The thread's rows: its chat messages, runs and files, itself."""
 
-    async def delete_jobs(
-        self,
-        platform: str,
-        *,
-        user: str | None = None,
-        workspace: str | None = None,
-        before: float | None = None,
-    ) -> int:
+    async def delete_jobs(self, platform: str, **only: Unpack[JobFilters]) -> int:
         """Finished jobs (answered or failed) and their runs, of one person or workspace,
         created before ``before``; how many jobs."""
 

@@ -4,11 +4,10 @@ files (``Knowledge``)."""
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 
-from storage.dialect import Tables, first, insert, upsert
+from storage.dialect import Tables, insert, record_of, values_of
 from storage.records import (
     CONTINUATION_EVENT,
     DailyUsage,
@@ -17,17 +16,18 @@ from storage.records import (
     ProfileChange,
     Quota,
     RoleQuota,
+    Usage,
     UserUsage,
 )
 
 _SCOPE = "platform = ? AND workspace = ? AND channel = ?"
 _KEY = ("platform", "workspace", "channel")
+# Cast: PostgreSQL sums BIGINT columns as numeric.
+_USED = ", ".join(f"CAST(SUM(r.{f.name}) AS BIGINT) AS {f.name}" for f in fields(Usage))
 _USAGE = (
-    "SELECT {day}j.user_id,"
-    f" COUNT(DISTINCT CASE WHEN j.event_id NOT LIKE '{CONTINUATION_EVENT}%' THEN r.job_id END),"
-    " COALESCE(SUM(r.input_tokens), 0),"
-    " COALESCE(SUM(r.output_tokens), 0), COALESCE(SUM(r.web_searches), 0),"
-    " COALESCE(SUM(r.images), 0) FROM runs r JOIN jobs j ON j.id = r.job_id"
+    'SELECT {day}j.user_id AS "user", COUNT(DISTINCT CASE'
+    f" WHEN j.event_id NOT LIKE '{CONTINUATION_EVENT}%' THEN r.job_id END) AS messages, {_USED}"
+    " FROM runs r JOIN jobs j ON j.id = r.job_id"
     " WHERE j.platform = ? AND j.workspace = ? AND r.started_at >= ?{only}"
     " GROUP BY {group}j.user_id ORDER BY {order}"
 )
@@ -37,19 +37,14 @@ person (and per day, with ``day``)."""
 
 class ProfileTables(Tables):
     async def get_profile(self, platform: str, workspace: str, channel: str) -> Profile | None:
-        args = (platform, workspace, channel)
-        return first(await self.select(Profile, "profiles", _SCOPE, args, json=("tools",)))
+        return await self.one(Profile, "profiles", _SCOPE, (platform, workspace, channel))
 
     async def save_profile(self, profile: Profile) -> None:
-        tools = json.dumps(list(profile.tools)) if profile.tools is not None else None
-        values = vars(profile) | {"tools": tools, "updated_at": profile.updated_at or time.time()}
-        await self.db.execute(*upsert("profiles", _KEY, values))
+        await self.save("profiles", _KEY, profile, "updated_at")
 
     async def record_profile_change(self, change: ProfileChange) -> ProfileChange:
         stamped = replace(change, changed_at=change.changed_at or time.time())
-        values = {k: v for k, v in vars(stamped).items() if k != "id"}
-        [row] = await self.db.fetch(*insert("profile_changes", values, "RETURNING id"))
-        return replace(stamped, id=int(row[0]))
+        return await self.add("profile_changes", stamped)
 
     async def profile_changes(
         self, platform: str, workspace: str, *, limit: int = 20
@@ -64,16 +59,15 @@ class ProfileTables(Tables):
     ) -> ProfileChange | None:
         where = "platform = ? AND workspace = ? AND id = ?"
         args = (platform, workspace, change_id)
-        return first(await self.select(ProfileChange, "profile_changes", where, args))
+        return await self.one(ProfileChange, "profile_changes", where, args)
 
 
 class QuotaTables(Tables):
     async def get_quota(self, platform: str, workspace: str, channel: str) -> Quota | None:
-        return first(await self.select(Quota, "quotas", _SCOPE, (platform, workspace, channel)))
+        return await self.one(Quota, "quotas", _SCOPE, (platform, workspace, channel))
 
     async def save_quota(self, quota: Quota) -> None:
-        values = vars(quota) | {"updated_at": quota.updated_at or time.time()}
-        await self.db.execute(*upsert("quotas", _KEY, values))
+        await self.save("quotas", _KEY, quota, "updated_at")
 
     async def usage_since(
         self, platform: str, workspace: str, since: float, *, user: str | None = None
@@ -82,13 +76,13 @@ class QuotaTables(Tables):
         order = "SUM(r.input_tokens) + SUM(r.output_tokens) DESC, 1"
         args = (platform, workspace, since, *([user] if user is not None else []))
         rows = await self.db.fetch(_USAGE.format(day="", only=only, group="", order=order), args)
-        return [UserUsage(str(r[0]), *map(int, r[1:])) for r in rows]
+        return [record_of(UserUsage, row) for row in rows]
 
     async def usage_by_day(self, platform: str, workspace: str, since: float) -> list[DailyUsage]:
         day = f"{self.db.utc_day.format('r.started_at')} AS day, "
         sql = _USAGE.format(day=day, only="", group="day, ", order="day, j.user_id")
         rows = await self.db.fetch(sql, (platform, workspace, since))
-        return [DailyUsage(str(r[0]), str(r[1]), *map(int, r[2:])) for r in rows]
+        return [record_of(DailyUsage, row) for row in rows]
 
     async def role_quotas(self, platform: str, workspace: str) -> list[RoleQuota]:
         where = "platform = ? AND workspace = ? ORDER BY role"
@@ -96,13 +90,10 @@ class QuotaTables(Tables):
 
     async def save_role_quota(self, quota: RoleQuota) -> None:
         if quota.messages_per_day is None and quota.tokens_per_day is None:
-            await self.db.execute(
-                "DELETE FROM role_quotas WHERE platform = ? AND workspace = ? AND role = ?",
-                (quota.platform, quota.workspace, quota.role),
-            )
+            key = {"platform": quota.platform, "workspace": quota.workspace, "role": quota.role}
+            await self.delete("role_quotas", **key)
             return
-        values = vars(quota) | {"updated_at": quota.updated_at or time.time()}
-        await self.db.execute(*upsert("role_quotas", ("platform", "workspace", "role"), values))
+        await self.save("role_quotas", ("platform", "workspace", "role"), quota, "updated_at")
 
     async def quota_workspaces(self, platform: str) -> list[str]:
         rows = await self.db.fetch(
@@ -131,7 +122,7 @@ class KnowledgeTables(Tables):
         )
 
     async def add_knowledge_file(self, file: KnowledgeFile) -> None:
-        values = vars(file) | {"added_at": file.added_at or time.time()}
+        values = values_of(file, stamp=("added_at",))
         await self.db.execute(*insert("knowledge_files", values, "ON CONFLICT DO NOTHING"))
 
     async def knowledge_files(
@@ -145,8 +136,5 @@ class KnowledgeTables(Tables):
     async def remove_knowledge_file(
         self, platform: str, workspace: str, channel: str, file_id: str
     ) -> bool:
-        removed = await self.db.execute(
-            f"DELETE FROM knowledge_files WHERE {_SCOPE} AND file_id = ?",
-            (platform, workspace, channel, file_id),
-        )
-        return removed == 1
+        scope = {"platform": platform, "workspace": workspace, "channel": channel}
+        return await self.delete("knowledge_files", **scope, file_id=file_id) == 1

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Sequence
 
-from storage.dialect import Tables, first, insert
+from storage.dialect import Tables, insert, values_of
 from storage.records import ChatMessage, FileKind, ThreadFile, ThreadRecord
 
 
@@ -20,25 +20,17 @@ class ConversationTables(Tables):
             " AND archived_at IS NULL ORDER BY id DESC LIMIT 1"
         )
         args = (platform, workspace, user, profile_key)
-        return first(await self.select(ThreadRecord, "threads", where, args, user="user_id"))
+        return await self.one(ThreadRecord, "threads", where, args)
 
     async def create_thread(
         self, platform: str, workspace: str, user: str, profile_key: str, conversation_id: str
     ) -> ThreadRecord:
         now = time.time()
-        [row] = await self.db.fetch(
-            "INSERT INTO threads (platform, workspace, user_id, profile_key, conversation_id,"
-            " created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (platform, workspace, user, profile_key, conversation_id, now, now),
-        )
-        return ThreadRecord(
-            int(row[0]), platform, workspace, user, profile_key, conversation_id, now, now
-        )
+        new = ThreadRecord(platform, workspace, 0, user, profile_key, conversation_id, now, now)
+        return await self.add("threads", new)
 
     async def touch_thread(self, thread_id: int) -> None:
-        await self.db.execute(
-            "UPDATE threads SET last_used_at = ? WHERE id = ?", (time.time(), thread_id)
-        )
+        await self.update("threads", thread_id, {"last_used_at": time.time()})
 
     async def archive_threads(self, platform: str, workspace: str, user: str) -> int:
         return await self.db.execute(
@@ -48,12 +40,10 @@ class ConversationTables(Tables):
         )
 
     async def set_thread_vector_store(self, thread_id: int, vector_store_id: str) -> None:
-        await self.db.execute(
-            "UPDATE threads SET vector_store_id = ? WHERE id = ?", (vector_store_id, thread_id)
-        )
+        await self.update("threads", thread_id, {"vector_store_id": vector_store_id})
 
     async def add_thread_file(self, file: ThreadFile) -> None:
-        values = vars(file) | {"created_at": file.created_at or time.time()}
+        values = values_of(file, stamp=("created_at",))
         await self.db.execute(*insert("thread_files", values, "ON CONFLICT DO NOTHING"))
 
     async def thread_files(self, thread_id: int, kind: FileKind | None = None) -> list[ThreadFile]:
@@ -76,6 +66,4 @@ class ChatHistoryTables(Tables):
 
     async def chat_messages(self, conversation_id: str) -> list[ChatMessage]:
         where = "conversation_id = ? ORDER BY id"
-        return await self.select(
-            ChatMessage, "chat_messages", where, (conversation_id,), json=("message",)
-        )
+        return await self.select(ChatMessage, "chat_messages", where, (conversation_id,))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
-
-from storage.dialect import Tables, first
+from storage.dialect import Tables, insert, values_of
 from storage.records import Feedback, FeedbackCount
 
 _KEY = "job_id = ? AND user_id = ?"
@@ -13,34 +10,18 @@ _KEY = "job_id = ? AND user_id = ?"
 
 class FeedbackTables(Tables):
     async def save_feedback(self, feedback: Feedback) -> Feedback:
-        now = time.time()
-        stamped = replace(feedback, updated_at=feedback.updated_at or now)
+        values = values_of(feedback, stamp=("created_at", "updated_at"))
         # created_at is the first click's: a change of mind keeps it.
+        change = "DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at"
         await self.db.execute(
-            "INSERT INTO feedback (job_id, user_id, platform, workspace, channel, profile,"
-            " response_id, rating, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (job_id, user_id) DO UPDATE SET rating = excluded.rating,"
-            " updated_at = excluded.updated_at",
-            (
-                stamped.job_id,
-                stamped.user,
-                stamped.platform,
-                stamped.workspace,
-                stamped.channel,
-                stamped.profile,
-                stamped.response_id,
-                stamped.rating,
-                stamped.created_at or now,
-                stamped.updated_at,
-            ),
+            *insert("feedback", values, f"ON CONFLICT (job_id, user_id) {change}")
         )
         saved = await self.get_feedback(feedback.job_id, feedback.user)
         assert saved is not None
         return saved
 
     async def get_feedback(self, job_id: int, user: str) -> Feedback | None:
-        found = await self.select(Feedback, "feedback", _KEY, (job_id, user), user="user_id")
-        return first(found)
+        return await self.one(Feedback, "feedback", _KEY, (job_id, user))
 
     async def feedback_counts(
         self, platform: str, workspace: str, since: float

@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
-from storage.dialect import Conn, Row, Tables, columns, first, insert, record_of
+from storage.dialect import Conn, Tables, among, columns, insert, of_platforms, record_of, values_of
 from storage.records import Job, JobStatus, NewJob, RunRecord, RunStatus, Usage, thread_key
 
-_JOB_COLUMNS = columns(Job, user="user_id")
-_JSON = ("payload", "reply_state")
+_JOB_COLUMNS = columns(Job)
 
 # Threads with a queued job and none running, oldest first; the outer filter takes each one's
 # claim lock as rows are pulled, so it stops locking once the last LIMIT is reached. The
@@ -45,7 +45,7 @@ UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?, cla
     lease_until = ?
 WHERE id IN (
     SELECT q.id FROM jobs q
-    WHERE q.thread_key IN ({{keys}}) AND q.status = 'queued'
+    WHERE q.thread_key {{keys}} AND q.status = 'queued'
       AND q.id = (SELECT min(m.id) FROM jobs m
                   WHERE m.thread_key = q.thread_key AND m.status = 'queued')
       AND NOT EXISTS (SELECT 1 FROM jobs r
@@ -73,12 +73,11 @@ async def accept_in(tx: Conn, job: NewJob) -> Job | None:
     # The job row outlives the event id (purged after EVENT_RETENTION_DAYS): a very
     # late redelivery is still a duplicate.
     key = job.thread_key or thread_key(job.platform, job.workspace, job.user)
-    values = vars(job) | {"thread_key": key, "payload": json.dumps(job.payload)}
-    values |= {"user_id": values.pop("user"), "status": "queued"}
+    values = values_of(job) | {"thread_key": key, "status": "queued"}
     values |= {"created_at": now, "updated_at": now}
     conflict = f"ON CONFLICT (platform, event_id) DO NOTHING RETURNING {_JOB_COLUMNS}"
     rows = await tx.fetch(*insert("jobs", values, conflict))
-    return _job(rows[0]) if rows else None
+    return record_of(Job, rows[0]) if rows else None
 
 
 class InboxTables(Tables):
@@ -104,20 +103,17 @@ class InboxTables(Tables):
         if limit <= 0:
             return []
         now = time.time()
-        only = ""
-        if platforms is not None:
-            only = f" AND q.platform IN ({', '.join('?' * len(platforms)) or 'NULL'})"
+        only, args = of_platforms(platforms, "q.platform")
         runnable = _RUNNABLE_THREADS.format(
             lock=self.db.thread_lock.format("candidate.thread_key"), only=only
         )
         async with self.db.transaction() as tx:
-            args = (*(platforms or ()), 2 * limit + 16, limit)
-            keys = [row[0] for row in await tx.fetch(runnable, args)]
+            keys = [row[0] for row in await tx.fetch(runnable, (*args, 2 * limit + 16, limit))]
             if not keys:
                 return []
-            claim = _CLAIM.format(keys=", ".join("?" * len(keys)), skip_locked=self.db.skip_locked)
+            claim = _CLAIM.format(keys=among(keys), skip_locked=self.db.skip_locked)
             rows = await tx.fetch(claim, (now, worker, now + lease, *keys))
-        return sorted((_job(row) for row in rows), key=lambda j: j.id)
+        return sorted((record_of(Job, row) for row in rows), key=lambda j: j.id)
 
     async def renew_leases(self, worker: str, lease: float) -> list[int]:
         sql = "UPDATE jobs SET lease_until = ? WHERE claimed_by = ? AND status = 'running'"
@@ -136,7 +132,7 @@ class InboxTables(Tables):
         return sorted(int(row[0]) for row in await self.db.fetch(sql, args))
 
     async def get_job(self, job_id: int) -> Job | None:
-        return first(await self._jobs("id = ?", (job_id,)))
+        return await self.one(Job, "jobs", "id = ?", (job_id,))
 
     async def jobs(
         self, *, thread_key: str | None = None, statuses: Sequence[JobStatus] = ()
@@ -144,16 +140,12 @@ class InboxTables(Tables):
         where = "TRUE" if thread_key is None else "thread_key = ?"
         args = [thread_key] if thread_key is not None else []
         if statuses:
-            where += f" AND status IN ({', '.join('?' * len(statuses))})"
-        return await self._jobs(f"{where} ORDER BY id", [*args, *statuses])
-
-    async def _jobs(self, where: str, args: Sequence[Any]) -> list[Job]:
-        return await self.select(Job, "jobs", where, args, json=_JSON, user="user_id")
+            where += f" AND status {among(statuses)}"
+        return await self.select(Job, "jobs", f"{where} ORDER BY id", [*args, *statuses])
 
     async def finish_job(self, job_id: int, status: JobStatus, error: str | None = None) -> None:
-        await self.db.execute(
-            "UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?",
-            (status, error, time.time(), job_id),
+        await self.update(
+            "jobs", job_id, {"status": status, "error": error, "updated_at": time.time()}
         )
 
     async def requeue_job(self, job_id: int, *, reset_attempts: bool = False) -> None:
@@ -164,27 +156,23 @@ class InboxTables(Tables):
         )
 
     async def save_reply_state(self, job_id: int, state: dict[str, Any]) -> None:
-        await self.db.execute(
-            "UPDATE jobs SET reply_state = ?, open_replies = ?, updated_at = ? WHERE id = ?",
-            (json.dumps(state), len(state.get("open") or ()), time.time(), job_id),
-        )
+        values = {"reply_state": json.dumps(state), "open_replies": len(state.get("open") or ())}
+        await self.update("jobs", job_id, values | {"updated_at": time.time()})
 
     # Crash safety (issue 12): replies left open.
 
     async def jobs_with_open_replies(self, statuses: Sequence[JobStatus]) -> list[Job]:
-        where = f"open_replies > 0 AND status IN ({', '.join('?' * len(statuses))}) ORDER BY id"
-        return await self._jobs(where, statuses)
+        where = f"open_replies > 0 AND status {among(statuses)} ORDER BY id"
+        return await self.select(Job, "jobs", where, statuses)
 
 
 class RunTables(Tables):
     async def start_run(self, job_id: int, thread_id: int, mode: str) -> RunRecord:
-        now = time.time()
-        [row] = await self.db.fetch(
-            "INSERT INTO runs (job_id, thread_id, mode, status, started_at)"
-            " VALUES (?, ?, ?, 'in_progress', ?) RETURNING id",
-            (job_id, thread_id, mode, now),
-        )
-        return RunRecord(int(row[0]), job_id, thread_id, mode, "in_progress", started_at=now)
+        # Only the columns a run starts with: the others keep the table's defaults.
+        values: dict[str, Any] = {"job_id": job_id, "thread_id": thread_id, "mode": mode}
+        values |= {"status": "in_progress", "started_at": time.time()}
+        [row] = await self.db.fetch(*insert("runs", values, "RETURNING id"))
+        return RunRecord(id=int(row[0]), **values)
 
     async def update_run(
         self, run_id: int, *, response_id: str | None = None, last_sequence: int | None = None
@@ -198,26 +186,10 @@ class RunTables(Tables):
     async def finish_run(
         self, run_id: int, status: RunStatus, usage: Usage | None = None, error: str | None = None
     ) -> None:
-        usage = usage or Usage()
-        await self.db.execute(
-            "UPDATE runs SET status = ?, input_tokens = ?, output_tokens = ?, web_searches = ?,"
-            " images = ?, error = ?, finished_at = ? WHERE id = ?",
-            (
-                status,
-                usage.input_tokens,
-                usage.output_tokens,
-                usage.web_searches,
-                usage.images,
-                error,
-                time.time(),
-                run_id,
-            ),
-        )
+        used = usage or Usage()
+        values = {f.name: getattr(used, f.name) for f in fields(Usage)}
+        values |= {"status": status, "error": error, "finished_at": time.time()}
+        await self.update("runs", run_id, values)
 
     async def latest_run(self, job_id: int) -> RunRecord | None:
-        where = "job_id = ? ORDER BY id DESC LIMIT 1"
-        return first(await self.select(RunRecord, "runs", where, (job_id,)))
-
-
-def _job(row: Row) -> Job:
-    return record_of(Job, row, _JSON)
+        return await self.one(RunRecord, "runs", "job_id = ? ORDER BY id DESC LIMIT 1", (job_id,))

@@ -7,16 +7,19 @@ another process leaves the thread alone until the mark is ``DELETION_LEASE`` sec
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Unpack
 
 from storage.dialect import Tables
-from storage.records import DELETION_LEASE, Profile, ThreadRecord
+from storage.records import DELETION_LEASE, JobFilters, Profile, ThreadRecord
+
+_FILTERS = {"user": "user_id = ?", "workspace": "workspace = ?", "before": "created_at < ?"}
+"""What each of ``JobFilters`` keeps of the jobs."""
 
 
 class PrivacyTables(Tables):
     async def user_threads(self, platform: str, user: str) -> list[ThreadRecord]:
         where = "platform = ? AND user_id = ? ORDER BY id"
-        return await self.select(ThreadRecord, "threads", where, (platform, user), user="user_id")
+        return await self.select(ThreadRecord, "threads", where, (platform, user))
 
     async def idle_threads(
         self, platform: str, workspace: str, before: float, *, limit: int = 100
@@ -26,7 +29,7 @@ class PrivacyTables(Tables):
             " AND (deleting_at IS NULL OR deleting_at < ?) ORDER BY last_used_at LIMIT ?"
         )
         args = (platform, workspace, before, time.time() - DELETION_LEASE, limit)
-        return await self.select(ThreadRecord, "threads", where, args, user="user_id")
+        return await self.select(ThreadRecord, "threads", where, args)
 
     async def claim_thread_deletion(
         self, thread_id: int, *, idle_before: float | None = None
@@ -55,16 +58,8 @@ class PrivacyTables(Tables):
             ):
                 await tx.execute(sql, (thread_id,))
 
-    async def delete_jobs(
-        self,
-        platform: str,
-        *,
-        user: str | None = None,
-        workspace: str | None = None,
-        before: float | None = None,
-    ) -> int:
-        filters = {"user_id = ?": user, "workspace = ?": workspace, "created_at < ?": before}
-        given = {condition: value for condition, value in filters.items() if value is not None}
+    async def delete_jobs(self, platform: str, **only: Unpack[JobFilters]) -> int:
+        given = {_FILTERS[name]: value for name, value in only.items() if value is not None}
         where = " AND ".join(["platform = ? AND status IN ('answered', 'failed')", *given])
         args = [platform, *given.values()]
         async with self.db.transaction() as tx:
@@ -89,4 +84,4 @@ class PrivacyTables(Tables):
 
     async def retention_profiles(self) -> list[Profile]:
         where = "channel = '' AND retention_days IS NOT NULL ORDER BY platform, workspace"
-        return await self.select(Profile, "profiles", where, (), json=("tools",))
+        return await self.select(Profile, "profiles", where, ())

@@ -1,9 +1,10 @@
-"""The records the Store keeps: plain frozen dataclasses, no behaviour."""
+"""The records the Store keeps: plain frozen dataclasses, no behaviour. A field's column has
+its name (``user``'s is ``user_id``); a tuple or dict field's holds JSON (``storage.dialect``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 JobStatus = Literal["queued", "running", "answered", "failed"]
 RunStatus = Literal["in_progress", "completed", "failed", "incomplete", "cancelled", "interrupted"]
@@ -27,23 +28,42 @@ def thread_key(platform: str, workspace: str, user: str) -> str:
 
 
 @dataclass(frozen=True)
-class InChannel:
-    """Where a record applies: a channel of a workspace (Slack team, Discord guild)."""
+class InWorkspace:
+    """Where a record applies: a workspace (Slack team, Discord guild) of a platform."""
 
     platform: str
     workspace: str
+
+
+@dataclass(frozen=True)
+class InChannel(InWorkspace):
+    """Where a record applies: a channel of a workspace."""
+
     channel: str
 
 
 @dataclass(frozen=True)
-class Profile:
+class ByPerson(InChannel):
+    """What a person did in a channel (the person's column is ``user_id``)."""
+
+    user: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Added:
+    """Who added a record (an admin's command) and when."""
+
+    added_by: str = ""
+    added_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Profile(InChannel):
     """Assistant settings for a workspace/guild, or an override for one channel.
 
     A ``None`` value means "inherit" (from the workspace profile, then the bot's settings).
     """
 
-    platform: str
-    workspace: str
     channel: str = WORKSPACE_DEFAULT
     model: str | None = None
     instructions: str | None = None
@@ -96,65 +116,55 @@ class DailyLimits:
 
 
 @dataclass(frozen=True)
-class Quota(DailyLimits):
+class Quota(DailyLimits, InChannel):
     """The limits of a workspace ('' channel) or one channel; None = no limit."""
 
-    platform: str
-    workspace: str
     channel: str = WORKSPACE_DEFAULT
 
 
 @dataclass(frozen=True)
-class RoleQuota(DailyLimits):
+class RoleQuota(DailyLimits, InWorkspace):
     """The limits of people with one role; None = this role sets no such limit, 0 = no limit
     for them."""
 
-    platform: str
-    workspace: str
     role: str
 
 
-class _Tokens:
-    input_tokens: int
-    output_tokens: int
-    web_searches: int
-    images: int
+@dataclass(frozen=True)
+class Usage:
+    """What a run used: the model's tokens and the hosted tools it called."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    web_searches: int = 0
+    """Hosted tool calls, billed per call: web searches made, images generated."""
+    images: int = 0
 
     @property
     def tokens(self) -> int:
         return self.input_tokens + self.output_tokens
 
 
-@dataclass(frozen=True)
-class UserUsage(_Tokens):
+@dataclass(frozen=True, kw_only=True)
+class UserUsage(Usage):
+    """One person's usage: the messages answered and what answering them used."""
+
     user: str
     messages: int
-    input_tokens: int
-    output_tokens: int
-    web_searches: int = 0
-    images: int = 0
 
 
-@dataclass(frozen=True)
-class DailyUsage(_Tokens):
+@dataclass(frozen=True, kw_only=True)
+class DailyUsage(UserUsage):
     """One person's usage on one day (UTC, ``YYYY-MM-DD``)."""
 
     day: str
-    user: str
-    messages: int
-    input_tokens: int
-    output_tokens: int
-    web_searches: int = 0
-    images: int = 0
 
 
 @dataclass(frozen=True)
-class ThreadRecord:
+class ThreadRecord(InWorkspace):
     """One person's assistant thread: an OpenAI conversation."""
 
     id: int
-    platform: str
-    workspace: str
     user: str
     profile_key: str
     conversation_id: str
@@ -164,14 +174,12 @@ class ThreadRecord:
 
 
 @dataclass(frozen=True)
-class KnowledgeFile(InChannel):
+class KnowledgeFile(Added, InChannel):
     """A file an admin added for a whole workspace (``channel`` '') or one channel: a
     ``document`` in its knowledge base, or a ``data`` file for the code interpreter."""
 
     file_id: str
     filename: str
-    added_by: str = ""
-    added_at: float = 0.0
     kind: KnowledgeKind = "document"
 
 
@@ -188,25 +196,19 @@ class ThreadFile:
 
 
 @dataclass(frozen=True)
-class NewJob(InChannel):
+class NewJob(ByPerson):
     """An inbound message as an adapter hands it to the inbox."""
 
-    user: str
     event_id: str
     payload: dict[str, Any]
     thread_key: str = ""
 
 
-@dataclass(frozen=True)
-class Job:
+@dataclass(frozen=True, kw_only=True)
+class Job(NewJob):
+    """An inbound message in the inbox, and how answering it goes."""
+
     id: int
-    platform: str
-    workspace: str
-    channel: str
-    user: str
-    event_id: str
-    thread_key: str
-    payload: dict[str, Any]
     status: JobStatus
     attempts: int
     reply_state: dict[str, Any] = field(default_factory=dict)
@@ -215,8 +217,19 @@ class Job:
     updated_at: float = 0.0
 
 
-@dataclass(frozen=True)
-class RunRecord:
+class JobFilters(TypedDict, total=False):
+    """Which finished jobs ``Privacy.delete_jobs`` deletes: a person's, a workspace's, those
+    created before a time; ``None`` or left out, any."""
+
+    user: str | None
+    workspace: str | None
+    before: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunRecord(Usage):
+    """One try at answering a job, and what it used."""
+
     id: int
     job_id: int
     thread_id: int
@@ -224,22 +237,9 @@ class RunRecord:
     status: RunStatus
     response_id: str | None = None
     last_sequence: int | None = None
-    input_tokens: int = 0
-    output_tokens: int = 0
     error: str | None = None
     started_at: float = 0.0
     finished_at: float | None = None
-    web_searches: int = 0
-    images: int = 0
-
-
-@dataclass(frozen=True)
-class Usage:
-    input_tokens: int = 0
-    output_tokens: int = 0
-    web_searches: int = 0
-    """Hosted tool calls, billed per call: web searches made, images generated."""
-    images: int = 0
 
 
 @dataclass(frozen=True)
@@ -258,11 +258,10 @@ Rating = Literal["up", "down"]
 
 
 @dataclass(frozen=True)
-class Feedback(InChannel):
+class Feedback(ByPerson):
     """A person's thumbs up or down on an answer (the inbox job it answered)."""
 
     job_id: int
-    user: str
     rating: Rating
     profile: str = ""
     response_id: str | None = None
@@ -283,7 +282,7 @@ ApprovalStatus = Literal["pending", "approved", "denied", "expired"]
 
 
 @dataclass(frozen=True)
-class McpServer(InChannel):
+class McpServer(Added, InChannel):
     """A remote MCP server of a profile (``channel`` '' is the workspace's). ``headers`` maps
     each header's name to the environment variable that holds its value."""
 
@@ -294,19 +293,16 @@ class McpServer(InChannel):
     headers: dict[str, str] = field(default_factory=dict)
     approvers: Literal["asker", "admins"] = "asker"
     """Who may answer its approval requests: the person who asked, or also the admins."""
-    added_by: str = ""
-    added_at: float = 0.0
 
 
 @dataclass(frozen=True)
-class McpApproval(InChannel):
+class McpApproval(ByPerson):
     """An MCP tool call waiting for a person's yes or no (an ``mcp_approval_request``)."""
 
     id: str
     answers: str
     """The group decided by one click: the id of the response's first request."""
     job_id: int
-    user: str
     server_label: str
     tool: str
     arguments: str

@@ -197,14 +197,18 @@ class TestStore:
         await store.set_knowledge_base("discord", "G1", "", "vs_guild")
         assert await store.get_knowledge_base("discord", "G1", "C1") == "vs_course"
         assert await store.get_knowledge_base("discord", "G2", "C1") is None
-        syllabus = KnowledgeFile("discord", "G1", "C1", "file-1", "syllabus.pdf", "teacher")
+        syllabus = KnowledgeFile(
+            "discord", "G1", "C1", "file-1", "syllabus.pdf", added_by="teacher"
+        )
         await store.add_knowledge_file(syllabus)
         await store.add_knowledge_file(syllabus)
         files = await store.knowledge_files("discord", "G1", "C1")
         assert [(f.filename, f.added_by) for f in files] == [("syllabus.pdf", "teacher")]
         assert files[0].kind == "document"
         assert await store.knowledge_files("discord", "G1", "") == []
-        data = KnowledgeFile("discord", "G1", "", "file-2", "mydata.csv", "teacher", kind="data")
+        data = KnowledgeFile(
+            "discord", "G1", "", "file-2", "mydata.csv", kind="data", added_by="teacher"
+        )
         await store.add_knowledge_file(data)
         [found] = await store.knowledge_files("discord", "G1", "")
         assert (found.filename, found.kind) == ("mydata.csv", "data")

@@ -38,8 +38,11 @@ def decoded(png: bytes) -> Image.Image:
 
 def test_the_chart_is_a_png_of_its_size_with_bars() -> None:
     days = days_back(30)
-    rows = [DailyUsage(days[-1], f"user{n}", n + 1, 100 * n, 50 * n) for n in range(12)]
-    rows.append(DailyUsage(days[0], "user0", 3, 10, 10))
+    rows = [
+        DailyUsage(100 * n, 50 * n, day=days[-1], user=f"user{n}", messages=n + 1)
+        for n in range(12)
+    ]
+    rows.append(DailyUsage(10, 10, day=days[0], user="user0", messages=3))
     png = render_chart(rows, days, "Usage")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     image = decoded(png)
