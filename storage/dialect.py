@@ -90,9 +90,15 @@ _COLUMN = {"user": "user_id"}
 """Fields whose column is named otherwise (``user`` is a reserved word in PostgreSQL)."""
 
 
+_JSON_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _json_fields(record: type[Any]) -> tuple[str, ...]:
-    """A record's tuple and dict fields: their columns hold JSON text."""
-    return tuple(f.name for f in fields(record) if str(f.type).startswith(("tuple", "dict")))
+    """A record's tuple and dict fields: their columns hold JSON text (read once per type)."""
+    if record not in _JSON_FIELDS:
+        json = (f.name for f in fields(record) if str(f.type).startswith(("tuple", "dict")))
+        _JSON_FIELDS[record] = tuple(json)
+    return _JSON_FIELDS[record]
 
 
 def columns(record: type[Any]) -> str:
