@@ -107,6 +107,7 @@ class SlackBot:
     async def stop(self) -> None:
         await self.service.stop()
         await self.engine.stop(grace=5)
+        await self.service.close()
         await self.backend.close()
         await self.store.close()
 

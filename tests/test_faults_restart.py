@@ -272,5 +272,6 @@ async def test_sigterm_finishes_in_flight_answers_within_the_grace_or_hands_them
     async with asyncio.timeout(30):
         await slack.until(lambda: shows(slack, asked[1], "You said: slow one"))
     assert await bot.terminate() == 0, bot.log
-    assert [j.status for j in await stored_jobs(tmp_path / "bot.db")] == ["answered", "answered"]
+    statuses = [j.status for j in await stored_jobs(tmp_path / "bot.db")]
+    assert statuses == ["answered", "answered"], bot.log
     assert len(emulator.response_requests()) == 2

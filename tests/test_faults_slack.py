@@ -252,3 +252,23 @@ async def test_an_upload_that_fails_is_named_and_the_text_answer_still_arrives(
     assert text.endswith("I couldn't upload chart.png.")
     assert not [m for m in slack_bot.thread(event) if m.files]
     assert [j.status for j in await slack_bot.store.jobs()] == ["answered"]
+
+
+@pytest.mark.parametrize("transport", ["socket", "http"])
+async def test_stopping_the_service_under_a_reply_call_lets_the_answer_finish(
+    slack_bot: SlackBot, emulator: OpenAIEmulator, slack: SlackEmulator
+) -> None:
+    # Shutdown stops receiving first, then gives answers the engine's grace: a Slack call in
+    # flight at that moment must still get its answer (closing the Web API session under it
+    # failed the whole answer, though its text was complete).
+    closing = slack.holds["chat.stopStream"] = asyncio.Event()
+    emulator.script(Turn().text("Finished before the process goes."))
+    event = await slack_bot.dm("one last question")
+    await slack.wait_for(lambda calls: any(c.method == "chat.stopStream" for c in calls))
+    await slack_bot.service.stop()
+    closing.set()
+    await slack_bot.engine.stop(grace=5)
+    assert bot_texts(slack_bot, event) == ["Finished before the process goes."]
+    [job] = await slack_bot.store.jobs()
+    assert job.status == "answered"
+    await slack_bot.service.close()

@@ -245,6 +245,7 @@ async def test_polled_answers_show_sources_and_an_image_once_across_a_restart(
         await emulator.wait_requests(lambda r: r.method == "GET", count=polls + 1)  # a tick
     await first.service.stop()
     await first.engine.stop(grace=0)  # the process goes away mid-run
+    await first.service.close()
     await first.backend.close()
     await first.store.close()
 

@@ -113,6 +113,7 @@ async def test_a_session_on_slack_and_discord_leaks_no_secret(
         await slack_service.stop()
         await discord_service.stop()
         await engine.stop(grace=5)
+        await slack_service.close()
         await discord_service.close()
         await backend.close()
         await store.close()

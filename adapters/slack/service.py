@@ -209,8 +209,9 @@ class SlackService:
         return self._runner is not None
 
     async def stop(self) -> None:
-        """Stop receiving. Replies still being written keep working (the Web API clients fall
-        back to a session per request once the shared one is closed)."""
+        """Stop receiving. Replies still being written keep the Web API session until
+        ``close``, after the engine's grace: closing it under a request in flight fails that
+        request (the SDK retries on the same, closed, session) and the answer with it."""
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
@@ -221,10 +222,9 @@ class SlackService:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.users.close()
-        await self.close()
 
     async def close(self) -> None:
-        """Release the HTTP sessions (again, if replies finishing after ``stop`` opened one)."""
+        """Release the HTTP sessions, once no reply is being written."""
         await self.slack.close()
         if self._session is not None:
             await self._session.close()
