@@ -209,10 +209,7 @@ async def serve(settings: Settings, services: list[PlatformService], *, welcome:
             await health.stop()
         await engine.stop(grace=settings.shutdown_grace)
         await budgets.close()
-        for service in services:
-            # Optional: a service whose replies need its connection keeps it until now.
-            close = getattr(service, "close", None)
-            if close is not None:
-                await close()
+        for service in services:  # replies in flight wrote through them until now
+            await service.close()
         await backend.close()
         await store.close()

@@ -23,4 +23,8 @@ class PlatformService(Protocol):
         """Receiving events now (for ``/readyz``)."""
 
     async def stop(self) -> None:
-        """Stop receiving (acknowledged messages are already in the inbox)."""
+        """Stop receiving (acknowledged messages are already in the inbox); replies in
+        progress keep writing until ``close``."""
+
+    async def close(self) -> None:
+        """Release the connections replies write through, once the engine has stopped."""
