@@ -25,6 +25,10 @@ from tests.core_fixtures import open_core
 from tests.openai_emulator import OpenAIEmulator
 from tests.store_fixture import store  # noqa: F401  (the Store over SQLite and PostgreSQL)
 
+# Fixture modules that test modules both import and load as plugins: rewrite their asserts
+# at their first import (else pytest warns that it cannot, and their asserts say less).
+pytest.register_assert_rewrite("tests.slack_fixtures", "tests.discord_fixtures")
+
 
 @pytest.fixture(autouse=True)
 def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
