@@ -271,4 +271,3 @@ async def test_stopping_the_service_under_a_reply_call_lets_the_answer_finish(
     assert bot_texts(slack_bot, event) == ["Finished before the process goes."]
     [job] = await slack_bot.store.jobs()
     assert job.status == "answered"
-    await slack_bot.service.close()
